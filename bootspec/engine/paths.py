@@ -1,0 +1,231 @@
+"""Pass 3, *paths*: a model's stage graph -> the list of boot paths and their events.
+
+Needs: a resolved :class:`~bootspec.lang.ir.Model`.
+Guarantees: paths are enumerated in a stable order (declaration order of
+stages); each path is a list of :class:`Event`; which regions are live after
+each event is computed statically, and every use of a region that is not live
+is reported (BS104) with the path that reaches it.
+
+A path starts at a root (a stage with no ``after``) and follows edges whose
+target's ``when`` guard holds. When no successor of a stage is enabled the boot
+ends there: such an end is a path of its own, closed by an ``end`` event whose
+condition is that every successor's guard is false.
+Errors: BS104 (used before placed / placed twice), BS115 (too many paths).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import networkx as nx
+
+from bootspec.diagnostics import Collector, Span
+from bootspec.lang import ast as A
+from bootspec.lang.ir import Model
+
+MAX_PATHS = 4096
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """One event on a path. A *state* is observed after ``init`` and ``act`` events."""
+
+    kind: str  # init | enter | act | end
+    stage: str | None
+    action: A.Line | None
+    live: frozenset[str]  # regions live after the event
+    key: tuple[object, ...]  # identical for the same prefix on different paths
+    end_guards: tuple[str, ...] = ()  # for 'end': successors whose guards must all be false
+
+
+@dataclasses.dataclass(frozen=True)
+class Path:
+    stages: tuple[str, ...]
+    events: tuple[Event, ...]
+
+    @property
+    def label(self) -> str:
+        return " > ".join(self.stages)
+
+
+def stage_graph(model: Model) -> nx.DiGraph[str]:
+    g: nx.DiGraph[str] = nx.DiGraph()
+    for s in model.stages.values():
+        g.add_node(s.name)
+        for a in s.after:
+            g.add_edge(a, s.name)
+    return g
+
+
+def _walks(model: Model, g: nx.DiGraph[str]) -> Iterator[tuple[tuple[str, ...], bool]]:
+    """(stages, ends_early): every root-to-sink walk, and every early end at a stage whose
+    successors are all guarded."""
+    order = {name: i for i, name in enumerate(model.stages)}
+    roots = sorted((n for n in g if g.in_degree(n) == 0), key=order.__getitem__)
+
+    def go(prefix: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], bool]]:
+        succ = sorted(g.successors(prefix[-1]), key=order.__getitem__)
+        if not succ:
+            yield prefix, False
+            return
+        if all(model.stages[s].guard is not None for s in succ):
+            yield prefix, True
+        for s in succ:
+            yield from go((*prefix, s))
+
+    for r in roots:
+        yield from go((r,))
+
+
+def regions_in(e: A.Expr | None, model: Model) -> set[str]:
+    """Names of regions an expression reads."""
+    out: set[str] = set()
+
+    def walk(x: object) -> None:
+        if isinstance(x, A.Attr):
+            out.add(x.base)
+        elif isinstance(x, A.Name):
+            s = model.symbols.get(x.id)
+            if s is not None and s.type == "region":
+                out.add(x.id)
+        elif isinstance(x, A.MapTypes):
+            return
+        if dataclasses.is_dataclass(x):
+            for f in dataclasses.fields(x):
+                if f.name != "span":
+                    v = getattr(x, f.name)
+                    for item in v if isinstance(v, tuple) else (v,):
+                        if isinstance(item, A.Expr | A.Clause | A.Policy):
+                            walk(item)
+
+    walk(e)
+    return out
+
+
+def _action_reads(line: A.Line, model: Model) -> list[tuple[str, Span]]:
+    reads: list[tuple[str, Span]] = []
+
+    def expr(e: A.Expr | None) -> None:
+        if e is not None:
+            reads.extend((r, e.span) for r in sorted(regions_in(e, model)))
+
+    def policies(ps: tuple[A.Policy, ...]) -> None:
+        for p in ps:
+            expr(p.at)
+            expr(p.align)
+            if p.pool:
+                reads.append((p.pool, p.span))
+            for c in p.clauses:
+                expr(c.expr)
+                if c.kind == "within" and c.name:
+                    reads.append((c.name, c.span))
+                if c.kind == "avoid":
+                    reads.extend((n, c.span) for n in c.names)
+
+    if isinstance(line, A.Place):
+        expr(line.size)
+        expr(line.range)
+        policies(line.policies)
+    elif isinstance(line, A.Copy):
+        reads.append((line.src, line.span))
+        policies(line.policies)
+    elif isinstance(line, A.Move):
+        reads.append((line.region, line.span))
+        policies(line.policies)
+    elif isinstance(line, A.Free | A.Reserve):
+        reads.append((line.region, line.span))
+    elif isinstance(line, A.SetVar):
+        expr(line.value)
+    elif isinstance(line, A.Assume | A.AssertLine):
+        expr(line.pred)
+    elif isinstance(line, A.PoolDecl):
+        expr(line.range)
+    return reads
+
+
+def _defines(line: A.Line) -> str | None:
+    if isinstance(line, A.Place):
+        return line.region
+    if isinstance(line, A.Copy):
+        return line.dst
+    if isinstance(line, A.PoolDecl):
+        return line.name
+    return None
+
+
+def enumerate_paths(model: Model, errors: Collector) -> list[Path]:
+    """All boot paths of a model, with static liveness; BS104 for each bad use (once)."""
+    g = stage_graph(model)
+    initial = frozenset(r.name for r in model.regions) | frozenset(p.name for p in model.pools)
+    for v in model.vars:
+        for r, span in ((r, v.value.span) for r in regions_in(v.value, model)):
+            if r not in initial:
+                errors.error("BS104", f"region '{r}' is used before it is placed", span)
+    reported: set[tuple[str, Span]] = set()
+    paths: list[Path] = []
+    for stages, early in _walks(model, g):
+        if len(paths) >= MAX_PATHS:
+            errors.error("BS115", f"model '{model.name}' has more than {MAX_PATHS} boot paths",
+                         model.span, "merge stages or guard them more tightly")
+            break
+        live = set(initial)
+        events = [Event("init", None, None, frozenset(live), ())]
+        for i, s in enumerate(stages):
+            stage = model.stages[s]
+            prefix = stages[: i + 1]
+            for r in sorted(regions_in(stage.guard, model)):
+                if r not in live and (r, stage.span) not in reported:
+                    reported.add((r, stage.span))
+                    errors.error("BS104", f"the guard of stage '{s}' reads region '{r}', which is "
+                                 f"not placed on path {' > '.join(prefix)}", stage.span)
+            events.append(Event("enter", s, None, frozenset(live), (prefix, "enter")))
+            for j, line in enumerate(stage.body):
+                for r, span in _action_reads(line, model):
+                    if r not in live and (r, span) not in reported:
+                        reported.add((r, span))
+                        errors.error("BS104", f"region '{r}' is used before it is placed "
+                                     f"(path {' > '.join(prefix)})", span,
+                                     "place it in an earlier stage, or reorder the actions")
+                d = _defines(line)
+                if d is not None:
+                    if d in live and (d, line.span) not in reported:
+                        reported.add((d, line.span))
+                        errors.error("BS104", f"region '{d}' is already placed here (path "
+                                     f"{' > '.join(prefix)})", line.span,
+                                     "use 'move' to relocate it, or 'free' it first")
+                    live.add(d)
+                if isinstance(line, A.Free):
+                    live.discard(line.region)
+                events.append(Event("act", s, line, frozenset(live), (prefix, j)))
+        if early:
+            succ = tuple(sorted(g.successors(stages[-1])))
+            events.append(Event("end", stages[-1], None, frozenset(live), (stages, "end"), succ))
+        else:
+            events.append(Event("end", stages[-1], None, frozenset(live), (stages, "end")))
+        paths.append(Path(stages, tuple(events)))
+    return paths
+
+
+def in_scope(event: Event, scope: str, stage: str | None, needed: set[str],
+             path: Path, index: int) -> bool:
+    """Whether a property with this scope is checked in the state after ``event``.
+
+    ``always``: the initial state and the state after every action; ``during S``: the
+    state after each action of S (or S's entry state if S has none); ``after S``: the
+    state S leaves behind; ``end``: the state a path ends in. In every scope, only
+    states where all the regions the property names are live.
+    """
+    if not needed <= event.live:
+        return False
+    if scope == "always":
+        return event.kind in ("init", "act")
+    if scope == "end":
+        return event.kind == "end"
+    if event.stage != stage or event.kind not in ("act", "enter"):
+        return False
+    nxt = path.events[index + 1] if index + 1 < len(path.events) else None
+    last = nxt is None or nxt.kind in ("enter", "end")
+    if scope == "after":
+        return last
+    return event.kind == "act" or last  # during

@@ -1,0 +1,78 @@
+"""The one solver factory, and the boundary where Z3's answers become bootspec's.
+
+Every solver is made here: fixed random seeds and a deterministic resource limit
+(``rlimit``), with a wall-clock timeout only as a backstop, so the same input
+gives the same verdict and the same counterexample run after run. Z3 exceptions
+are translated here; nothing above this module sees ``z3.Z3Exception``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import z3
+
+DEFAULT_RLIMIT = 50_000_000  # Z3 resource units per query; deterministic, unlike time
+DEFAULT_TIMEOUT_MS = 60_000
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    rlimit: int = DEFAULT_RLIMIT
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """``sat`` / ``unsat`` / ``unknown`` of one query, with Z3's reason when unknown."""
+
+    status: str
+    reason: str = ""
+    model: z3.ModelRef | None = None
+    core: tuple[str, ...] = ()
+
+
+def make_solver(limits: Limits) -> z3.Solver:
+    s = z3.Solver()
+    s.set("random_seed", 0)
+    s.set("rlimit", limits.rlimit)
+    s.set("timeout", limits.timeout_ms)
+    return s
+
+
+def set_global_determinism() -> None:
+    z3.set_param("smt.random_seed", 0)
+    z3.set_param("sat.random_seed", 0)
+
+
+def check(solver: z3.Solver, *assumptions: z3.BoolRef, want_core: bool = False) -> Outcome:
+    try:
+        r = solver.check(*assumptions)
+    except z3.Z3Exception as e:  # translated at the boundary
+        return Outcome("unknown", f"solver error: {e}")
+    if r == z3.sat:
+        return Outcome("sat", model=solver.model())
+    if r == z3.unsat:
+        core = tuple(sorted(str(c) for c in solver.unsat_core())) if want_core else ()
+        return Outcome("unsat", core=core)
+    reason = solver.reason_unknown()
+    if "max. resource limit" in reason or "rlimit" in reason or "resource" in reason:
+        reason = "resource limit (rlimit) reached"
+    elif "timeout" in reason or "canceled" in reason:
+        reason = "timeout"
+    return Outcome("unknown", reason)
+
+
+def model_value(model: z3.ModelRef, term: z3.ExprRef) -> int:
+    v = model.eval(term, model_completion=True)
+    if z3.is_true(v):
+        return 1
+    if z3.is_false(v):
+        return 0
+    try:
+        return int(v.as_long())  # type: ignore[attr-defined]
+    except (AttributeError, z3.Z3Exception) as e:  # pragma: no cover - a non-numeral
+        raise ValueError(f"not a numeral: {v}") from e
+
+
+set_global_determinism()

@@ -1,0 +1,352 @@
+"""The syntax tree: immutable values, one frozen dataclass per node, each with a Span.
+
+Produced by :mod:`bootspec.lang.parser`; consumed by :mod:`bootspec.lang.resolve`.
+Nothing here knows about Z3 or about evaluation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import field
+
+from bootspec.diagnostics import Span
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclasses.dataclass(frozen=True)
+class Expr:
+    span: Span
+
+
+@dataclasses.dataclass(frozen=True)
+class Num(Expr):
+    value: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BoolLit(Expr):
+    value: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Name(Expr):
+    id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Attr(Expr):
+    """``region.start`` / ``.end`` / ``.size``."""
+
+    base: str
+    field: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Call(Expr):
+    """A function (``min``, ``align_up``...) or a predicate (``disjoint``...)."""
+
+    fn: str
+    args: tuple[Expr, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class BinOp(Expr):
+    """Arithmetic: ``+ - * / %``. NOTE(ranges): no modular wrap, see bootspec.semantics."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class Compare(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class Not(Expr):
+    operand: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class BoolOp(Expr):
+    """``and`` / ``or`` over two or more operands; ``implies`` over exactly two."""
+
+    op: str
+    operands: tuple[Expr, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Ite(Expr):
+    cond: Expr
+    then: Expr
+    other: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class RangeLit(Expr):
+    """``[lo, hi)`` (half-open) or ``[lo, hi]`` (inclusive, params only)."""
+
+    lo: Expr
+    hi: Expr
+    inclusive: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class MapTypes(Expr):
+    """``MAP types {t1, t2}``: the memory of those types in a map."""
+
+    map: str
+    types: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- placements
+
+
+@dataclasses.dataclass(frozen=True)
+class Clause:
+    kind: str  # within | in_map | below | above | align | avoid
+    span: Span
+    expr: Expr | None = None  # below/above/align value, or within RangeLit
+    name: str | None = None  # within REGION, in MAP
+    names: tuple[str, ...] = ()  # avoid list, or map types
+    all: bool = False  # avoid all
+
+
+@dataclasses.dataclass(frozen=True)
+class Policy:
+    kind: str  # at | anywhere | topdown | bottomup | pool
+    span: Span
+    at: Expr | None = None
+    clauses: tuple[Clause, ...] = ()
+    pool: str | None = None
+    align: Expr | None = None
+
+
+# ---------------------------------------------------------------- lines
+
+
+@dataclasses.dataclass(frozen=True)
+class Line:
+    span: Span
+    cite: str | None = field(default=None, kw_only=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelHdr(Line):
+    name: str
+    base: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Width(Line):
+    bits: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CiteLine(Line):
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Const(Line):
+    name: str
+    value: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class Param(Line):
+    name: str
+    kind: str  # range | set | bool | enum
+    range: RangeLit | None = None
+    align: Expr | None = None
+    values: tuple[Expr, ...] = ()
+    enum: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Assume(Line):
+    pred: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class RegionDecl(Line):
+    name: str
+    range: RangeLit | None
+    size: Expr | None
+    at: Expr | None
+    type: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class MapHdr(Line):
+    name: str
+    kind: str  # e820 | efi (checked later)
+    source: str  # symbolic | concrete | file
+    count: Expr | None = None
+    types: tuple[str, ...] = ()
+    within: RangeLit | None = None
+    align: Expr | None = None
+    path: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry(Line):
+    range: RangeLit
+    type: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PoolDecl(Line):
+    name: str
+    range: RangeLit
+    direction: str
+
+
+@dataclasses.dataclass(frozen=True)
+class VarDecl(Line):
+    name: str
+    value: Expr
+    is_flag: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class StageHdr(Line):
+    name: str
+    after: tuple[str, ...]
+    guard: Expr | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Place(Line):
+    region: str
+    size: Expr | None
+    policies: tuple[Policy, ...]
+    range: RangeLit | None = None  # place R = [a, b)
+    type: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Free(Line):
+    region: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Reserve(Line):
+    region: str
+    map: str
+    type: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Copy(Line):
+    src: str
+    dst: str
+    policies: tuple[Policy, ...]
+    type: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Move(Line):
+    region: str
+    policies: tuple[Policy, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class SetVar(Line):
+    name: str
+    value: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class Replace(Line):
+    action: Line
+
+
+@dataclasses.dataclass(frozen=True)
+class Delete(Line):
+    kind: str
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AssertLine(Line):
+    name: str | None
+    pred: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class ExpectLine(Line):
+    name: str
+    verdict: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ProofHdr(Line):
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ForExpect(Line):
+    model: str
+    verdict: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Property(Line):
+    scope: str  # always | during | after | end
+    stage: str | None
+    pred: Expr
+
+
+# ---------------------------------------------------------------- grouped files
+
+
+@dataclasses.dataclass(frozen=True)
+class StageAst:
+    name: str
+    span: Span
+    after: tuple[str, ...]
+    guard: Expr | None
+    body: tuple[Line, ...]  # Place/Free/Reserve/Copy/Move/SetVar/Assume/AssertLine/PoolDecl/
+    # Replace/Delete
+    cite: str | None
+    header_given: bool  # False for a stage opened only to replace actions
+
+
+@dataclasses.dataclass(frozen=True)
+class MapAst:
+    hdr: MapHdr
+    entries: tuple[Entry, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelAst:
+    name: str
+    base: str | None
+    span: Span
+    width: Width | None
+    cites: tuple[str, ...]
+    decls: tuple[Line, ...]  # Const/Param/Assume/RegionDecl/PoolDecl/VarDecl/ExpectLine
+    maps: tuple[MapAst, ...]
+    stages: tuple[StageAst, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ProofAst:
+    name: str
+    span: Span
+    cites: tuple[str, ...]
+    targets: tuple[ForExpect, ...]
+    property: Property | None
+    extra_properties: tuple[Property, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class FileAst:
+    path: str
+    models: tuple[ModelAst, ...]
+    proofs: tuple[ProofAst, ...]

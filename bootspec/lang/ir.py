@@ -1,0 +1,135 @@
+"""The resolved model and proof: what every pass after *resolve* works on.
+
+A :class:`Model` is a flattened (``extends`` applied), name-checked and
+type-checked model. Expressions stay as :mod:`bootspec.lang.ast` nodes; every
+name in them is known to be one of the model's symbols (see :class:`Symbol`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bootspec.diagnostics import Span
+from bootspec.lang import ast as A
+
+
+@dataclasses.dataclass(frozen=True)
+class Symbol:
+    """What a name stands for in a model."""
+
+    name: str
+    kind: str  # const | param | var | region | pool | map | stage | enumval
+    type: str  # int | bool | enum:<param> | region | map
+    span: Span
+    value: int | None = None  # const value, or enum index
+
+
+@dataclasses.dataclass(frozen=True)
+class ParamIR:
+    name: str
+    kind: str  # range | set | bool | enum
+    span: Span
+    lo: int = 0
+    hi: int = 0  # inclusive
+    align: int = 1
+    values: tuple[int, ...] = ()  # finite set (ints, or enum indices 0..n-1)
+    enum: tuple[str, ...] = ()
+    cite: str | None = None
+
+    def domain(self) -> tuple[int, ...] | None:
+        """The finite list of values when it is small enough to enumerate, else None."""
+        if self.kind in ("set", "enum"):
+            return self.values
+        if self.kind == "bool":
+            return (0, 1)
+        first = -(-self.lo // self.align) * self.align
+        if first > self.hi or (self.hi - first) // self.align > 4096:
+            return None if first <= self.hi else ()
+        return tuple(range(first, self.hi + 1, self.align))
+
+
+@dataclasses.dataclass(frozen=True)
+class MapIR:
+    name: str
+    kind: str  # e820 | efi
+    span: Span
+    symbolic: bool
+    count: int = 0
+    types: tuple[str, ...] = ()  # allowed entry types (symbolic)
+    lo: int = 0
+    hi: int = 0
+    align: int = 1
+    entries: tuple[tuple[int, int, str, Span], ...] = ()  # concrete
+    path: str | None = None
+    cite: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class StageIR:
+    name: str
+    span: Span
+    after: tuple[str, ...]
+    guard: A.Expr | None
+    body: tuple[A.Line, ...]
+    cite: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    name: str
+    span: Span
+    width: int
+    base: str | None
+    cites: tuple[str, ...]
+    symbols: dict[str, Symbol]
+    params: tuple[ParamIR, ...]
+    assumes: tuple[A.Assume, ...]
+    regions: tuple[A.RegionDecl, ...]  # global, live from the start
+    pools: tuple[A.PoolDecl, ...]  # global pools
+    vars: tuple[A.VarDecl, ...]
+    maps: dict[str, MapIR]
+    stages: dict[str, StageIR]  # in declaration order
+    expects: dict[str, tuple[str, Span]]  # implicit obligation -> (verdict, span)
+    asserts: tuple[tuple[str, str, A.AssertLine], ...]  # (obligation name, stage, line)
+    path: str
+
+    @property
+    def top(self) -> int:
+        """2^width: the largest legal end of a range (NOTE(ranges))."""
+        return 1 << self.width
+
+    def enum_index(self, value: str) -> int | None:
+        sym = self.symbols.get(value)
+        return sym.value if sym is not None and sym.kind == "enumval" else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    model: str
+    verdict: str
+    span: Span
+    cite: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Proof:
+    name: str
+    span: Span
+    cites: tuple[str, ...]
+    targets: tuple[Target, ...]
+    scope: str  # always | during | after | end
+    stage: str | None
+    pred: A.Expr
+    path: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Obligation:
+    """One (model, property) pair: the unit bootspec decides, caches and reports."""
+
+    model: str
+    name: str  # proof name, 'wellformed', or an assert's name
+    kind: str  # proof | wellformed | assert
+    expected: str
+    span: Span
+    cite: str | None = None

@@ -1,0 +1,780 @@
+"""Pass 2, *resolve*: FileAsts -> :class:`bootspec.lang.ir.Model` / ``Proof``.
+
+Needs: parsed files (pass 1).
+Guarantees: ``extends`` is flattened (a child's declaration replaces its
+parent's of the same name; ``replace``/``delete`` edit the parent's stage
+actions); every name is defined; every expression has the type its position
+wants; constants are folded; parameter domains are non-empty; the stage graph
+is acyclic; proofs name models that exist.
+Errors: BS102-BS116, BS119-BS125 (see ``bootspec explain-error``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+import networkx as nx
+
+from bootspec import memtypes
+from bootspec.diagnostics import Collector, Span, did_you_mean
+from bootspec.lang import ast as A
+from bootspec.lang.ir import MapIR, Model, ParamIR, Proof, StageIR, Symbol, Target
+
+PREDICATES = {"disjoint", "within", "outside", "below", "above", "aligned", "nowrap",
+              "capacity", "equal"}
+FUNCTIONS = {"min", "max", "align_up", "align_down"}
+REGION_FIELDS = ("start", "end", "size")
+
+
+def _target_of(line: A.Line) -> tuple[str, str]:
+    """(kind, name) identifying an action for ``replace`` / ``delete``."""
+    kinds = {A.Place: ("place", "region"), A.Free: ("free", "region"),
+             A.Reserve: ("reserve", "region"), A.Copy: ("copy", "dst"), A.Move: ("move", "region"),
+             A.SetVar: ("set", "name"), A.AssertLine: ("assert", "name"),
+             A.PoolDecl: ("pool", "name")}
+    if type(line) in kinds:
+        kind, attr = kinds[type(line)]
+        return kind, str(getattr(line, attr))
+    return type(line).__name__.lower(), ""
+
+
+def _decl_name(d: A.Line) -> str | None:
+    if isinstance(d, A.Assume):
+        return None
+    return getattr(d, "name", None)
+
+
+def flatten(models: dict[str, A.ModelAst], errors: Collector) -> dict[str, A.ModelAst]:
+    """Apply ``extends`` so each model stands alone."""
+    done: dict[str, A.ModelAst] = {}
+
+    def get(name: str, chain: tuple[str, ...]) -> A.ModelAst | None:
+        if name in done:
+            return done[name]
+        m = models[name]
+        if m.base is None:
+            done[name] = m
+            return m
+        if m.base not in models:
+            errors.error("BS106", f"model '{name}' extends unknown model '{m.base}'", m.span,
+                         did_you_mean(m.base, models))
+            return None
+        if m.base in chain:
+            errors.error("BS110", f"model '{name}' extends itself through {' -> '.join(chain)}",
+                         m.span)
+            return None
+        base = get(m.base, (*chain, name))
+        if base is None:
+            return None
+        done[name] = _merge(base, m, errors)
+        return done[name]
+
+    for name in models:
+        get(name, ())
+    return done
+
+
+def _merge(base: A.ModelAst, child: A.ModelAst, errors: Collector) -> A.ModelAst:
+    decls = list(base.decls)
+    for d in child.decls:
+        name = _decl_name(d)
+        idx = next((i for i, b in enumerate(decls)
+                    if name is not None and _decl_name(b) == name and type(b) is type(d)), None)
+        if idx is None:
+            decls.append(d)
+        else:
+            decls[idx] = d
+    maps = {m.hdr.name: m for m in base.maps}
+    for m in child.maps:
+        maps[m.hdr.name] = m
+    stages = {s.name: s for s in base.stages}
+    for s in child.stages:
+        if s.name not in stages:
+            stages[s.name] = dataclasses.replace(s, body=tuple(
+                b for b in s.body if not isinstance(b, A.Replace | A.Delete)))
+            for b in s.body:
+                if isinstance(b, A.Replace | A.Delete):
+                    errors.error("BS111", f"'{_kw(b)}' in stage '{s.name}', which the base model "
+                                 f"'{base.name}' does not have", b.span)
+            continue
+        old = stages[s.name]
+        body = list(old.body)
+        for b in s.body:
+            if isinstance(b, A.Replace):
+                key = _target_of(b.action)
+                idx = next((i for i, x in enumerate(body) if _target_of(x) == key), None)
+                if idx is None:
+                    errors.error("BS111", f"nothing to replace: stage '{s.name}' of '{base.name}' "
+                                 f"has no '{key[0]} {key[1]}'", b.span)
+                else:
+                    body[idx] = b.action
+            elif isinstance(b, A.Delete):
+                key = (b.kind, b.name)
+                idx = next((i for i, x in enumerate(body) if _target_of(x) == key), None)
+                if idx is None:
+                    errors.error("BS111", f"nothing to delete: stage '{s.name}' of '{base.name}' "
+                                 f"has no '{b.kind} {b.name}'", b.span)
+                else:
+                    del body[idx]
+            else:
+                body.append(b)
+        after, guard = old.after, old.guard
+        if s.after or s.guard is not None:
+            after, guard = s.after, s.guard
+        cite = "; ".join(c for c in (old.cite, s.cite) if c) or None
+        stages[s.name] = A.StageAst(s.name, old.span, after, guard, tuple(body), cite, True)
+    return A.ModelAst(child.name, child.base, child.span, child.width or base.width,
+                      base.cites + child.cites, tuple(decls), tuple(maps.values()),
+                      tuple(stages.values()))
+
+
+def _kw(line: A.Line) -> str:
+    return "replace" if isinstance(line, A.Replace) else "delete"
+
+
+class _ModelResolver:
+    def __init__(self, m: A.ModelAst, path: str, errors: Collector):
+        self.m, self.path, self.errors = m, path, errors
+        self.symbols: dict[str, Symbol] = {}
+        self.width = 0
+
+    # -- symbols
+    def define(self, name: str, kind: str, typ: str, span: Span, value: int | None = None) -> None:
+        prev = self.symbols.get(name)
+        if prev is not None:
+            if prev.kind == "region" and kind == "region":
+                return  # a region placed on several paths, or moved: one name
+            self.errors.error("BS102", f"'{name}' is already defined as a {prev.kind}", span,
+                              notes=[(prev.span, "first defined here")])
+            return
+        self.symbols[name] = Symbol(name, kind, typ, span, value)
+
+    # -- constant folding
+    def fold(self, e: A.Expr) -> int | None:
+        """The value of an expression built only from numbers and consts, else None."""
+        if isinstance(e, A.Num):
+            return e.value
+        if isinstance(e, A.Name):
+            s = self.symbols.get(e.id)
+            return s.value if s is not None and s.kind == "const" else None
+        if isinstance(e, A.BinOp):
+            a, b = self.fold(e.left), self.fold(e.right)
+            if a is None or b is None:
+                return None
+            if e.op in "/%" and b == 0:
+                return None
+            return {"+": a + b, "-": a - b, "*": a * b, "/": a // b if b else 0,
+                    "%": a % b if b else 0}[e.op]
+        if isinstance(e, A.Call) and e.fn in FUNCTIONS:
+            vals = [self.fold(x) for x in e.args]
+            if any(v is None for v in vals) or not vals:
+                return None
+            ints = [v for v in vals if v is not None]
+            if e.fn == "min":
+                return min(ints)
+            if e.fn == "max":
+                return max(ints)
+            if len(ints) == 2 and ints[1] > 0:
+                x, a = ints
+                return -(-x // a) * a if e.fn == "align_up" else x - x % a
+        return None
+
+    def const_value(self, e: A.Expr, what: str) -> int | None:
+        self.check(e, "int")
+        v = self.fold(e)
+        if v is None:
+            self.errors.error("BS108", f"{what} must be a constant expression", e.span,
+                              "use numbers and 'const' names only")
+        return v
+
+    # -- type checking
+    def check(self, e: A.Expr, want: str, *, polarity: int = 1) -> str:
+        """Check ``e`` has type ``want`` (int | bool | region | any); return its type."""
+        got = self._type(e, polarity)
+        if got is None:
+            return want
+        ok = (want == "any" or got == want or (want == "int" and got.startswith("enum:"))
+              or (want == "region" and got in ("region", "range")))
+        if not ok:
+            self.errors.error("BS103", f"expected {_article(want)}, found {_article(got)}", e.span)
+        return got
+
+    def _type(self, e: A.Expr, pol: int) -> str | None:  # noqa: C901 - one dispatch
+        if isinstance(e, A.Num):
+            return "int"
+        if isinstance(e, A.BoolLit):
+            return "bool"
+        if isinstance(e, A.Name):
+            s = self.symbols.get(e.id)
+            if s is None:
+                self.errors.error("BS101", f"unknown name '{e.id}'", e.span,
+                                  did_you_mean(e.id, self.symbols))
+                return None
+            if s.kind == "enumval":
+                return "enumval"
+            if s.kind in ("stage",):
+                self.errors.error("BS103", f"stage '{e.id}' cannot be used as a value", e.span)
+                return None
+            return s.type
+        if isinstance(e, A.Attr):
+            s = self.symbols.get(e.base)
+            if s is None:
+                self.errors.error("BS101", f"unknown region '{e.base}'", e.span,
+                                  did_you_mean(e.base, [k for k, v in self.symbols.items()
+                                                        if v.type == "region"]))
+                return None
+            if s.type != "region":
+                self.errors.error("BS103", f"'{e.base}' is a {s.kind}, not a region; only regions "
+                                  "have .start/.end/.size", e.span)
+                return None
+            if e.field not in REGION_FIELDS:
+                self.errors.error("BS101", f"regions have no field '{e.field}'", e.span,
+                                  "use .start, .end or .size")
+                return None
+            return "int"
+        if isinstance(e, A.BinOp):
+            self.check(e.left, "int")
+            self.check(e.right, "int")
+            self._check_linear(e)
+            return "int"
+        if isinstance(e, A.Compare):
+            lt, rt = self._type(e.left, 0), self._type(e.right, 0)
+            if lt is None or rt is None:
+                return "bool"
+            if "enumval" in (lt, rt):
+                other, side = (rt, e.right) if lt == "enumval" else (lt, e.left)
+                val = e.left if lt == "enumval" else e.right
+                assert isinstance(val, A.Name)
+                if not other.startswith("enum:"):
+                    self.errors.error("BS103", f"'{val.id}' is an enum value; compare it with an "
+                                      "enum parameter", val.span)
+                elif val.id not in self._enum_values(other[5:]):
+                    self.errors.error("BS121", f"'{val.id}' is not a value of '{other[5:]}'",
+                                      val.span, f"its values are {{{', '.join(self._enum_values(other[5:]))}}}")
+                if e.op not in ("==", "!="):
+                    self.errors.error("BS103", "enum values compare only with == and !=", e.span)
+                del side
+                return "bool"
+            if lt == "bool" and rt == "bool" and e.op in ("==", "!="):
+                return "bool"
+            for t, x in ((lt, e.left), (rt, e.right)):
+                if t != "int" and not t.startswith("enum:"):
+                    self.errors.error("BS103", f"expected an int, found {_article(t)}", x.span)
+            return "bool"
+        if isinstance(e, A.Not):
+            self.check(e.operand, "bool", polarity=-pol)
+            return "bool"
+        if isinstance(e, A.BoolOp):
+            if e.op == "implies":
+                self.check(e.operands[0], "bool", polarity=-pol)
+                self.check(e.operands[1], "bool", polarity=pol)
+            else:
+                for x in e.operands:
+                    self.check(x, "bool", polarity=pol)
+            return "bool"
+        if isinstance(e, A.Ite):
+            self.check(e.cond, "bool", polarity=0)
+            t = self.check(e.then, "any", polarity=pol)
+            self.check(e.other, t if t in ("int", "bool") else "any", polarity=pol)
+            return t
+        if isinstance(e, A.RangeLit):
+            self.check(e.lo, "int")
+            self.check(e.hi, "int")
+            if e.inclusive:
+                self.errors.error("BS116", "a region is half-open: write [start, end)", e.span,
+                                  "NOTE(ranges): end is exclusive; for an inclusive last byte b "
+                                  "write [start, b + 1)")
+            return "range"
+        if isinstance(e, A.MapTypes):
+            return self._map_types(e)
+        if isinstance(e, A.Call):
+            return self._call(e, pol)
+        raise AssertionError(type(e))
+
+    def _enum_values(self, param: str) -> list[str]:
+        return [s.name for s in self.symbols.values()
+                if s.kind == "enumval" and s.type == f"enum:{param}"]
+
+    def _map_types(self, e: A.MapTypes) -> str:
+        s = self.symbols.get(e.map)
+        if s is None or s.kind != "map":
+            self.errors.error("BS101", f"unknown map '{e.map}'", e.span,
+                              did_you_mean(e.map, [k for k, v in self.symbols.items()
+                                                   if v.kind == "map"]))
+            return "maptypes"
+        kind = s.type.split(":")[1]
+        self.check_types(kind, e.types, e.span)
+        return "maptypes"
+
+    def check_types(self, kind: str, types: Iterable[str], span: Span) -> None:
+        known = memtypes.TYPES_BY_KIND[kind]
+        for t in types:
+            if t not in known:
+                self.errors.error("BS120", f"'{t}' is not a {kind} memory type", span,
+                                  did_you_mean(t, known) or f"known: {', '.join(known)}")
+
+    def _call(self, e: A.Call, pol: int) -> str:
+        fn, args = e.fn, e.args
+        if fn in FUNCTIONS:
+            n = {"align_up": 2, "align_down": 2}.get(fn)
+            if (n is not None and len(args) != n) or not args:
+                self.errors.error("BS103", f"{fn}() takes {n or 'one or more'} arguments", e.span)
+                return "int"
+            for a in args:
+                self.check(a, "int")
+            if fn.startswith("align"):
+                self._check_divisor(args[1], "an alignment")
+            return "int"
+        if fn not in PREDICATES:
+            self.errors.error("BS101", f"unknown function '{fn}'", e.span,
+                              did_you_mean(fn, PREDICATES | FUNCTIONS))
+            return "bool"
+        if fn in ("within", "outside", "disjoint") and any(isinstance(a, A.MapTypes) for a in args):
+            if len(args) != 2 or not isinstance(args[1], A.MapTypes):
+                self.errors.error("BS103", f"{fn}(REGION, MAP types {{...}}) takes a region "
+                                  "then the map's types", e.span)
+                return "bool"
+            if pol != 1:
+                self.errors.error("BS114", f"{fn}(..., MAP types {{...}}) can only be asserted, not "
+                                  "negated or used as a condition", e.span,
+                                  "state the property positively, e.g. split it into two proofs")
+            self.check(args[0], "region")
+            self._map_types(args[1])
+            return "bool"
+        arity = {"disjoint": (2, 99), "within": (2, 2), "outside": (2, 2), "below": (2, 2),
+                 "above": (2, 2), "aligned": (2, 2), "nowrap": (1, 1), "capacity": (1, 1),
+                 "equal": (2, 2)}[fn]
+        if not arity[0] <= len(args) <= arity[1]:
+            self.errors.error("BS103", f"{fn}() takes {arity[0]}"
+                              f"{'' if arity[0] == arity[1] else ' or more'} arguments", e.span)
+            return "bool"
+        if fn == "capacity":
+            a = args[0]
+            if not (isinstance(a, A.Name) and self.symbols.get(a.id, Symbol("", "", "", a.span)).kind
+                    == "pool"):
+                self.errors.error("BS103", "capacity() takes a pool name", a.span)
+            return "bool"
+        if fn == "equal":
+            self.check(args[0], "int")
+            self.check(args[1], "int")
+            return "bool"
+        if fn == "outside":
+            self.errors.error("BS103", "outside() takes a region and MAP types {...}", e.span,
+                              "for two regions use disjoint(a, b)")
+            return "bool"
+        region_args = args if fn in ("disjoint", "within") else args[:1]
+        for a in region_args:
+            self.check(a, "region")
+        if fn in ("below", "above", "aligned"):
+            self.check(args[1], "int")
+        if fn == "aligned":
+            self._check_divisor(args[1], "an alignment")
+        return "bool"
+
+    def _check_linear(self, e: A.BinOp) -> None:
+        if e.op == "*":
+            if self.fold(e.left) is None and self.fold(e.right) is None and \
+                    not (self._finite(e.left) or self._finite(e.right)):
+                self.errors.error("BS108", "multiplying two symbolic values is not supported",
+                                  e.span, "one side must be a constant or a parameter with a "
+                                  "finite set of values")
+        elif e.op in "/%":
+            self._check_divisor(e.right, "a divisor")
+
+    def _finite(self, e: A.Expr) -> bool:
+        if isinstance(e, A.Name):
+            s = self.symbols.get(e.id)
+            if s is not None and s.kind == "param":
+                p = self.params.get(e.id)
+                return p is not None and p.kind == "set"
+        return False
+
+    def _check_divisor(self, e: A.Expr, what: str) -> None:
+        v = self.fold(e)
+        if v is None:
+            if not self._finite(e):
+                self.errors.error("BS109", f"{what} must be a constant or a parameter with a finite "
+                                  "set of values", e.span)
+                return
+            p = self.params[e.id]  # type: ignore[attr-defined]
+            if 0 in p.values:
+                self.errors.error("BS109", f"{what} can be 0 ('{p.name}' may be 0)", e.span)
+        elif v <= 0:
+            self.errors.error("BS109", f"{what} must be positive, not {v}", e.span)
+
+    # -- the model
+    def resolve(self) -> Model | None:
+        m = self.m
+        n_before = len(self.errors.items)
+        if m.width is None:
+            self.errors.error("BS112", f"model '{m.name}' has no 'width' line", m.span,
+                              "add 'width 32' (or 64) under the model header")
+            width = 32
+        else:
+            width = m.width.bits
+            if not 1 <= width <= 64:
+                self.errors.error("BS107", f"width must be between 1 and 64, not {width}",
+                                  m.width.span)
+                width = 32
+        self.width = width
+        top = 1 << width
+        self.params: dict[str, ParamIR] = {}
+        # stage names and region names first, so any order of declaration works
+        for s in m.stages:
+            self.define(s.name, "stage", "stage", s.span)
+        for mp in m.maps:
+            if mp.hdr.kind not in memtypes.TYPES_BY_KIND:
+                self.errors.error("BS120", f"unknown map kind '{mp.hdr.kind}'", mp.hdr.span,
+                                  "use e820 or efi")
+                continue
+            self.define(mp.hdr.name, "map", f"map:{mp.hdr.kind}", mp.hdr.span)
+        for d in m.decls:
+            if isinstance(d, A.RegionDecl):
+                self.define(d.name, "region", "region", d.span)
+            elif isinstance(d, A.PoolDecl):
+                self.define(d.name, "pool", "region", d.span)
+        for s in m.stages:
+            for b in s.body:
+                if isinstance(b, A.Place):
+                    self.define(b.region, "region", "region", b.span)
+                elif isinstance(b, A.Copy):
+                    self.define(b.dst, "region", "region", b.span)
+                elif isinstance(b, A.PoolDecl):
+                    self.define(b.name, "pool", "region", b.span)
+        # consts, params, vars in order
+        for d in m.decls:
+            if isinstance(d, A.Const):
+                v = self.const_value(d.value, "a const")
+                if v is not None and not 0 <= v <= max(top, 1 << 64):
+                    self.errors.error("BS107", f"const {d.name} = {v} is out of range", d.span)
+                self.define(d.name, "const", "int", d.span, v if v is not None else 0)
+            elif isinstance(d, A.Param):
+                self._param(d)
+            elif isinstance(d, A.VarDecl):
+                t = self.check(d.value, "bool" if d.is_flag else "int")
+                self.define(d.name, "var", "bool" if d.is_flag else t, d.span)
+        maps = {}
+        for mp in m.maps:
+            ir = self._map(mp, top)
+            if ir is not None:
+                maps[ir.name] = ir
+        for d in m.decls:
+            if isinstance(d, A.Assume):
+                self.check(d.pred, "bool", polarity=0)
+            elif isinstance(d, A.RegionDecl):
+                self._region_decl(d)
+            elif isinstance(d, A.PoolDecl):
+                self.check(d.range, "region")
+        stages = self._stages()
+        expects: dict[str, tuple[str, Span]] = {}
+        asserts: list[tuple[str, str, A.AssertLine]] = []
+        for s in stages.values():
+            for b in s.body:
+                if isinstance(b, A.AssertLine):
+                    name = b.name or f"assert@{s.name}:{b.span.line}"
+                    asserts.append((name, s.name, b))
+        names = {"wellformed"} | {a[0] for a in asserts}
+        for d in m.decls:
+            if isinstance(d, A.ExpectLine):
+                if d.name not in names:
+                    self.errors.error("BS101", f"'expect {d.name}': the model has no obligation "
+                                      f"'{d.name}'", d.span, did_you_mean(d.name, names))
+                expects[d.name] = (d.verdict, d.span)
+        if len(self.errors.items) > n_before:
+            return None
+        return Model(m.name, m.span, width, m.base, m.cites, self.symbols,
+                     tuple(self.params.values()),
+                     tuple(d for d in m.decls if isinstance(d, A.Assume)),
+                     tuple(d for d in m.decls if isinstance(d, A.RegionDecl)),
+                     tuple(d for d in m.decls if isinstance(d, A.PoolDecl)),
+                     tuple(d for d in m.decls if isinstance(d, A.VarDecl)),
+                     maps, stages, expects, tuple(asserts), self.path)
+
+    def _param(self, d: A.Param) -> None:
+        if d.kind == "bool":
+            self.params[d.name] = ParamIR(d.name, "bool", d.span, 0, 1, 1, (0, 1), cite=d.cite)
+            self.define(d.name, "param", "bool", d.span)
+            return
+        if d.kind == "enum":
+            if len(set(d.enum)) != len(d.enum):
+                self.errors.error("BS102", "an enum lists a value twice", d.span)
+            self.params[d.name] = ParamIR(d.name, "enum", d.span, 0, len(d.enum) - 1, 1,
+                                          tuple(range(len(d.enum))), d.enum, cite=d.cite)
+            self.define(d.name, "param", f"enum:{d.name}", d.span)
+            for i, v in enumerate(d.enum):
+                self.define(v, "enumval", f"enum:{d.name}", d.span, i)
+            return
+        if d.kind == "set":
+            vals = [self.const_value(v, "a value in a parameter's set") for v in d.values]
+            ints = tuple(sorted({v for v in vals if v is not None}))
+            self.params[d.name] = ParamIR(d.name, "set", d.span, min(ints, default=0),
+                                          max(ints, default=0), 1, ints, cite=d.cite)
+            self.define(d.name, "param", "int", d.span)
+            return
+        assert d.range is not None
+        lo = self.const_value(d.range.lo, "a parameter bound")
+        hi = self.const_value(d.range.hi, "a parameter bound")
+        align = self.const_value(d.align, "an alignment") if d.align is not None else 1
+        if lo is None or hi is None or align is None:
+            self.define(d.name, "param", "int", d.span)
+            return
+        if not d.range.inclusive:
+            hi -= 1
+        if align <= 0:
+            self.errors.error("BS109", "alignment must be positive", d.span)
+            align = 1
+        first = -(-lo // align) * align
+        if first > hi or lo < 0:
+            self.errors.error("BS105", f"parameter '{d.name}' has an empty domain", d.span,
+                              "no value lies between the bounds with that alignment")
+        self.params[d.name] = ParamIR(d.name, "range", d.span, lo, hi, align, cite=d.cite)
+        self.define(d.name, "param", "int", d.span)
+
+    def _map(self, mp: A.MapAst, top: int) -> MapIR | None:
+        h = mp.hdr
+        if h.kind not in memtypes.TYPES_BY_KIND:
+            return None
+        if h.source == "symbolic":
+            assert h.count is not None
+            n = self.const_value(h.count, "an entry count")
+            if n is not None and not 1 <= n <= 100_000:
+                self.errors.error("BS107", f"a symbolic map has 1 to 100000 entries, not {n}", h.span)
+            types = h.types or memtypes.TYPES_BY_KIND[h.kind]
+            self.check_types(h.kind, types, h.span)
+            lo, hi = 0, top
+            if h.within is not None:
+                self.check(h.within, "region")
+                lo = self.const_value(h.within.lo, "a map bound") or 0
+                hi_v = self.const_value(h.within.hi, "a map bound")
+                hi = hi_v if hi_v is not None else top
+            align = self.const_value(h.align, "an alignment") if h.align is not None else 1
+            return MapIR(h.name, h.kind, h.span, True, n or 1, tuple(types), lo, hi,
+                         max(1, align or 1), cite=h.cite)
+        if h.source == "file":
+            return MapIR(h.name, h.kind, h.span, False, path=h.path, cite=h.cite)
+        entries = []
+        for ent in mp.entries:
+            self.check(ent.range, "region")
+            a = self.const_value(ent.range.lo, "an entry bound")
+            b = self.const_value(ent.range.hi, "an entry bound")
+            self.check_types(h.kind, [ent.type], ent.span)
+            if a is None or b is None:
+                continue
+            if not 0 <= a <= b <= top:
+                self.errors.error("BS119", f"entry [{a:#x}, {b:#x}) is inverted or outside the "
+                                  f"{self.width}-bit address space", ent.span)
+            if entries and a < entries[-1][1]:
+                self.errors.error("BS119", "map entries must be sorted and must not overlap",
+                                  ent.span, notes=[(entries[-1][3], "previous entry")])
+            entries.append((a, b, ent.type, ent.span))
+        if not entries:
+            self.errors.error("BS119", f"map '{h.name}' has no entries", h.span,
+                              "list 'entry [start, end) TYPE' lines under it, or make it "
+                              "'symbolic N'")
+        return MapIR(h.name, h.kind, h.span, False, len(entries), entries=tuple(entries),
+                     cite=h.cite)
+
+    def _region_decl(self, d: A.RegionDecl) -> None:
+        if d.range is not None:
+            self.check(d.range, "region")
+        else:
+            assert d.size is not None and d.at is not None
+            self.check(d.size, "int")
+            self.check(d.at, "int")
+
+    def _stages(self) -> dict[str, StageIR]:
+        m = self.m
+        stages: dict[str, StageIR] = {}
+        g: nx.DiGraph[str] = nx.DiGraph()
+        for s in m.stages:
+            if s.name in stages:
+                self.errors.error("BS102", f"stage '{s.name}' is defined twice", s.span)
+                continue
+            g.add_node(s.name)
+            for a in s.after:
+                if a not in {x.name for x in m.stages}:
+                    self.errors.error("BS101", f"stage '{s.name}' comes after unknown stage '{a}'",
+                                      s.span, did_you_mean(a, [x.name for x in m.stages]))
+                else:
+                    g.add_edge(a, s.name)
+            if s.guard is not None:
+                self.check(s.guard, "bool", polarity=0)
+            for b in s.body:
+                self._action(b)
+            stages[s.name] = StageIR(s.name, s.span, s.after, s.guard, s.body, s.cite)
+        if not nx.is_directed_acyclic_graph(g):
+            cycle = nx.find_cycle(g)
+            self.errors.error("BS110", "the stage graph has a cycle: "
+                              + " -> ".join([c[0] for c in cycle] + [cycle[0][0]]),
+                              stages[cycle[0][0]].span, "boot stages run once; break the loop")
+        if not stages:
+            self.errors.error("BS117", f"model '{m.name}' has no stage", m.span,
+                              "add at least one 'stage NAME' with its actions")
+        return stages
+
+    def _action(self, b: A.Line) -> None:
+        if isinstance(b, A.Place):
+            if b.range is not None:
+                self.check(b.range, "region")
+            else:
+                assert b.size is not None
+                self.check(b.size, "int")
+                self._policies(b.policies)
+        elif isinstance(b, A.Copy):
+            self._need(b.src, "region", b.span)
+            self._policies(b.policies)
+        elif isinstance(b, A.Move):
+            self._need(b.region, "region", b.span)
+            self._policies(b.policies)
+        elif isinstance(b, A.Free):
+            self._need(b.region, "region", b.span)
+        elif isinstance(b, A.Reserve):
+            self._need(b.region, "region", b.span)
+            s = self._need(b.map, "map", b.span)
+            if s is not None:
+                self.check_types(s.type.split(":")[1], [b.type], b.span)
+        elif isinstance(b, A.SetVar):
+            s = self._need(b.name, "var", b.span)
+            if s is not None:
+                self.check(b.value, s.type)
+        elif isinstance(b, A.Assume):
+            self.check(b.pred, "bool", polarity=0)
+        elif isinstance(b, A.AssertLine):
+            self.check(b.pred, "bool")
+        elif isinstance(b, A.PoolDecl):
+            self.check(b.range, "region")
+        elif isinstance(b, A.Replace | A.Delete):
+            self.errors.error("BS111", f"'{_kw(b)}' only makes sense in a model that extends "
+                              "another", b.span)
+
+    def _need(self, name: str, kind: str, span: Span) -> Symbol | None:
+        s = self.symbols.get(name)
+        ok = s is not None and (s.kind == kind or (kind == "region" and s.type == "region"))
+        if not ok:
+            cands = [k for k, v in self.symbols.items() if v.kind == kind or
+                     (kind == "region" and v.type == "region")]
+            self.errors.error("BS101", f"unknown {kind} '{name}'", span, did_you_mean(name, cands))
+            return None
+        return s
+
+    def _policies(self, policies: tuple[A.Policy, ...]) -> None:
+        for p in policies:
+            if p.kind == "at":
+                assert p.at is not None
+                self.check(p.at, "int")
+            elif p.kind == "pool":
+                assert p.pool is not None
+                self._need(p.pool, "pool", p.span)
+                if p.align is not None:
+                    self.check(p.align, "int")
+                    self._check_divisor(p.align, "an alignment")
+            for c in p.clauses:
+                self._clause(c, p)
+
+    def _clause(self, c: A.Clause, p: A.Policy) -> None:
+        if c.kind == "within":
+            if c.expr is not None:
+                self.check(c.expr, "region")
+            else:
+                assert c.name is not None
+                self._need(c.name, "region", c.span)
+        elif c.kind == "in_map":
+            assert c.name is not None
+            s = self._need(c.name, "map", c.span)
+            if s is not None:
+                self.check_types(s.type.split(":")[1], c.names, c.span)
+            if p.kind == "anywhere":
+                self.errors.error("BS103", "'in MAP types' goes with topdown or bottomup", c.span,
+                                  "for a nondeterministic choice inside a map, use topdown/"
+                                  "bottomup or constrain with an assume")
+        elif c.kind in ("below", "above", "align"):
+            assert c.expr is not None
+            self.check(c.expr, "int")
+            if c.kind == "align":
+                self._check_divisor(c.expr, "an alignment")
+        elif c.kind == "avoid":
+            for n in c.names:
+                self._need(n, "region", c.span)
+        kinds = [x.kind for x in p.clauses]
+        if kinds.count(c.kind) > 1 and c is p.clauses[kinds.index(c.kind)]:
+            self.errors.error("BS102", f"'{c.kind}' given twice in one placement", c.span)
+
+
+def _article(t: str) -> str:
+    names = {"int": "an integer", "bool": "a boolean", "region": "a region", "range": "a range",
+             "maptypes": "map memory (MAP types {...})", "enumval": "an enum value",
+             "any": "a value", "map": "a map"}
+    if t.startswith("enum:"):
+        return f"an enum ({t[5:]})"
+    if t.startswith("map:"):
+        return "a map"
+    return names.get(t, t)
+
+
+def resolve_models(files: list[A.FileAst], errors: Collector) -> dict[str, Model]:
+    by_name: dict[str, A.ModelAst] = {}
+    paths: dict[str, str] = {}
+    for f in files:
+        for m in f.models:
+            if m.name in by_name:
+                errors.error("BS102", f"model '{m.name}' is defined twice", m.span,
+                             notes=[(by_name[m.name].span, "first defined here")])
+                continue
+            by_name[m.name] = m
+            paths[m.name] = f.path
+    flat = flatten(by_name, errors)
+    out: dict[str, Model] = {}
+    for name, m in flat.items():
+        r = _ModelResolver(m, paths[name], errors)
+        model = r.resolve()
+        if model is not None:
+            out[name] = model
+    return out
+
+
+def resolve_proofs(files: list[A.FileAst], models: dict[str, Model], known_models: set[str],
+                   errors: Collector) -> list[Proof]:
+    """Resolve proofs; a proof's property is type-checked against each model it names."""
+    proofs: list[Proof] = []
+    seen: dict[str, Span] = {}
+    for f in files:
+        for p in f.proofs:
+            if p.name in seen:
+                errors.error("BS102", f"proof '{p.name}' is defined twice", p.span,
+                             notes=[(seen[p.name], "first defined here")])
+                continue
+            seen[p.name] = p.span
+            if p.property is None:
+                errors.error("BS118", f"proof '{p.name}' states no property", p.span,
+                             "add a line such as 'always disjoint(a, b)'")
+                continue
+            for extra in p.extra_properties:
+                errors.error("BS118", "a proof states one property; start a new 'proof NAME' for "
+                             "this one", extra.span)
+            if not p.targets:
+                errors.error("BS118", f"proof '{p.name}' names no model", p.span,
+                             "add 'for MODEL expect holds' (or violated)")
+            targets = []
+            for t in p.targets:
+                if t.model not in known_models:
+                    errors.error("BS106", f"unknown model '{t.model}'", t.span,
+                                 did_you_mean(t.model, known_models))
+                    continue
+                if t.model not in models:
+                    continue  # the model itself has errors, already reported
+                model = models[t.model]
+                r = _ModelResolver(A.ModelAst(model.name, None, model.span, None, (), (), (), ()),
+                                   model.path, errors)
+                r.symbols = model.symbols
+                r.params = {x.name: x for x in model.params}
+                r.width = model.width
+                r.check(p.property.pred, "bool")
+                prop = p.property
+                if prop.stage is not None and prop.stage not in model.stages:
+                    errors.error("BS101", f"model '{t.model}' has no stage '{prop.stage}'",
+                                 prop.span, did_you_mean(prop.stage, model.stages))
+                targets.append(Target(t.model, t.verdict, t.span, t.cite))
+            proofs.append(Proof(p.name, p.span, p.cites, tuple(targets), p.property.scope,
+                                p.property.stage, p.property.pred, f.path))
+    return proofs

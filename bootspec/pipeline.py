@@ -1,0 +1,113 @@
+"""The pipeline, end to end: files -> parse -> resolve -> paths -> obligations -> verdicts.
+
+This is where to start reading. Each pass lives in its own module and states
+what it needs and guarantees:
+
+    lang/parser.py   text -> FileAst             (BS100, BS101, BS117, BS118)
+    lang/resolve.py  FileAst -> Model, Proof     (BS102-BS116, BS119-BS121)
+    engine/paths.py  Model -> boot paths, liveness (BS104, BS115)
+    engine/encode.py path -> Z3 terms per event
+    engine/check.py  obligation -> Verdict (solver + concrete re-check)
+
+The core returns values; only ``bootspec.cli`` prints and exits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from bootspec.diagnostics import BootspecError, Collector, Span
+from bootspec.engine.check import ModelChecker, Result, obligations, run_obligation
+from bootspec.engine.paths import Path as BootPath
+from bootspec.engine.paths import enumerate_paths
+from bootspec.engine.solver import Limits
+from bootspec.lang import ast as A
+from bootspec.lang.ir import Model, Obligation, Proof
+from bootspec.lang.parser import parse_text, read_source
+from bootspec.lang.resolve import resolve_models, resolve_proofs
+
+SUFFIXES = (".boot", ".proof")
+
+
+@dataclasses.dataclass
+class Project:
+    files: list[Path]
+    sources: dict[str, str]
+    models: dict[str, Model]
+    proofs: list[Proof]
+    paths: dict[str, list[BootPath]]
+
+    def obligations(self) -> list[Obligation]:
+        return obligations(self.models, self.proofs)
+
+    def proof(self, name: str) -> Proof | None:
+        return next((p for p in self.proofs if p.name == name), None)
+
+
+def discover(args: Sequence[str]) -> list[Path]:
+    """The model and proof files named by ``args`` (files or folders), or ``models/`` and
+    ``proofs/`` in the working folder when none are given. Sorted, so runs are
+    deterministic; paths stay as the user wrote them, so messages show them that way."""
+    errors = Collector()
+    roots = [Path(a) for a in args] if args else [Path("models"), Path("proofs")]
+    files: set[Path] = set()
+    for r in roots:
+        if r.is_dir():
+            files.update(p for p in r.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        elif r.is_file():
+            if r.suffix not in SUFFIXES:
+                errors.error("BS002", f"'{r}' is not a model (.boot) or proof (.proof) file",
+                             Span(str(r), 0, 0))
+            files.add(r)
+        elif args:
+            errors.error("BS002", f"no such file or folder: '{r}'", Span(str(r), 0, 0))
+    if not files and not errors.items:
+        where = ", ".join(str(r) for r in roots)
+        errors.error("BS002", f"no .boot or .proof files found in {where}", Span("<command line>", 0, 0),
+                     "run bootspec in a folder with models/ and proofs/, or name files")
+    errors.raise_if_any()
+    return sorted(files)
+
+
+def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = ()) -> Project:
+    """Parse and resolve every file; raise one BootspecError with all the diagnostics."""
+    errors = Collector()
+    sources: dict[str, str] = {}
+    asts: list[A.FileAst] = []
+    file_list = list(files)
+    named = [(str(f), None) for f in file_list] + [(p, t) for p, t in extra]
+    for name, text in named:
+        try:
+            src = text if text is not None else read_source(Path(name))
+            sources[name] = src
+            asts.append(parse_text(src, name))
+        except BootspecError as e:
+            errors.extend(e.diagnostics)
+    known = {m.name for f in asts for m in f.models}
+    models = resolve_models(asts, errors)
+    proofs = resolve_proofs(asts, models, known, errors)
+    paths = {name: enumerate_paths(m, errors) for name, m in sorted(models.items())}
+    errors.raise_if_any()
+    return Project(file_list, sources, models, proofs, paths)
+
+
+def check_project(project: Project, limits: Limits | None = None,
+                  select: Callable[[Obligation], bool] | None = None,
+                  progress: Callable[[Obligation], None] | None = None) -> list[Result]:
+    """Decide every selected obligation, in the stable order of :func:`obligations`."""
+    results: list[Result] = []
+    checkers: dict[str, ModelChecker] = {}
+    for ob in project.obligations():
+        if select is not None and not select(ob):
+            continue
+        if progress is not None:
+            progress(ob)
+        checker = checkers.get(ob.model)
+        if checker is None:
+            checker = ModelChecker(project.models[ob.model], project.paths[ob.model], limits)
+            checkers[ob.model] = checker
+        results.append(run_obligation(checker, ob, project.proof(ob.name)
+                                      if ob.kind == "proof" else None))
+    return results
