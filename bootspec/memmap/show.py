@@ -1,0 +1,88 @@
+"""``bootspec memmap show``: print imported maps as a normalised table plus sanity report.
+
+:func:`add_parser` registers the sub-command on the CLI's argparse subparsers;
+:func:`run_show` does the work with explicit streams (so tests pass StringIO).
+Exit status: 0 when every input gave maps without errors, 2 otherwise (after
+the diagnostics are rendered on stderr). Only reads the given paths.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from tabulate import tabulate
+
+from bootspec.diagnostics import Diagnostic, render_all
+from bootspec.memmap.model import ParsedMap
+from bootspec.memmap.parse import parse_path
+from bootspec.memmap.sanity import Finding, check_map, human_size
+from bootspec.memmap.write import to_json
+
+_FMT_TITLE = {
+    "linux-e820": "Linux e820", "linux-e820-legacy": "Linux e820 (2.6-era)",
+    "linux-xen-pv": "Linux PV e820 under Xen", "linux-efi": "Linux EFI memmap",
+    "linux-efi-legacy": "Linux EFI memmap (old style)", "xen-e820": "Xen e820",
+    "xen-e820-incl": "Xen e820", "xen-efi": "Xen EFI memory map", "json": "bootspec JSON",
+    "sysfs": "sysfs firmware memmap",
+}
+
+
+def render_map(m: ParsedMap, findings: list[Finding]) -> str:
+    """Table of entries (start, exclusive end, size, type, attrs) then the sanity report."""
+    title = f"{m.source}: {m.kind} map, {len(m.entries)} entries ({_FMT_TITLE.get(m.fmt, m.fmt)})"
+    if m.header:
+        title += f" -- {m.header}"
+    rows = [(i + 1, f"{e.start:#018x}", f"{e.end:#018x}", human_size(e.end - e.start), e.type,
+             " ".join(e.attrs), e.span.line) for i, e in enumerate(m.entries)]
+    table = tabulate(rows, headers=("#", "start", "end (excl)", "size", "type", "attrs",
+                                    "line"),
+                     tablefmt="simple", disable_numparse=True, colalign=("right",))
+    out = [title, table, ""]
+    if findings:
+        counts: dict[str, int] = {}
+        for f in findings:
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        out.append(f"sanity: {summary}")
+        out.extend(f"  {f.severity}: {f.kind}: {f.message}" for f in findings)
+    else:
+        out.append("sanity: no findings")
+    return "\n".join(out) + "\n"
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``memmap show FILE... [--format text|json]``; sets ``func=run_show``."""
+    memmap = subparsers.add_parser(
+        "memmap", help="import real machine memory maps (e820, EFI, Xen, sysfs, JSON)",
+        description="Import and inspect real machine memory maps.")
+    sub = memmap.add_subparsers(dest="memmap_command", metavar="COMMAND", required=True)
+    show = sub.add_parser(
+        "show", help="print maps found in logs as a table with a sanity report",
+        description="Read boot logs (dmesg, xl dmesg, serial captures), bootspec JSON maps "
+                    "or /sys/firmware/memmap directories and print every map found.")
+    show.add_argument("files", nargs="+", metavar="FILE", help="log file, JSON map or directory")
+    show.add_argument("--format", choices=("text", "json"), default="text",
+                      help="text table (default) or bootspec JSON with findings")
+    show.set_defaults(func=run_show)
+
+
+def run_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Print every map of ``args.files``; diagnostics go to stderr. Returns 0 or 2."""
+    maps: list[ParsedMap] = []
+    diags: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    for path in args.files:
+        result = parse_path(path)
+        maps.extend(result.maps)
+        diags.extend(result.diagnostics)
+        sources.update(result.sources)
+    findings = [check_map(m) for m in maps]
+    if getattr(args, "format", "text") == "json":
+        as_dicts = {i: [f.as_dict() for f in fs] for i, fs in enumerate(findings)}
+        stdout.write(to_json(maps, as_dicts))
+    else:
+        stdout.write("\n".join(render_map(m, fs) for m, fs in zip(maps, findings, strict=True)))
+    if diags:
+        stderr.write(render_all(diags, sources) + "\n")
+    return 2 if any(d.severity == "error" for d in diags) else 0
