@@ -93,4 +93,6 @@ def explain(code: str) -> str | None:
         return None
     meaning, example, fix = CODES[code]
     shown = example if len(example) < 300 else example[:300] + "..."
-    return f"{code}: {meaning}\n\nexample input:\n{shown.rstrip()!s}\n\nfix: {fix}"
+    if not all(ch.isprintable() or ch == "\n" for ch in shown):
+        shown = repr(shown)
+    return f"{code}: {meaning}\n\nexample input:\n{shown.rstrip()}\n\nfix: {fix}"

@@ -113,8 +113,8 @@ class _Cursor:
         return _Bad(
             "BS501", self.pos + 1, max(1, len(found.split(" ")[0])),
             f"malformed {FMT_LABEL[self.fmt]} line: {why}, {shown}",
-            "fix or delete this line; a map line must be complete as the kernel printed it "
-            "(see `bootspec explain-error BS501`)",
+            "fix or delete this line: a map line must be complete, as the kernel or Xen "
+            "printed it (mailers and terminals often cut long lines)",
         )
 
     def rest(self) -> tuple[str, int]:
@@ -123,6 +123,7 @@ class _Cursor:
         return self.line[self.pos:].rstrip(), self.pos + 1
 
     def end(self) -> None:
+        self.take(_OPT_WS, "")
         if self.line[self.pos:].strip():
             raise self.malformed("unexpected text after the entry")
 
@@ -135,8 +136,8 @@ def _hex(m: re.Match[str], limit: int, what: str, col: int | None = None) -> int
     if value > limit:
         raise _Bad("BS502", col, len(tok),
                    f"{what} 0x{tok[:40]} does not fit in 64 bits",
-                   "physical addresses are 64-bit; check the line for a copy error "
-                   "(an extra digit, two numbers run together)")
+                   "addresses and attribute words are 64-bit; check the line for a copy "
+                   "error (an extra digit, two numbers run together)")
     return value
 
 

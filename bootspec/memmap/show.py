@@ -13,7 +13,7 @@ from typing import TextIO
 
 from tabulate import tabulate
 
-from bootspec.diagnostics import Diagnostic, render_all
+from bootspec.diagnostics import Diagnostic, InternalError, render_all
 from bootspec.memmap.model import ParsedMap
 from bootspec.memmap.parse import parse_path
 from bootspec.memmap.sanity import Finding, check_map, human_size
@@ -68,12 +68,19 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """Print every map of ``args.files``; diagnostics go to stderr. Returns 0 or 2."""
+    """Print every map of ``args.files``; diagnostics go to stderr. Returns 0 or 2.
+
+    Bad input never raises; only a bug in bootspec surfaces, as ``InternalError``
+    (which the CLI reports with exit status 3).
+    """
     maps: list[ParsedMap] = []
     diags: list[Diagnostic] = []
     sources: dict[str, str] = {}
     for path in args.files:
-        result = parse_path(path)
+        try:
+            result = parse_path(path)
+        except Exception as exc:  # a parser bug: report it as ours, never as a traceback
+            raise InternalError(f"memmap import crashed on {path}: {exc!r}") from exc
         maps.extend(result.maps)
         diags.extend(result.diagnostics)
         sources.update(result.sources)
