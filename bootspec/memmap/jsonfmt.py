@@ -81,7 +81,8 @@ def _addr(value: Any, what: str, limit: int, span: Span) -> int:
                       span, "write addresses as \"0x...\" strings")
     if not 0 <= number <= limit:
         raise _Schema("BS502", f"{what} {value!r:.40} does not fit in 64 bits", span,
-                      "physical addresses are 64-bit; an exclusive end may be at most 0x1" + "0" * 16)
+                      "physical addresses are 64-bit; an exclusive end may be at most "
+                      "0x10000000000000000")
     return number
 
 
@@ -92,7 +93,8 @@ def _entry(raw: Any, kind: str, span: Span, diags: list[Diagnostic]) -> MapEntry
     extra = set(raw) - _ENTRY_KEYS
     missing = {"start", "end", "type"} - set(raw)
     if extra or missing:
-        what = f"unknown key {sorted(extra)[0]!r}" if extra else f"missing key {sorted(missing)[0]!r}"
+        what = (f"unknown key {sorted(extra)[0]!r:.40}" if extra
+                else f"missing key {sorted(missing)[0]!r}")
         raise _Schema("BS511", f"entry has {what}", span,
                       "entry keys are start, end (exclusive), type and attrs")
     start = _addr(raw["start"], "start", ADDR_LIMIT - 1, span)

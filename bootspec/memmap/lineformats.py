@@ -58,7 +58,6 @@ _QUICK = ("BIOS-", "mem", "(XEN)", "map:")
 
 _HEX = re.compile(r"([0-9a-fA-F]+)")
 _DEC = re.compile(r"(\d+)")
-_WS = re.compile(r"\s+")
 _OPT_WS = re.compile(r"\s*")
 
 

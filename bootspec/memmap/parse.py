@@ -221,7 +221,8 @@ def _parse_stream(stream: BinaryIO | io.StringIO, path: str, limits: Limits,
 def parse_text(text: str, path: str = "<text>", limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     """Parse maps from text already in memory (``path`` is used in spans only).
 
-    >>> r = parse_text("BIOS-e820: [mem 0x0-0xfff] usable\\nBIOS-e820: [mem 0x1000-0x1fff] ACPI NVS")
+    >>> r = parse_text("BIOS-e820: [mem 0x0-0xfff] usable\\n"
+    ...                "BIOS-e820: [mem 0x1000-0x1fff] ACPI NVS")
     >>> [(e.start, e.end, e.type) for e in r.maps[0].entries], r.diagnostics
     ([(0, 4096, 'usable'), (4096, 8192, 'nvs')], [])
     """

@@ -26,7 +26,9 @@ RAM_TYPES: dict[str, frozenset[str]] = {
 class Finding:
     """One observation about a map; ``entries`` are 0-based indices into ``map.entries``."""
 
-    kind: str  # overlap | unsorted | gap | empty | inverted | legacy-hole-ram | past-64-bit | unmodelled-type
+    #: overlap | unsorted | gap | empty | inverted | legacy-hole-ram | past-64-bit
+    #: | unmodelled-type
+    kind: str
     severity: str  # info | warning | error
     message: str
     entries: tuple[int, ...]
@@ -46,7 +48,8 @@ def check_map(m: ParsedMap) -> list[Finding]:
 
     >>> from bootspec.diagnostics import NO_SPAN
     >>> from bootspec.memmap.model import MapEntry
-    >>> es = (MapEntry(0, 0xA0000, "usable", (), NO_SPAN), MapEntry(0x90000, 0x9F000, "reserved", (), NO_SPAN))
+    >>> es = (MapEntry(0, 0xA0000, "usable", (), NO_SPAN),
+    ...       MapEntry(0x90000, 0x9F000, "reserved", (), NO_SPAN))
     >>> [f.kind for f in check_map(ParsedMap("e820", es, "-", None, "x", NO_SPAN))]
     ['overlap']
     """

@@ -54,7 +54,8 @@ def write_linux_e820(m: ParsedMap, who: str = "BIOS-e820") -> str:
     """New-style Linux lines, inclusive end (``who="Xen"`` gives the PV dom0 form).
 
     >>> from bootspec.diagnostics import NO_SPAN
-    >>> m = ParsedMap("e820", (MapEntry(0, 0x9fc00, "usable", (), NO_SPAN),), "-", None, "x", NO_SPAN)
+    >>> e = MapEntry(0, 0x9fc00, "usable", (), NO_SPAN)
+    >>> m = ParsedMap("e820", (e,), "-", None, "x", NO_SPAN)
     >>> print(write_linux_e820(m), end="")
     BIOS-provided physical RAM map:
     BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable
@@ -173,7 +174,7 @@ def to_json(maps: Iterable[ParsedMap], findings: dict[int, list[dict[str, object
         open_ = json.dumps(head)[:-1]
         blocks.append(f"    {open_}, \"entries\": [\n{body}\n    ]}}" if m.entries
                       else f"    {open_}, \"entries\": []}}")
-    return ("{\"bootspec_memmap\": %d, \"maps\": [\n" % VERSION
+    return (f"{{\"bootspec_memmap\": {VERSION}, \"maps\": [\n"
             + ",\n".join(blocks) + "\n]}\n")
 
 

@@ -140,7 +140,8 @@ def test_nul_bytes_and_invalid_utf8_inside_a_map(tmp_path: Path) -> None:
 def test_overlong_lines(tmp_path: Path) -> None:
     p = tmp_path / "long.log"
     p.write_text("x" * 200 + "\n"  # unrelated: skipped silently
-                 + "BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable" + " " * 200 + "\n"
+                 + "BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable"
+                 + " " * 200 + "\n"
                  + "BIOS-e820: [mem 0x000000000009fc00-0x000000000009ffff] reserved\n")
     result = parse_path(p, Limits(max_line_chars=100))
     assert [(d.code, d.span.line) for d in result.diagnostics] == [("BS508", 2)]

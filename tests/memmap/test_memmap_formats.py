@@ -48,7 +48,7 @@ def test_xen_console_timestamps() -> None:
     r = parse_path(FIXTURES / "xen-timestamps.txt")
     assert r.diagnostics == []
     [(kind, fmt, header, entries)] = shape(r)
-    assert (fmt, header, len(entries)) == ("xen-e820", "Xen-e820 RAM map:", 4)
+    assert (kind, fmt, header, len(entries)) == ("e820", "xen-e820", "Xen-e820 RAM map:", 4)
     assert entries[-1] == (0xFEF00000, 0x100000000, "type20")
 
 
@@ -75,7 +75,7 @@ def test_efi_column_with_exclusive_end() -> None:
     r = parse_path(FIXTURES / "efi-column-exclusive.txt")
     assert r.diagnostics == []
     [(kind, fmt, header, entries)] = shape(r)
-    assert fmt == "linux-efi"
+    assert (kind, fmt, header) == ("efi", "linux-efi", None)
     assert entries == [(0, 0x1000, "bs_code"), (0x1000, 0xA0000, "conventional"),
                        (0x100000, 0x300000, "loader_data")]
 
@@ -84,7 +84,7 @@ def test_prefixes_crlf_tabs_and_mail_quotes() -> None:
     r = parse_path(FIXTURES / "prefixes-crlf.txt")
     assert r.diagnostics == []
     [(kind, fmt, header, entries)] = shape(r)
-    assert header is None
+    assert (kind, fmt, header) == ("e820", "linux-e820", None)
     assert [t for _, _, t in entries] == ["usable", "reserved", "usable", "type16", "reserved"]
     assert entries[-1] == (0xFFFC0000, 0x100000000, "reserved")
     assert r.maps[0].entries[1].span.col == len("<6>[    0.000000] ") + 1
@@ -107,7 +107,8 @@ def test_newer_e820_type_names_and_unrelated_e820_lines() -> None:
 
 
 def test_upper_case_efi_prefix() -> None:
-    r = parse_text("EFI: mem00: type=7, attr=0xf, range=[0x0000000000000000-0x00000000000a0000) (0MB)\n")
+    r = parse_text("EFI: mem00: type=7, attr=0xf, "
+                   "range=[0x0000000000000000-0x00000000000a0000) (0MB)\n")
     assert r.diagnostics == [] and r.maps[0].fmt == "linux-efi-legacy"
     assert r.maps[0].entries[0].type == "conventional"
 

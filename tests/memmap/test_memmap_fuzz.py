@@ -23,7 +23,8 @@ def _seed_lines() -> list[str]:
         files += sorted(CORPUS.glob("*.txt"))[::7]
     lines = []
     for f in files:
-        lines.extend(ln for ln in f.read_text(encoding="utf-8").splitlines() if not ln.startswith("#"))
+        text = f.read_text(encoding="utf-8")
+        lines.extend(ln for ln in text.splitlines() if not ln.startswith("#"))
     return lines
 
 

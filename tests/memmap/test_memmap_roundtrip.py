@@ -9,8 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bootspec.diagnostics import NO_SPAN
-from bootspec.memmap import MapEntry, ParsedMap, parse_path, parse_text
-from bootspec.memmap import names
+from bootspec.memmap import MapEntry, ParsedMap, names, parse_path, parse_text
 from bootspec.memmap.write import WRITERS, write_linux_efi, write_linux_efi_legacy, write_sysfs
 from bootspec.memtypes import E820_TYPES, EFI_TYPES
 
@@ -74,7 +73,8 @@ def test_every_text_writer_round_trips(m: ParsedMap, data: st.DataObject) -> Non
 
 sysfs_entries = st.builds(
     lambda start, size, t: MapEntry(start, start + size, t, (), NO_SPAN),
-    st.integers(0, 1 << 40), st.integers(1, 1 << 40), st.sampled_from(sorted(names.SYSFS_BY_CANONICAL)))
+    st.integers(0, 1 << 40), st.integers(1, 1 << 40),
+    st.sampled_from(sorted(names.SYSFS_BY_CANONICAL)))
 
 
 @settings(max_examples=25, deadline=None)
