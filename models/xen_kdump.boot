@@ -1,0 +1,90 @@
+# Where __start_xen puts the kexec crash (kdump) area when no '@start' is given, and
+# whether it can land on the Xen image after a loader (xen.efi / a multiboot2 loader
+# honouring the relocatable tag) placed Xen itself (boot-facts B6).
+#
+# Sources (XEN = xen-project/xen@c447b7308b1330ec6dcfef37220736c28f41daa0):
+#   XEN:xen/arch/x86/setup.c (l.1483-484, l.1132)  PREBUILT_MAP_LIMIT = 2 MiB
+#   XEN:xen/arch/x86/setup.c (l.1546-1643)         backward walk over RAM; consider_modules();
+#                                                  'while ( !kexec_crash_area.start )' loop
+#   XEN:xen/common/kexec.c (l.71, l.98-198)        kexec_crash_area_limit (crashkernel=...<addr, ,below=)
+#   xen-project/xen@e22e1c47958a4778cd7baa3980f74e52f525ba28  fake module slot [_stext, __2M_rwdata_end) (EFI)
+#   xen-project/xen@9589927e5bf9e123ec42b6e0b0809f153bd92732  ... whenever xen_phys_start != 0 (MB2)
+#   boot-facts.md §3.4 and B6.
+#
+# Scope: the dynamic kdump placement (no '@start'), with Xen already relocated by
+# its loader (xen_phys_start != 0 on entry to __start_xen, 'relocated = true').
+# [inferred] Not modelled: Xen relocating itself (the legacy path: that loop
+# iteration then lowers 'e' to the new image start, which a 'topdown in MAP'
+# cannot express per entry) and modules moved by Xen before kdump (they only
+# move up, and the same avoid list applies).
+
+model xen_kdump_no_slot
+  width 64
+  cite "xen-project/xen@e22e1c47958a4778cd7baa3980f74e52f525ba28^: consider_modules(s, e, size, mod, mbi->mods_count, -1)"
+
+const PREBUILT_MAP_LIMIT = 2MiB              cite "XEN:xen/arch/x86/setup.c (l.483-484, l.1132): 1 << L2_PAGETABLE_SHIFT"
+const XEN_MIN_LOAD = 2MiB                    cite "XEN:head.S (l.98-103): MB2 min load address; efi-boot.h: 'Xen must be loaded at a 2Mb boundary'"
+const XEN_ALIGN = 2MiB                       cite "XEN:xen/arch/x86/xen.lds.S (l.398): _start 2 MiB aligned"
+const TRAMPOLINE_SIZE = 64KiB                cite "XEN:xen/arch/x86/include/asm/trampoline.h (l.95)"
+
+# [_stext, __2M_rwdata_end): the image as setup.c reserves it, a 2 MiB multiple.
+# [inferred] realistic image sizes.
+param image_size in [2MiB, 32MiB] align 2MiB
+# dom0 kernel and initrd as the loader left them (page-aligned: MODULE_ALIGN tag).
+# [inferred] realistic sizes.
+param mod0_size in [4KiB, 64MiB] align 4KiB
+param mod1_size in [4KiB, 512MiB] align 4KiB
+# crashkernel=<size> (or the ramsize-range table); PAGE_ALIGN'ed by setup.c.
+# [inferred] realistic sizes.
+param crash_size in [16MiB, 512MiB] align 4KiB
+# crashkernel=...<limit or ,below=limit; 64 GiB is the end of the map below, so it
+# also stands for the default limit ~0 (no limit).
+param crash_limit in [4MiB, 64GiB] align 4KiB \
+  cite "XEN:xen/common/kexec.c (l.71, l.98-198): kexec_crash_area_limit, default ~0"
+
+# The boot E820. 6 entries cover every map with at most 6 entries (empty entries
+# stand for fewer). Entries are 2 MiB-aligned: setup.c only uses the 2 MiB-aligned
+# interior of each RAM entry (s rounded up, e rounded down), so this loses nothing
+# the loop can see. [inferred] RAM below 64 GiB is enough to show every case.
+map ram : e820 symbolic 6 types {usable, reserved, acpi, nvs, unusable} within [0, 64GiB) align 2MiB
+
+# The loader placed Xen, the modules and (via head.S/EFI) the trampoline. Their
+# positions are the loader's free choice within the protocol's rules.
+stage loader
+  place xen size image_size anywhere above XEN_MIN_LOAD below 4GiB align XEN_ALIGN \
+    cite "XEN:head.S (l.98-103) relocatable tag; xen.efi: LoadImage + 2 MiB check"
+  place mod0 size mod0_size anywhere below 4GiB align 4KiB avoid xen \
+    cite "multiboot: modules are loaded outside the image, below 4 GiB (32-bit fields)"
+  place mod1 size mod1_size anywhere below 4GiB align 4KiB avoid xen, mod0
+  place trampoline size TRAMPOLINE_SIZE anywhere above 4KiB below 1MiB align 4KiB \
+    cite "boot-facts §3.2 (models/xen_trampoline.boot)"
+
+# __start_xen: walk RAM entries from the top; in each, consider_modules() gives the
+# highest end whose PAGE_ALIGN(size) block avoids the listed modules, capped at
+# kexec_crash_area_limit; start = (e - size) & PAGE_MASK. That is the highest fit,
+# i.e. a top-down first fit.
+# LIMITATION: there is no optional placement ("place it if it fits, else skip").
+# When nothing fits Xen just leaves kdump disabled ("Kdump: DISABLED"), which is no
+# error. 'else anywhere within [0, 0)' cannot be satisfied, so those runs are left
+# out: every property below is about the crash area when there is one.
+stage start_xen after loader
+  place crash size crash_size \
+    topdown in ram types {usable} above PREBUILT_MAP_LIMIT below crash_limit align 4KiB \
+      avoid mod0, mod1 \
+    else anywhere within [0, 0) \
+    cite "XEN:setup.c (l.1546-1643): consider_modules(s, e, PAGE_ALIGN(size), mod, mbi->mods_count + relocated, -1); before e22e1c4795 only the modules"
+
+# ---------------------------------------------------------------------------
+# e22e1c4795 (EFI) / 9589927e5b (multiboot2): when xen_phys_start != 0 on entry,
+# mod[mbi->mods_count] = [_stext, __2M_rwdata_end) and consider_modules() is
+# called with mbi->mods_count + relocated, so the image is avoided too.
+model xen_kdump_slot extends xen_kdump_no_slot
+  cite "xen-project/xen@e22e1c47958a4778cd7baa3980f74e52f525ba28 (EFI: fake module slot for the Xen image)"
+  cite "xen-project/xen@9589927e5bf9e123ec42b6e0b0809f153bd92732 (also when a multiboot2 loader relocated Xen)"
+
+stage start_xen
+  replace place crash size crash_size \
+    topdown in ram types {usable} above PREBUILT_MAP_LIMIT below crash_limit align 4KiB \
+      avoid mod0, mod1, xen \
+    else anywhere within [0, 0) \
+    cite "XEN:setup.c (l.1546-1643): mods_count + relocated includes the slot [_stext, __2M_rwdata_end)"
