@@ -128,7 +128,7 @@ class ModelChecker:
         seen: set[tuple[object, ...]] = set()
         unknown_reason = ""
         queries = 0
-        last_in_scope: list[tuple[int, int]] = []
+        first_in_scope: list[tuple[int, int]] = []
         core: dict[str, tuple[str, Span]] = {}
         for pi, path in enumerate(self.paths):
             enc = self.encoding(pi)
@@ -147,14 +147,13 @@ class ModelChecker:
                         solver.add(lab.term)
 
             add(enc.base)
-            last = -1
+            first = -1
             for i, ev in enumerate(path.events):
                 if scope == "wellformed":
                     obs = enc.obligations[i]
                     key = ev.key
                     if obs and key not in seen:
                         seen.add(key)
-                        last = i
                         queries += 1
                         lit = z3.Bool(f"q{i}")
                         solver.add(z3.Implies(lit, z3.Or([z3.Not(o.term) for o in obs])))
@@ -174,7 +173,8 @@ class ModelChecker:
                     hit = in_scope(ev, scope, stage, needed, path, i)
                 if not hit:
                     continue
-                last = i
+                if first < 0:
+                    first = i
                 if ev.key in seen:
                     continue
                 seen.add(ev.key)
@@ -190,19 +190,24 @@ class ModelChecker:
                     unknown_reason = unknown_reason or out.reason
                 else:
                     _collect(out.core, labels, core)
-            if last >= 0:
-                last_in_scope.append((pi, last))
+            if scope == "wellformed":
+                first = 0
+            if first >= 0:
+                first_in_scope.append((pi, first))
         if unknown_reason:
             return Verdict("unknown", unknown_reason, queries=queries)
-        # vacuity: is any in-scope state reachable at all?
+        # vacuity: is any in-scope state reachable at all? Constraints only grow along a
+        # path, so the first in-scope event of each path is the one to try. For
+        # 'wellformed' the scope is every event, and its first obligations are checked
+        # under the domains and global assumptions alone.
         reachable = False
-        for pi, last in last_in_scope:
+        for pi, first in first_in_scope:
             enc = self.encoding(pi)
             solver = make_solver(self.limits)
             solver.add([lab.term for lab in enc.base])
-            upto = last - 1 if scope == "wellformed" else last
-            for i in range(upto + 1):
-                solver.add([lab.term for lab in enc.constraints[i]])
+            if scope != "wellformed":
+                for i in range(first + 1):
+                    solver.add([lab.term for lab in enc.constraints[i]])
             queries += 1
             out = check(solver)
             if out.status == "sat":
@@ -210,12 +215,9 @@ class ModelChecker:
                 break
             if out.status == "unknown":
                 return Verdict("unknown", f"reachability: {out.reason}", queries=queries)
-        if scope == "wellformed" and not last_in_scope:
-            return Verdict("holds", "nothing to check: no arithmetic or placement can fail",
-                           queries=queries)
         if not reachable:
             why = ("no boot path reaches the property's scope with its regions live"
-                   if not last_in_scope else
+                   if not first_in_scope else
                    "the assumptions (domains, assume, guards) are contradictory where the "
                    "property applies")
             return Verdict("vacuous", why, queries=queries)
@@ -245,7 +247,8 @@ class ModelChecker:
                 raise InternalError(f"{model.name}/wellformed: counterexample at event {i} of "
                                     f"{path.label} does not re-check concretely: {inputs}")
             findings = tuple(trace.findings[i])
-            state = next(s for s in reversed(trace.states[:i]) if s is not None)
+            state = next((s for s in reversed(trace.states[:i + 1]) if s is not None),
+                         concrete.State({}, {}, {}, {}))
             marked: set[str] = set()
         else:
             state_or_none = trace.states[i]

@@ -104,7 +104,12 @@ def inputs_valid(model: Model, inputs: Mapping[str, int]) -> bool:
 
 
 def _overlap(a0: int, a1: int, b0: int, b1: int) -> bool:
-    return a0 < b1 and b0 < a1
+    """Whether [a0, a1) and [b0, b1) share an address (an empty range shares none).
+
+    >>> _overlap(96, 256, 128, 128), _overlap(0, 16, 15, 32), _overlap(0, 16, 16, 32)
+    (False, True, False)
+    """
+    return max(a0, b0) < min(a1, b1)
 
 
 def _subtract(lo: int, hi: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -461,8 +466,9 @@ def run_path(model: Model, path: Path, inputs: Mapping[str, int]) -> Trace:
     n = len(path.events)
     trace = Trace([False] * n, [[] for _ in range(n)], [None] * n)
     st, holds = ev.initial()
-    trace.valid_before[0] = True
-    trace.findings[0] = list(ev.wraps)
+    # global assumptions hold from the start: a run that breaks one does not exist
+    trace.valid_before[0] = holds
+    trace.findings[0] = list(ev.wraps) if holds else []
     trace.states[0] = st.copy() if holds else None
     valid = holds
     for i in range(1, n):

@@ -79,6 +79,11 @@ class PathEncoding:
     encoder: Encoder
 
 
+def overlap(a0: Term, a1: Term, b0: Term, b1: Term) -> Cond:
+    """[a0, a1) and [b0, b1) share an address; an empty (or inverted) range shares none."""
+    return z3.And(a0 < b1, b0 < a1, a0 < a1, b0 < b1)
+
+
 def _val(v: int) -> Term:
     return z3.IntVal(v)
 
@@ -266,7 +271,7 @@ class Encoder:
             return z3.Not(z3.And(inside, z3.Not(has) if fn == "within" else has))
         if fn == "disjoint":
             rs = [self.rng(a, st) for a in args]
-            return z3.And([z3.Not(z3.And(rs[i][0] < rs[j][1], rs[j][0] < rs[i][1]))
+            return z3.And([z3.Not(overlap(*rs[i], *rs[j]))
                            for i in range(len(rs)) for j in range(i + 1, len(rs))])
         if fn == "within":
             (a0, a1), (b0, b1) = self.rng(args[0], st), self.rng(args[1], st)
@@ -333,7 +338,7 @@ class Encoder:
             valid = z3.And(
                 c >= lo, c + size <= hi,
                 z3.Or([z3.And(ok, s <= c, c + size <= e) for s, e, ok in containers]),
-                *[z3.Not(z3.And(c < o1, o0 < c + size)) for o0, o1 in obstacles])
+                *[z3.Not(overlap(c, c + size, o0, o1)) for o0, o1 in obstacles])
             better = c > best if topdown else c < best
             best = z3.If(z3.And(valid, z3.Or(z3.Not(fits), better)), c, best)
             fits = z3.Or(fits, valid)
@@ -410,7 +415,7 @@ class Encoder:
                 if align is not None:
                     cons += [z3.Or([z3.And(cc, c % a == 0) if cc is not None else c % a == 0
                                     for cc, a in self._cases(align, st)])]
-                cons += [z3.Not(z3.And(c < o1, o0 < c + size)) for o0, o1 in obstacles]
+                cons += [z3.Not(overlap(c, c + size, o0, o1)) for o0, o1 in obstacles]
                 outcomes.append((z3.And(cons), z3.BoolVal(True), c))
                 break
             fits, start = self._first_fit(size, align, lo, hi, containers, obstacles,
@@ -513,7 +518,7 @@ def encode_path(model: Model, path: Path) -> PathEncoding:
     obligations: list[list[Labeled]] = [[] for _ in range(n)]
     states: list[SymState | None] = [None] * n
     st, assumes = enc.initial()
-    constraints[0] = assumes
+    enc.base.extend(assumes)  # global assumptions hold from the start, for every event
     obligations[0] = list(enc.wraps)
     states[0] = st
     for i in range(1, n):

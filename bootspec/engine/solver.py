@@ -37,6 +37,7 @@ def make_solver(limits: Limits) -> z3.Solver:
     s.set("random_seed", 0)
     s.set("rlimit", limits.rlimit)
     s.set("timeout", limits.timeout_ms)
+    s.bootspec_rlimit = limits.rlimit  # type: ignore[attr-defined]
     return s
 
 
@@ -56,10 +57,13 @@ def check(solver: z3.Solver, *assumptions: z3.BoolRef, want_core: bool = False) 
         core = tuple(sorted(str(c) for c in solver.unsat_core())) if want_core else ()
         return Outcome("unsat", core=core)
     reason = solver.reason_unknown()
-    if "max. resource limit" in reason or "rlimit" in reason or "resource" in reason:
-        reason = "resource limit (rlimit) reached"
+    stats = solver.statistics()
+    used = stats.get_key_value("rlimit count") if "rlimit count" in stats.keys() else 0
+    limit = getattr(solver, "bootspec_rlimit", 0)
+    if "resource" in reason or (limit and used >= limit):
+        reason = f"resource limit reached (rlimit {limit})"
     elif "timeout" in reason or "canceled" in reason:
-        reason = "timeout"
+        reason = "timeout (wall clock)"
     return Outcome("unknown", reason)
 
 

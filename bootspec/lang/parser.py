@@ -485,9 +485,12 @@ def parse_lines(text: str, path: str, errors: Collector) -> list[A.Line]:
             tok = e.token
             col = tok.column if isinstance(tok.column, int) else len(line) + 1
             what = "end of line" if tok.type == "$END" else f"'{tok}'"
+            hint = f"expected {_expected(set(e.expected))}" if e.expected else None
+            if tok.type == "NAME" and col > 1 and line[col - 2].isalnum():
+                hint = ("a number's unit is one of K, KiB, M, MiB, G, GiB, T, TiB (binary); "
+                        "write 4KiB, not 4KB")
             errors.error("BS100", f"syntax error: unexpected {what}",
-                         Span(path, line_no, col, line_no, col + max(1, len(str(tok)))),
-                         f"expected {_expected(set(e.expected))}" if e.expected else None)
+                         Span(path, line_no, col, line_no, col + max(1, len(str(tok)))), hint)
         except lark.UnexpectedEOF as e:
             errors.error("BS100", "syntax error: the line ends too early",
                          Span(path, line_no, len(line) + 1),

@@ -213,9 +213,6 @@ class _ModelResolver:
                 return None
             if s.kind == "enumval":
                 return "enumval"
-            if s.kind in ("stage",):
-                self.errors.error("BS103", f"stage '{e.id}' cannot be used as a value", e.span)
-                return None
             return s.type
         if isinstance(e, A.Attr):
             s = self.symbols.get(e.base)
@@ -239,6 +236,14 @@ class _ModelResolver:
             self._check_linear(e)
             return "int"
         if isinstance(e, A.Compare):
+            for a, b in ((e.left, e.right), (e.right, e.left)):
+                sa = self.symbols.get(a.id) if isinstance(a, A.Name) else None
+                if isinstance(b, A.Name) and b.id not in self.symbols and sa is not None \
+                        and sa.type.startswith("enum:"):
+                    vals = self._enum_values(sa.type[5:])
+                    self.errors.error("BS121", f"'{b.id}' is not a value of '{a.id}'",  # type: ignore[union-attr]
+                                      b.span, f"its values are {{{', '.join(vals)}}}")
+                    return "bool"
             lt, rt = self._type(e.left, 0), self._type(e.right, 0)
             if lt is None or rt is None:
                 return "bool"
@@ -420,9 +425,8 @@ class _ModelResolver:
         self.width = width
         top = 1 << width
         self.params: dict[str, ParamIR] = {}
-        # stage names and region names first, so any order of declaration works
-        for s in m.stages:
-            self.define(s.name, "stage", "stage", s.span)
+        # region names first, so any order of declaration works; stage names live in a
+        # namespace of their own (stage efi when boot == efi is fine)
         for mp in m.maps:
             if mp.hdr.kind not in memtypes.TYPES_BY_KIND:
                 self.errors.error("BS120", f"unknown map kind '{mp.hdr.kind}'", mp.hdr.span,

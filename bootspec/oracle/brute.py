@@ -1,0 +1,121 @@
+"""The brute-force oracle: decide an obligation by enumerating every input.
+
+At a small address width (8 bits) every parameter value, every symbolic-map
+entry and every ``anywhere`` choice can be enumerated; each assignment is run by
+the concrete evaluator and the verdict follows directly from the definitions
+(docs/language.md, "Verdicts"). It shares no code with the Z3 encoding, so a
+disagreement between the two is a bug in one of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+from bootspec import memtypes
+from bootspec.engine import concrete
+from bootspec.engine.paths import Path, in_scope, regions_in
+from bootspec.lang.ir import MapIR, Model, Obligation, Proof
+
+MAX_ASSIGNMENTS = 2_000_000
+
+
+class TooLarge(Exception):
+    """The input space is too large to enumerate; pick a smaller model."""
+
+
+def _map_assignments(m: MapIR) -> Iterator[dict[str, int]]:
+    grid = list(range(m.lo - m.lo % m.align + (m.align if m.lo % m.align else 0), m.hi + 1,
+                      m.align))
+    kinds = memtypes.TYPES_BY_KIND[m.kind]
+    allowed = [kinds.index(t) for t in m.types]
+    for bounds in itertools.combinations_with_replacement(grid, 2 * m.count):
+        for types in itertools.product(allowed, repeat=m.count):
+            out: dict[str, int] = {}
+            for i in range(m.count):
+                out[f"m:{m.name}:{i}:s"] = bounds[2 * i]
+                out[f"m:{m.name}:{i}:e"] = bounds[2 * i + 1]
+                out[f"m:{m.name}:{i}:t"] = types[i]
+            yield out
+
+
+def _choice_keys(model: Model, path: Path) -> list[str]:
+    keys = []
+    for ev in path.events:
+        if ev.kind == "act" and ev.action is not None:
+            for k, p in enumerate(getattr(ev.action, "policies", ())):
+                if p.kind == "anywhere":
+                    keys.append(concrete.choice_key(ev.action, k))
+    return keys
+
+
+def assignments(model: Model, path: Path) -> Iterator[dict[str, int]]:
+    """Every assignment of the inputs one path reads (parameters, maps, choices)."""
+    spaces: list[list[dict[str, int]]] = []
+    size = 1
+    for p in model.params:
+        dom = p.domain()
+        if dom is None:
+            raise TooLarge(f"parameter {p.name} has too many values")
+        spaces.append([{f"p:{p.name}": v} for v in dom])
+        size *= max(1, len(dom))
+    for m in model.maps.values():
+        if m.symbolic:
+            maps = list(_map_assignments(m))
+            spaces.append(maps)
+            size *= max(1, len(maps))
+    for key in _choice_keys(model, path):
+        spaces.append([{key: v} for v in range(model.top + 1)])
+        size *= model.top + 1
+    if size > MAX_ASSIGNMENTS:
+        raise TooLarge(f"{size} assignments")
+    for combo in itertools.product(*spaces):
+        out: dict[str, int] = {}
+        for part in combo:
+            out.update(part)
+        yield out
+
+
+def brute_verdict(model: Model, paths: list[Path], ob: Obligation, proof: Proof | None) -> str:
+    """holds | violated | vacuous, by exhaustive enumeration."""
+    if ob.kind == "proof":
+        assert proof is not None
+        scope, stage, pred, assert_line = proof.scope, proof.stage, proof.pred, None
+    elif ob.kind == "assert":
+        line = next(a[2] for a in model.asserts if a[0] == ob.name)
+        scope, stage, pred, assert_line = "assert", None, line.pred, line
+    else:
+        scope, stage, pred, assert_line = "wellformed", None, None, None
+    needed = regions_in(pred, model) if pred is not None else set()
+    reachable = False
+    for path in paths:
+        if scope == "wellformed":
+            points = list(range(len(path.events)))
+        elif scope == "assert":
+            points = [i for i, e in enumerate(path.events) if e.action is assert_line]
+        else:
+            points = [i for i, e in enumerate(path.events)
+                      if in_scope(e, scope, stage, needed, path, i)]
+        if not points:
+            continue
+        for inputs in assignments(model, path):
+            if not concrete.inputs_valid(model, inputs):
+                continue
+            trace = concrete.run_path(model, path, inputs)
+            if scope == "wellformed":
+                if trace.valid_before[0]:
+                    reachable = True
+                if any(trace.valid_before[i] and trace.findings[i] for i in points):
+                    return "violated"
+                continue
+            ev = concrete.Evaluator(model, inputs)
+            for i in points:
+                st = trace.states[i]
+                if st is None:
+                    continue
+                reachable = True
+                assert pred is not None
+                if not ev.prop(pred, st):
+                    return "violated"
+    return "holds" if reachable else "vacuous"
+

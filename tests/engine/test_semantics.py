@@ -1,0 +1,188 @@
+"""Targeted semantics at real widths: NOTE(ranges), verdicts, cores, determinism."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import load_text
+
+from bootspec.diagnostics import InternalError
+from bootspec.engine import concrete
+from bootspec.engine.check import ModelChecker, Verdict
+from bootspec.engine.solver import Limits
+
+HEAD = "model m\n  width 32\n"
+
+
+def decide(text: str, name: str, limits: Limits | None = None, core: bool = False) -> Verdict:
+    p = load_text(text)
+    ob = next(o for o in p.obligations() if o.name == name)
+    checker = ModelChecker(p.models[ob.model], p.paths[ob.model], limits)
+    return checker.decide(ob, p.proof(name) if ob.kind == "proof" else None, want_core=core)
+
+
+def test_end_may_equal_two_to_the_width() -> None:
+    v = decide(HEAD + "stage s\n  place fw = [0xFFF00000, 4GiB)\n", "wellformed")
+    assert v.status == "holds"
+
+
+def test_region_past_the_top_is_a_finding() -> None:
+    v = decide(HEAD + "param sz in {1MiB, 2MiB}\nstage s\n  place fw size sz at 0xFFF00000\n",
+               "wellformed")
+    assert v.status == "violated"
+    assert v.counterexample is not None
+    assert dict(v.counterexample.params)["sz"] == "0x200000"
+    assert any("leaves the 32-bit address space" in f for f in v.counterexample.findings)
+
+
+def test_subtraction_below_zero_is_a_wrap_not_modular() -> None:
+    text = HEAD + "param a in [0, 8KiB]\nstage s\n  place x size 4KiB at a - 4KiB\n"
+    v = decide(text, "wellformed")
+    assert v.status == "violated"
+    assert any("'-' gives" in f for f in v.counterexample.findings)  # type: ignore[union-attr]
+    fixed = text.replace("[0, 8KiB]", "[4KiB, 8KiB]")
+    assert decide(fixed, "wellformed").status == "holds"
+
+
+def test_topdown_is_a_function_of_the_layout() -> None:
+    text = HEAD + """region hole = [0xFC100000, 0xFE000000)
+stage s
+  place a size 4KiB topdown within hole align 4KiB
+  place b size 4KiB topdown within hole align 4KiB avoid a
+proof first
+  for m expect holds
+  always equal(a.start, 0xFDFFF000) and equal(b.start, 0xFDFFE000)
+"""
+    assert decide(text, "first").status == "holds"
+
+
+def test_else_falls_back_when_nothing_fits() -> None:
+    text = HEAD + """param big : bool
+stage s
+  place a size if big then 2MiB else 4KiB topdown below 1MiB else at 0x100000
+proof fallback
+  for m expect holds
+  always (big implies equal(a.start, 0x100000)) and (not big implies below(a, 1MiB))
+"""
+    assert decide(text, "fallback").status == "holds"
+
+
+def test_failed_placement_stops_the_path_and_is_reported() -> None:
+    text = HEAD + "stage s\n  place a size 2MiB topdown below 1MiB\n"
+    v = decide(text, "wellformed")
+    assert v.status == "violated"
+    assert v.counterexample is not None and "no placement fits" in v.counterexample.findings[0]
+
+
+def test_contradictory_assumptions_are_vacuous() -> None:
+    text = HEAD + """param a in [0, 10]
+assume a > 20
+stage s
+  place x size 1 at a
+proof p
+  for m expect holds
+  always below(x, 100)
+"""
+    v = decide(text, "p")
+    assert v.status == "vacuous" and "contradictory" in v.reason
+
+
+def test_unreached_scope_is_vacuous() -> None:
+    text = HEAD + """param boot : enum {bios, efi}
+stage entry
+stage efi after entry when boot == efi and boot == bios
+  place x size 1 at 0
+proof p
+  for m expect holds
+  always below(x, 100)
+"""
+    assert decide(text, "p").status == "vacuous"
+
+
+def test_resource_limit_is_unknown_never_holds() -> None:
+    text = HEAD + """param a in [0, 0xFFFFF000] align 4KiB
+param b in [0, 0xFFFFF000] align 4KiB
+stage s
+  place x size 4KiB anywhere align 4KiB avoid all
+  place y size 8KiB topdown align 4KiB avoid x
+proof p
+  for m expect holds
+  always disjoint(x, y)
+"""
+    v = decide(text, "p", Limits(rlimit=1, timeout_ms=60_000))
+    assert v.status == "unknown"
+    assert "resource" in v.reason or "rlimit" in v.reason
+    assert decide(text, "p").status == "holds"
+
+
+def test_unsat_core_maps_back_to_lines() -> None:
+    text = HEAD + """param a in [0, 1GiB] align 4KiB
+assume a <= 512MiB
+stage s
+  place x size 4KiB at a
+proof p
+  for m expect holds
+  always below(x, 1GiB)
+"""
+    v = decide(text, "p", core=True)
+    assert v.status == "holds"
+    lines = {span.line for _, span in v.core}
+    assert 4 in lines  # the assume (line 4) is what the proof needs
+
+
+def test_same_input_same_counterexample() -> None:
+    text = HEAD + """param ebda in [0x40000, 0xA0000) align 1KiB
+param sz in [4KiB, 1MiB] align 4KiB
+stage s
+  place t size sz anywhere below 1MiB align 4KiB
+proof p
+  for m expect violated
+  always below(t, ebda)
+"""
+    first = decide(text, "p").counterexample
+    for _ in range(3):
+        assert decide(text, "p").counterexample == first
+
+
+def test_paths_share_later_stages_and_early_ends() -> None:
+    text = HEAD + """param boot : enum {bios, efi, pvh}
+stage bios when boot == bios
+stage efi when boot == efi
+stage pvh when boot == pvh
+stage common after bios, efi, pvh
+stage kexec after common when boot != pvh
+"""
+    p = load_text(text)
+    labels = [path.label for path in p.paths["m"]]
+    assert labels == ["bios > common", "bios > common > kexec", "efi > common",
+                      "efi > common > kexec", "pvh > common", "pvh > common > kexec"]
+
+
+def test_a_counterexample_that_does_not_recheck_is_an_internal_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    text = HEAD + """stage s
+  place a size 8KiB at 0
+  place b size 4KiB at 4KiB
+proof p
+  for m expect violated
+  always disjoint(a, b)
+"""
+    monkeypatch.setattr(concrete.Evaluator, "prop", lambda self, e, st: True)
+    with pytest.raises(InternalError):
+        decide(text, "p")
+
+
+def test_sixty_four_bit_width() -> None:
+    text = """model m
+  width 64
+param base in [4GiB, 0xFFFFFFFF00000000] align 2MiB
+stage s
+  place img size 16MiB at base
+proof p
+  for m expect violated
+  always below(img, 1 << 0)
+"""
+    # '<<' is not in the language: the model must be rejected, not mis-read
+    with pytest.raises(Exception):
+        load_text(text)
+    ok = text.replace("always below(img, 1 << 0)", "always above(img, 4GiB)")
+    assert decide(ok, "p").status == "holds"

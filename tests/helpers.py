@@ -1,0 +1,38 @@
+"""Small helpers shared by the tests: load model text, run the CLI in-process."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from bootspec.cli import run
+from bootspec.diagnostics import BootspecError
+from bootspec.pipeline import Project, load
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def load_text(text: str, name: str = "t.boot") -> Project:
+    return load([], [(name, text)])
+
+
+def errors_of(text: str, name: str = "t.boot") -> list[tuple[str, int, int]]:
+    """(code, line, col) of every diagnostic the text raises; [] when it loads."""
+    try:
+        load_text(text, name)
+    except BootspecError as e:
+        return [(d.code, d.span.line, d.span.col) for d in e.diagnostics]
+    return []
+
+
+def cli(*argv: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    old = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        code = run(list(argv), out, err)
+    finally:
+        os.chdir(old)
+    return code, out.getvalue(), err.getvalue()
