@@ -19,7 +19,10 @@ from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span,
 from bootspec.engine.check import ModelChecker
 from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
 from bootspec.pipeline import Project, check_project, discover, load
+from bootspec.memmap import show as memmap_show
 from bootspec.report import text
+
+FORMATS = ("text", "md", "json", "junit", "sarif", "html")
 
 
 class _UsageError(Exception):
@@ -57,11 +60,26 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--rlimit", type=_positive(int), default=DEFAULT_RLIMIT, metavar="N",
                         help="deterministic Z3 resource limit per query (default %(default)s)")
 
+    def output(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--format", choices=FORMATS, default="text",
+                        help="text (default; plain ASCII, ready to paste into a mail), md, "
+                        "json, junit, sarif or html")
+        sp.add_argument("--output", "-o", metavar="FILE",
+                        help="write the report to FILE (atomically) instead of stdout")
+        sp.add_argument("--force", action="store_true",
+                        help="allow --output to replace an existing file")
+
     c = sub.add_parser("check", help="check models and proofs; exit 0 when every verdict "
                        "matches its expectation")
     c.add_argument("paths", nargs="*", help="files or folders (default: models/ and proofs/)")
     c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
+    c.add_argument("--memmap", metavar="FILE",
+                   help="bind a real machine's memory map (a log, JSON or sysfs folder) to "
+                   "the models' symbolic maps of the same kind, and check that machine")
+    c.add_argument("--bind", metavar="MAP", help="with --memmap: the model map to bind "
+                   "(default: every symbolic map whose kind matches)")
     limits(c)
+    output(c)
 
     e = sub.add_parser("explain", help="show the counterexample of a violation, or what a "
                        "proof depends on")
@@ -69,7 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", "-m", help="the model (needed when the property has several)")
     e.add_argument("--path", dest="paths", action="append", default=[],
                    help="model/proof files or folders (default: models/ and proofs/)")
+    e.add_argument("--memmap", metavar="FILE", help="as for check")
+    e.add_argument("--bind", metavar="MAP", help="as for check")
     limits(e)
+    output(e)
+    memmap_show.add_parser(sub)
     return p
 
 
@@ -77,20 +99,42 @@ def _limits(args: argparse.Namespace) -> Limits:
     return Limits(rlimit=args.rlimit, timeout_ms=int(args.timeout * 1000))
 
 
-def _load(paths: list[str]) -> Project:
-    return load(discover(paths))
+def _load(args: argparse.Namespace) -> Project:
+    project = load(discover(args.paths))
+    if getattr(args, "memmap", None):
+        from bootspec.memmap.bind import bind_project
+        project = bind_project(project, args.memmap, args.bind)
+    elif getattr(args, "bind", None):
+        raise BootspecError([Diagnostic("BS001", "--bind goes with --memmap",
+                                        Span("<command line>", 0, 0))])
+    return project
+
+
+def _emit(args: argparse.Namespace, report: str, stdout: TextIO) -> None:
+    """Write a report to stdout, or atomically to --output (never over a file without
+    --force, never leaving a half-written file)."""
+    if not getattr(args, "output", None):
+        stdout.write(report)
+        return
+    from bootspec.report.files import write_atomic
+    write_atomic(args.output, report, force=args.force)
 
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    project = _load(args.paths)
+    project = _load(args)
     results = check_project(project, _limits(args))
-    stdout.write(text.results_table(results, timing=not args.no_timing) + "\n\n")
-    stdout.write(text.summary(results) + "\n")
+    if args.format == "text":
+        report = (text.results_table(results, timing=not args.no_timing) + "\n\n"
+                  + text.summary(results) + "\n")
+    else:
+        from bootspec.report.formats import render_check
+        report = render_check(results, project, args.format, timing=not args.no_timing)
+    _emit(args, report, stdout)
     return 0 if all(r.ok for r in results) else 1
 
 
 def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    project = _load(args.paths)
+    project = _load(args)
     obs = [o for o in project.obligations() if o.name == args.property
            and (args.model is None or o.model == args.model)]
     if not obs:
@@ -112,7 +156,12 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     if proof is not None:
         note = f"{proof.scope}{' ' + proof.stage if proof.stage else ''} " \
                f"[{proof.pred.span}]"
-    stdout.write(text.explain(ob, verdict, model, note) + "\n")
+    if args.format == "text":
+        report = text.explain(ob, verdict, model, note) + "\n"
+    else:
+        from bootspec.report.formats import render_explain
+        report = render_explain(ob, verdict, project, args.format)
+    _emit(args, report, stdout)
     return 0 if verdict.status == ob.expected else 1
 
 
@@ -130,7 +179,8 @@ def run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         parser.print_help(stdout)
         return 2
     try:
-        return COMMANDS[args.command](args, stdout, stderr)
+        func = getattr(args, "func", None) or COMMANDS[args.command]
+        return int(func(args, stdout, stderr))
     except BootspecError as e:
         stderr.write(render_all(e.diagnostics) + "\n")
         return 2
