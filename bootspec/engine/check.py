@@ -26,7 +26,7 @@ from bootspec.diagnostics import InternalError, Span
 from bootspec.engine import concrete
 from bootspec.engine.encode import Labeled, PathEncoding, encode_path
 from bootspec.engine.paths import Path, in_scope, regions_in
-from bootspec.engine.solver import Limits, check, make_solver, model_value
+from bootspec.engine.solver import Limits, check, make_solver, minimize, model_value
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 
@@ -54,6 +54,7 @@ class Counterexample:
     maps: tuple[tuple[str, tuple[tuple[int, int, str], ...]], ...]
     findings: tuple[str, ...]
     inputs: tuple[tuple[str, int], ...]  # every free input, for reproduction
+    vars: tuple[tuple[str, str], ...] = ()  # state variables, flags and pool cursors
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,7 +160,8 @@ class ModelChecker:
                         solver.add(z3.Implies(lit, z3.Or([z3.Not(o.term) for o in obs])))
                         out = check(solver, *tracks, lit, want_core=want_core)
                         if out.status == "sat":
-                            return self._violation(ob, pi, i, out.model, None, enc)
+                            return self._violation(ob, pi, i, out.model, None, enc,
+                                                   solver, [*tracks, lit])
                         if out.status == "unknown":
                             unknown_reason = unknown_reason or out.reason
                         else:
@@ -185,7 +187,8 @@ class ModelChecker:
                 solver.add(z3.Implies(lit, z3.Not(enc.encoder.prop(pred, state))))
                 out = check(solver, *tracks, lit, want_core=want_core)
                 if out.status == "sat":
-                    return self._violation(ob, pi, i, out.model, pred, enc)
+                    return self._violation(ob, pi, i, out.model, pred, enc,
+                                           solver, [*tracks, lit])
                 if out.status == "unknown":
                     unknown_reason = unknown_reason or out.reason
                 else:
@@ -226,8 +229,15 @@ class ModelChecker:
 
     # -- counterexamples
     def _violation(self, ob: Obligation, pi: int, i: int, zmodel: z3.ModelRef,
-                   pred: A.Expr | None, enc: PathEncoding) -> Verdict:
+                   pred: A.Expr | None, enc: PathEncoding, solver: z3.Solver,
+                   assumptions: list[z3.BoolRef]) -> Verdict:
         path = self.paths[pi]
+        # prefer the smallest parameters, then the smallest free choices
+        objectives = [z3.If(v, 1, 0) if z3.is_bool(v) else v  # type: ignore[arg-type]
+                      for name, v in enc.inputs.items() if name.startswith("p:")]
+        objectives += [v for name, v in sorted(enc.inputs.items()) if name.startswith("c:")]
+        if objectives:
+            zmodel = minimize(solver, assumptions, objectives, self.limits) or zmodel
         inputs = {name: model_value(zmodel, var) for name, var in sorted(enc.inputs.items())}
         cex = self.recheck(ob, path, i, inputs, pred)
         return Verdict("violated", counterexample=cex)
@@ -278,8 +288,10 @@ class ModelChecker:
         else:
             step = "initial state"
             span = None
+        state_vars = tuple((n, _show_value(v)) for n, v in state.vars.items()) + tuple(
+            (f"{n}.cursor", _show_value(v)) for n, v in sorted(state.cursors.items()))
         return Counterexample(path.stages, ev.stage, step, span, params, rows, maps, findings,
-                              tuple(sorted(inputs.items())))
+                              tuple(sorted(inputs.items())), state_vars)
 
 
 def _collect(core: tuple[str, ...], labels: dict[str, Labeled],
@@ -297,6 +309,12 @@ def _show_param(p: object, v: int) -> str:
         return "true" if v else "false"
     if kind == "enum":
         return str(p.enum[v])  # type: ignore[attr-defined]
+    return f"{v:#x}" if v >= 4096 else str(v)
+
+
+def _show_value(v: int | bool) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
     return f"{v:#x}" if v >= 4096 else str(v)
 
 

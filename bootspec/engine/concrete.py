@@ -224,6 +224,8 @@ class Evaluator:
                 return st.vars[e.id]
             raise AssertionError(f"{e.id} used as a value")
         if isinstance(e, A.Attr):
+            if e.field == "cursor":
+                return st.cursors[e.base]
             r = st.regions[e.base]
             return {"start": r.start, "end": r.end, "size": r.end - r.start}[e.field]
         if isinstance(e, A.BinOp):

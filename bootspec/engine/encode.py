@@ -163,6 +163,8 @@ class Encoder:
                 return st.vars[e.id]
             raise AssertionError(e.id)
         if isinstance(e, A.Attr):
+            if e.field == "cursor":
+                return st.cursors[e.base]
             r = st.regions[e.base]
             return {"start": r.start, "end": r.end, "size": r.end - r.start}[e.field]
         if isinstance(e, A.BinOp):

@@ -14,6 +14,8 @@ import z3
 
 DEFAULT_RLIMIT = 50_000_000  # Z3 resource units per query; deterministic, unlike time
 DEFAULT_TIMEOUT_MS = 60_000
+# budget for making a counterexample small and round; past it the first model is shown
+MINIMIZE_RLIMIT = 1_000_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +67,30 @@ def check(solver: z3.Solver, *assumptions: z3.BoolRef, want_core: bool = False) 
     elif "timeout" in reason or "canceled" in reason:
         reason = "timeout (wall clock)"
     return Outcome("unknown", reason)
+
+
+def minimize(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[z3.ArithRef],
+             limits: Limits) -> z3.ModelRef | None:
+    """A model of ``solver``'s assertions and ``assumptions`` that is lexicographically
+    smallest on ``objectives``; None when the optimizer gives up (use the first model).
+
+    Counterexamples read best with the smallest parameters and addresses the model
+    allows: the bug without the noise.
+    """
+    opt = z3.Optimize()
+    opt.set("rlimit", min(limits.rlimit, MINIMIZE_RLIMIT))
+    opt.set("timeout", limits.timeout_ms)
+    opt.set("priority", "lex")
+    for a in solver.assertions():
+        opt.add(a)
+    for a in assumptions:
+        opt.add(a)
+    for o in objectives:
+        opt.minimize(o)
+    try:
+        return opt.model() if opt.check() == z3.sat else None
+    except z3.Z3Exception:
+        return None
 
 
 def model_value(model: z3.ModelRef, term: z3.ExprRef) -> int:

@@ -578,6 +578,10 @@ def group(lines: list[A.Line], path: str, errors: Collector) -> A.FileAst:
                 cur_map["entries"].append(ln)
             continue
         close_map()
+        if isinstance(ln, A.Delete) and ln.kind == "stage":
+            close_stage()
+            cur["decls"].append(ln)
+            continue
         if isinstance(ln, A.StageHdr):
             close_stage()
             stage = {"name": ln.name, "span": ln.span, "after": ln.after, "guard": ln.guard,

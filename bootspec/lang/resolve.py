@@ -77,7 +77,13 @@ def flatten(models: dict[str, A.ModelAst], errors: Collector) -> dict[str, A.Mod
 
 def _merge(base: A.ModelAst, child: A.ModelAst, errors: Collector) -> A.ModelAst:
     decls = list(base.decls)
+    dropped = {d.name for d in child.decls if isinstance(d, A.Delete) and d.kind == "stage"}
     for d in child.decls:
+        if isinstance(d, A.Delete):
+            if d.name not in {s.name for s in base.stages}:
+                errors.error("BS111", f"nothing to delete: '{base.name}' has no stage "
+                             f"'{d.name}'", d.span)
+            continue
         name = _decl_name(d)
         idx = next((i for i, b in enumerate(decls)
                     if name is not None and _decl_name(b) == name and type(b) is type(d)), None)
@@ -109,6 +115,9 @@ def _merge(base: A.ModelAst, child: A.ModelAst, errors: Collector) -> A.ModelAst
                                  f"has no '{key[0]} {key[1]}'", b.span)
                 else:
                     body[idx] = b.action
+            elif isinstance(b, A.Delete) and b.kind == "stage":
+                errors.error("BS111", "'delete stage' goes on its own line, outside a stage",
+                             b.span)
             elif isinstance(b, A.Delete):
                 key = (b.kind, b.name)
                 idx = next((i for i, x in enumerate(body) if _target_of(x) == key), None)
@@ -124,9 +133,20 @@ def _merge(base: A.ModelAst, child: A.ModelAst, errors: Collector) -> A.ModelAst
             after, guard = s.after, s.guard
         cite = "; ".join(c for c in (old.cite, s.cite) if c) or None
         stages[s.name] = A.StageAst(s.name, old.span, after, guard, tuple(body), cite, True)
+    def splice(after: tuple[str, ...], seen: frozenset[str] = frozenset()) -> tuple[str, ...]:
+        # a deleted stage's successors now come after its predecessors
+        out: list[str] = []
+        for a in after:
+            if a in dropped and a in stages and a not in seen:
+                out.extend(splice(stages[a].after, seen | {a}))
+            elif a not in dropped:
+                out.append(a)
+        return tuple(dict.fromkeys(out))
+
+    kept = [dataclasses.replace(s, after=splice(s.after))
+            for s in stages.values() if s.name not in dropped]
     return A.ModelAst(child.name, child.base, child.span, child.width or base.width,
-                      base.cites + child.cites, tuple(decls), tuple(maps.values()),
-                      tuple(stages.values()))
+                      base.cites + child.cites, tuple(decls), tuple(maps.values()), tuple(kept))
 
 
 def _kw(line: A.Line) -> str:
@@ -225,9 +245,11 @@ class _ModelResolver:
                 self.errors.error("BS103", f"'{e.base}' is a {s.kind}, not a region; only regions "
                                   "have .start/.end/.size", e.span)
                 return None
+            if e.field == "cursor" and s.kind == "pool":
+                return "int"
             if e.field not in REGION_FIELDS:
                 self.errors.error("BS101", f"regions have no field '{e.field}'", e.span,
-                                  "use .start, .end or .size")
+                                  "use .start, .end or .size (and .cursor for a pool)")
                 return None
             return "int"
         if isinstance(e, A.BinOp):
@@ -471,6 +493,8 @@ class _ModelResolver:
             elif isinstance(d, A.PoolDecl):
                 self.check(d.range, "region")
         stages = self._stages()
+        if m.base is None:
+            self.check_decl_deletes()
         expects: dict[str, tuple[str, Span]] = {}
         asserts: list[tuple[str, str, A.AssertLine]] = []
         for s in stages.values():
@@ -651,6 +675,12 @@ class _ModelResolver:
         elif isinstance(b, A.Replace | A.Delete):
             self.errors.error("BS111", f"'{_kw(b)}' only makes sense in a model that extends "
                               "another", b.span)
+
+    def check_decl_deletes(self) -> None:
+        for d in self.m.decls:
+            if isinstance(d, A.Delete):
+                self.errors.error("BS111", "'delete stage' only makes sense in a model that "
+                                  "extends another", d.span)
 
     def _need(self, name: str, kind: str, span: Span) -> Symbol | None:
         s = self.symbols.get(name)
