@@ -57,7 +57,9 @@ class Diagnostic:
 
     def render(self, source: str | None = None) -> str:
         """Render as ``path:line:col: error[CODE]: message`` plus the line and a caret."""
-        out = [f"{self.span}: {self.severity}[{self.code}]: {self.message}"]
+        where = str(self.span) if self.span.line > 0 else (
+            "bootspec" if self.span.path.startswith("<") else self.span.path)
+        out = [f"{where}: {self.severity}[{self.code}]: {self.message}"]
         out.extend(_excerpt(self.span, source))
         for span, note in self.notes:
             out.append(f"  note: {span}: {note}")

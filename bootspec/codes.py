@@ -1,0 +1,179 @@
+"""The error catalogue: every code bootspec can emit, what it means, how to fix it.
+
+``bootspec explain-error CODE`` prints an entry. Each entry carries a minimal
+example that triggers the code: model text for the language codes, a command
+line for the CLI codes (``argv:`` prefix). A test runs every example and checks
+it raises exactly its code, and that every code in the source has an entry.
+Memory-map import codes (BS5xx) live in :mod:`bootspec.memmap.codes`; report
+codes beside their modules; this module gathers them all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    code: str
+    title: str
+    meaning: str
+    example: str  # model text, or "argv: ..." for a command line
+    fix: str
+
+
+_M = "model m\n  width 32\n"
+
+CORE: tuple[Entry, ...] = (
+    Entry("BS001", "bad command-line usage",
+          "A flag or argument is unknown, missing or malformed.",
+          "argv: check --frob", "Run 'bootspec COMMAND --help' for the flags."),
+    Entry("BS002", "no model files",
+          "The paths given name no .boot/.proof file, or do not exist.",
+          "argv: check does/not/exist.boot",
+          "Name existing files or folders, or run in a folder with models/ and proofs/."),
+    Entry("BS003", "unknown property for explain",
+          "explain was asked about a property no loaded proof or model has, or one that "
+          "applies to several models without --model.",
+          "argv: explain no_such_property", "Use a name from 'bootspec check' output."),
+    Entry("BS100", "syntax error",
+          "A line does not follow the grammar (docs/language.md).",
+          _M + "stage s\n  place x size at 3\n",
+          "Compare with the statement forms in docs/language.md; the hint lists what the "
+          "parser expected."),
+    Entry("BS101", "unknown name",
+          "A name is used that the model does not define (param, const, region, map, "
+          "stage, function or field).", _M + "stage s\n  place x size sz at 0\n",
+          "Define it, or fix the spelling (the hint suggests the closest name)."),
+    Entry("BS102", "defined twice",
+          "Two declarations share a name in one model, or two models/proofs share a name.",
+          _M + "param a in {1}\nparam a in {2}\nstage s\n",
+          "Rename one; in a model that extends another, redeclaring replaces the base's."),
+    Entry("BS103", "type mismatch",
+          "An expression has the wrong type for its position (a region where a number is "
+          "needed, a number where a condition is needed...).",
+          _M + "assume 1 + 2\nstage s\n", "Use a comparison or predicate where a condition "
+          "is needed, and R.start/R.end/R.size to get numbers from a region."),
+    Entry("BS104", "region used before it is placed",
+          "On some boot path the region is not live where it is used (never placed, freed, "
+          "or placed twice).", _M + "stage s\n  place a size 1 at b.end\n  place b size 1 at 0\n",
+          "Place it earlier on every path that reaches the use, or reorder the actions."),
+    Entry("BS105", "empty parameter domain",
+          "No value satisfies the parameter's bounds and alignment.",
+          _M + "param a in [10, 20] align 64\nstage s\n",
+          "Widen the bounds or relax the alignment."),
+    Entry("BS106", "unknown model",
+          "A proof's 'for' line or an 'extends' names a model that no loaded file defines.",
+          _M + "stage s\nproof p\n  for nosuch expect holds\n  always true\n",
+          "Load the file that defines it, or fix the name."),
+    Entry("BS107", "value out of range",
+          "A constant, width or entry count is outside what bootspec accepts.",
+          "model m\n  width 80\nstage s\n", "Width is 1..64; constants fit in 64 bits."),
+    Entry("BS108", "not a constant / not linear",
+          "A constant expression was required, or two symbolic values are multiplied.",
+          _M + "param a in [0, 9]\nparam b in [0, 9]\nassume a * b > 0\nstage s\n",
+          "Make one side a constant or a parameter with a finite set of values."),
+    Entry("BS109", "bad divisor or alignment",
+          "A divisor or alignment is zero, negative, or symbolic with an unbounded domain.",
+          _M + "param a in [0, 9]\nassume 8 % a == 0\nstage s\n",
+          "Use a positive constant or a parameter with a finite set of positive values."),
+    Entry("BS110", "cycle",
+          "The stage graph (or a chain of extends) loops.",
+          _M + "stage a after b\nstage b after a\n", "Boot stages run once: break the loop."),
+    Entry("BS111", "nothing to replace or delete",
+          "A replace/delete names an action or stage the base model does not have, or is "
+          "used in a model that extends nothing.",
+          _M + "stage s\nmodel n extends m\nstage s\n  delete free x\n",
+          "Name an action of the base stage by kind and target, e.g. 'replace place x ...'."),
+    Entry("BS112", "missing width",
+          "A model has no 'width' line.", "model m\nstage s\n",
+          "Add 'width 32' or 'width 64' under the model header."),
+    Entry("BS114", "map predicate in a negated position",
+          "within/disjoint against 'MAP types {...}' is checked with a witness address, so "
+          "it can be stated but not negated or used as a condition.",
+          _M + "map mm : e820 symbolic 2\nstage s\n  place x size 1 at 0\n"
+          "  assert not within(x, mm types {usable})\n",
+          "State the property positively; split a disjunction into separate proofs."),
+    Entry("BS115", "too many paths",
+          "The stage graph has more boot paths than bootspec enumerates.",
+          "",  # built by the test: 13 diamonds in a row
+          "Merge stages, or guard them so fewer combinations exist."),
+    Entry("BS116", "inclusive range for a region",
+          "Regions and map entries are half-open [start, end); '[a, b]' is only for "
+          "parameter domains.", _M + "region r = [0, 10]\nstage s\n",
+          "Write [start, last + 1)."),
+    Entry("BS117", "statement in the wrong place",
+          "A line appears where it does not belong: a stage action outside a stage, an "
+          "entry outside a concrete map, a property inside a model, a model with no stage.",
+          _M + "free x\n", "Move it under the right header (see docs/language.md)."),
+    Entry("BS118", "bad file or proof shape",
+          "A file cannot be a model (binary, too large, unreadable), or a proof has no "
+          "property, several properties, or no 'for' line.",
+          _M + "stage s\nproof p\n  for m expect holds\n",
+          "Give each proof one property line and at least one 'for MODEL expect ...'."),
+    Entry("BS119", "bad concrete map",
+          "A concrete map's entries are empty, inverted, unsorted or overlapping.",
+          _M + "map mm : e820\n  entry [8, 4) usable\nstage s\n",
+          "List entries sorted by address, each [start, end) with start <= end."),
+    Entry("BS120", "unknown memory type",
+          "A type name is not one of the map kind's canonical types, or the kind is not "
+          "e820/efi.", _M + "map mm : e820 symbolic 2 types {ram}\nstage s\n",
+          "Use the names in docs/language.md (e820: usable, reserved, ...; efi: "
+          "conventional, bs_code, ...)."),
+    Entry("BS121", "unknown enum value",
+          "An enum parameter is compared with a value it does not have.",
+          _M + "param boot : enum {bios, efi}\nassume boot == pvh\nstage s\n",
+          "Compare with one of the listed values, or add the value to the enum."),
+)
+
+_OTHERS = ("bootspec.memmap.codes", "bootspec.report.codes")
+
+
+def catalogue() -> dict[str, Entry]:
+    """Every entry, from the core and from the modules that keep their own codes."""
+    out = {e.code: e for e in CORE}
+    for mod_name in _OTHERS:
+        try:
+            mod = importlib.import_module(mod_name)
+        except ImportError:
+            continue
+        for code, value in getattr(mod, "CODES", {}).items():
+            if isinstance(value, Entry):
+                out[code] = value
+            else:
+                meaning, example, fix = value
+                out[code] = Entry(code, meaning, meaning, example, fix)
+    return dict(sorted(out.items()))
+
+
+def render(entry: Entry) -> str:
+    lines = [f"{entry.code}: {entry.title}", "", entry.meaning, "", "example:"]
+    lines += ["    " + ln for ln in (entry.example or "(see the tests)").splitlines()]
+    lines += ["", f"fix: {entry.fix}"]
+    return "\n".join(lines)
+
+
+def add_parser(subparsers: object) -> None:
+    """Register ``bootspec explain-error [CODE]``."""
+    sp = subparsers.add_parser(  # type: ignore[attr-defined]
+        "explain-error", help="what an error code means, an example that triggers it, and "
+        "how to fix it (no CODE: list every code)")
+    sp.add_argument("code", nargs="?", help="e.g. BS104")
+    sp.set_defaults(func=run_explain_error)
+
+
+def run_explain_error(args: object, stdout: object, stderr: object) -> int:
+    entries = catalogue()
+    code = getattr(args, "code", None)
+    if code is None:
+        for e in entries.values():
+            stdout.write(f"{e.code}  {e.title}\n")  # type: ignore[attr-defined]
+        return 0
+    entry = entries.get(code.upper())
+    if entry is None:
+        stderr.write(f"bootspec: error[BS001]: no error code '{code}' "  # type: ignore[attr-defined]
+                     "(run 'bootspec explain-error' for the list)\n")
+        return 2
+    stdout.write(render(entry) + "\n")  # type: ignore[attr-defined]
+    return 0
