@@ -14,13 +14,13 @@ import argparse
 import sys
 from typing import TextIO
 
-from bootspec import __version__
+from bootspec import __version__, codes
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.engine.check import ModelChecker
 from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
 from bootspec.pipeline import Project, check_project, discover, load
 from bootspec.memmap import show as memmap_show
-from bootspec.report import text
+from bootspec.report.formats import render_check, render_explain, with_cores
 
 FORMATS = ("text", "md", "json", "junit", "sarif", "html")
 
@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     limits(e)
     output(e)
     memmap_show.add_parser(sub)
+    codes.add_parser(sub)
     return p
 
 
@@ -122,13 +123,11 @@ def _emit(args: argparse.Namespace, report: str, stdout: TextIO) -> None:
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     project = _load(args)
-    results = check_project(project, _limits(args))
-    if args.format == "text":
-        report = (text.results_table(results, timing=not args.no_timing) + "\n\n"
-                  + text.summary(results) + "\n")
-    else:
-        from bootspec.report.formats import render_check
-        report = render_check(results, project, args.format, timing=not args.no_timing)
+    limits = _limits(args)
+    results = check_project(project, limits)
+    if args.format in ("html", "json"):  # the full reports also show what each proof used
+        results = with_cores(project, results, limits)
+    report = render_check(results, project, args.format, timing=not args.no_timing)
     _emit(args, report, stdout)
     return 0 if all(r.ok for r in results) else 1
 
@@ -152,16 +151,7 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     checker = ModelChecker(model, project.paths[ob.model], _limits(args))
     proof = project.proof(ob.name) if ob.kind == "proof" else None
     verdict = checker.decide(ob, proof, want_core=True)
-    note = ""
-    if proof is not None:
-        note = f"{proof.scope}{' ' + proof.stage if proof.stage else ''} " \
-               f"[{proof.pred.span}]"
-    if args.format == "text":
-        report = text.explain(ob, verdict, model, note) + "\n"
-    else:
-        from bootspec.report.formats import render_explain
-        report = render_explain(ob, verdict, project, args.format)
-    _emit(args, report, stdout)
+    _emit(args, render_explain(ob, verdict, project, args.format), stdout)
     return 0 if verdict.status == ob.expected else 1
 
 
