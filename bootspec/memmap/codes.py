@@ -1,16 +1,18 @@
-"""Error codes of the memory-map importers (range BS5xx).
+"""Error codes of the memory-map importers and binding (range BS5xx).
 
-``CODES[code] = (meaning, example input that triggers it, how to fix it)``.
-Examples are complete inputs for ``parse_text``; two limits are too large to show
-literally, so their examples trigger the code under the small
+``PARSE_CODES[code] = (meaning, example input that triggers it, how to fix it)``
+for the importers: examples are complete inputs for ``parse_text``; two limits are
+too large to show literally, so their examples trigger the code under the small
 :data:`EXAMPLE_LIMITS` given for them (the tests check every example).
+:data:`BIND_CODES` are those of binding a map to models (examples are situations).
+:data:`CODES` is both, as ``bootspec explain-error`` reads it.
 """
 
 from __future__ import annotations
 
 from bootspec.memmap.model import Limits
 
-CODES: dict[str, tuple[str, str, str]] = {
+PARSE_CODES: dict[str, tuple[str, str, str]] = {
     "BS501": (
         "malformed map line: it has a map marker (BIOS-e820:, efi: memNN:, (XEN) range...) "
         "but does not parse",
@@ -76,6 +78,65 @@ CODES: dict[str, tuple[str, str, str]] = {
     ),
 }
 
+#: Codes of binding a machine map to models (``bootspec.memmap.bind``, ``memmap check``):
+#: ``(meaning, example situation, how to fix it)``. Their examples are situations, not
+#: parse inputs (tests/memmap/test_memmap_bind.py triggers each one).
+BIND_CODES: dict[str, tuple[str, str, str]] = {
+    "BS521": (
+        "nothing to bind: no selected model has a symbolic map of a kind the file has",
+        "check --memmap e820.log on models whose only symbolic maps are efi",
+        "Pass a map of the kind the models use (see the hint's list of model maps), or "
+        "check models that have a symbolic map of that kind.",
+    ),
+    "BS522": (
+        "--bind names no symbolic model map (unknown, or a concrete map)",
+        "check --memmap m.log --bind fww (the model map is 'fw')",
+        "Use one of the symbolic maps listed in the hint.",
+    ),
+    "BS523": (
+        "two entries of the machine's map overlap (both lines are shown)",
+        "efi: mem03 [0x9f000-0x9ffff] Boot Data and efi: mem04 [0x9e000-0xa0fff] Reserved",
+        "A real map gives each address one type: fix the copy error, or drop the entry "
+        "the firmware got wrong.",
+    ),
+    "BS524": (
+        "an entry's type has no canonical name, so no model can name it",
+        "a JSON map entry of type 'weird'",
+        "Use a canonical type of the kind (bootspec.memtypes); add new numbers there.",
+    ),
+    "BS525": (
+        "a 'map NAME : KIND from \"path\"' file cannot be loaded or has no map of that kind",
+        'map fw : efi from "e820-only.log"',
+        "The path is relative to the model file; point it at a file with a map of the "
+        "model map's kind.",
+    ),
+    "BS526": (
+        "note: entries outside the model's address space [0, 2^width) were dropped or cut",
+        "a 32-bit model bound to a map with RAM above 4 GiB",
+        "Nothing to fix: the model cannot address them. Widen the model if they matter.",
+    ),
+    "BS527": (
+        "note: the machine's map is not one the symbolic map admits (more entries, other "
+        "types, outside its 'within' window, unaligned)",
+        "map fw : efi symbolic 6 ... bound to a map with 40 entries below 4 GiB",
+        "Nothing to fix: the real entries are kept. A property proven for the symbolic map "
+        "that fails on this machine questions those assumptions.",
+    ),
+    "BS528": (
+        "note: the file has several maps of one kind; the first real one was bound",
+        "a log with two boots, or a Xen log with the PV dom0 view as well",
+        "Cut the file down to the map you mean.",
+    ),
+    "BS529": (
+        "memmap check --model names no model and no model file",
+        "memmap check corpus/ --model xen_trampline",
+        "Use a model name or a model file's stem (see the hint's lists).",
+    ),
+}
+
+#: Every code of the package (what ``bootspec explain-error`` lists).
+CODES: dict[str, tuple[str, str, str]] = {**PARSE_CODES, **BIND_CODES}
+
 #: Limits under which an example triggers its code (defaults otherwise).
 EXAMPLE_LIMITS: dict[str, Limits] = {
     "BS508": Limits(max_line_chars=64),
@@ -89,9 +150,12 @@ def explain(code: str) -> str | None:
     >>> print(explain("BS503").splitlines()[0])
     BS503: inverted range: the end lies before the start (the entry is kept and flagged)
     """
-    if code not in CODES:
+    if code in BIND_CODES:
+        meaning, situation, fix = BIND_CODES[code]
+        return f"{code}: {meaning}\n\nexample: {situation}\n\nfix: {fix}"
+    if code not in PARSE_CODES:
         return None
-    meaning, example, fix = CODES[code]
+    meaning, example, fix = PARSE_CODES[code]
     shown = example if len(example) < 300 else example[:300] + "..."
     if not all(ch.isprintable() or ch == "\n" for ch in shown):
         shown = repr(shown)
