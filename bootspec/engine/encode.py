@@ -328,22 +328,31 @@ class Encoder:
         def ceil(x: Term) -> Term:
             return self._select([(c, (x + a - 1) - (x + a - 1) % a) for c, a in align_cases])
 
-        if topdown:
-            cands = [floor(z3.If(e < hi, e, hi) - size) for _, e, _ in containers]
-            cands += [floor(o0 - size) for o0, _ in obstacles]
-        else:
-            cands = [ceil(z3.If(s > lo, s, lo)) for s, _, _ in containers]
-            cands += [ceil(o1) for _, o1 in obstacles]
+        # Containers are sorted and disjoint (a map's entries, or the one range), so
+        # every valid start in container i lies below every valid start in container
+        # i + 1: the answer is the best candidate of the highest (lowest) container that
+        # has one, and each candidate need only be checked against its own container.
+        # That keeps the encoding linear in the number of entries.
         fits: Cond = z3.BoolVal(False)
         best: Term = _val(0)
-        for c in cands:
-            valid = z3.And(
-                c >= lo, c + size <= hi,
-                z3.Or([z3.And(ok, s <= c, c + size <= e) for s, e, ok in containers]),
-                *[z3.Not(overlap(c, c + size, o0, o1)) for o0, o1 in obstacles])
-            better = c > best if topdown else c < best
-            best = z3.If(z3.And(valid, z3.Or(z3.Not(fits), better)), c, best)
-            fits = z3.Or(fits, valid)
+        order = containers if topdown else list(reversed(containers))
+        for s0, e0, ok in order:
+            lo_i = z3.If(s0 > lo, s0, lo)
+            hi_i = z3.If(e0 < hi, e0, hi)
+            if topdown:
+                cands = [floor(hi_i - size)] + [floor(o0 - size) for o0, _ in obstacles]
+            else:
+                cands = [ceil(lo_i)] + [ceil(o1) for _, o1 in obstacles]
+            fits_i: Cond = z3.BoolVal(False)
+            best_i: Term = _val(0)
+            for c in cands:
+                valid = z3.And(ok, c >= lo_i, c + size <= hi_i,
+                               *[z3.Not(overlap(c, c + size, o0, o1)) for o0, o1 in obstacles])
+                better = c > best_i if topdown else c < best_i
+                best_i = z3.If(z3.And(valid, z3.Or(z3.Not(fits_i), better)), c, best_i)
+                fits_i = z3.Or(fits_i, valid)
+            best = z3.If(fits_i, best_i, best)
+            fits = z3.Or(fits, fits_i)
         return fits, best
 
     def _clauses(self, p: A.Policy, st: SymState, exclude: str | None
