@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import z3
 
+from bootspec import memtypes
 from bootspec.diagnostics import InternalError, Span
 from bootspec.engine import concrete
 from bootspec.engine.encode import Labeled, PathEncoding, encode_path
@@ -31,6 +32,7 @@ from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 
 VERDICTS = ("holds", "violated", "unknown", "vacuous")
+SMALL_MAP = 8  # symbolic maps with more entries are first decided abstractly
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Counterexample:
     findings: tuple[str, ...]
     inputs: tuple[tuple[str, int], ...]  # every free input, for reproduction
     vars: tuple[tuple[str, str], ...] = ()  # state variables, flags and pool cursors
+    event: int = -1  # index of the failing event on the path
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Verdict:
     counterexample: Counterexample | None = None
     core: tuple[tuple[str, Span], ...] = ()  # for holds: the constraints the proof used
     queries: int = 0
+    witness: tuple[int, int, tuple[tuple[str, int], ...]] | None = None  # a reachable state
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,12 +108,16 @@ class ModelChecker:
     def __init__(self, model: Model, paths: list[Path], limits: Limits | None = None):
         self.model, self.paths = model, paths
         self.limits = limits or Limits()
-        self._enc: dict[int, PathEncoding] = {}
+        self._enc: dict[tuple[int, bool], PathEncoding] = {}
+        # symbolic maps too large to unroll cheaply get the abstract treatment first
+        self.big = frozenset(n for n, m in model.maps.items() if m.symbolic and m.count > SMALL_MAP)
 
-    def encoding(self, i: int) -> PathEncoding:
-        if i not in self._enc:
-            self._enc[i] = encode_path(self.model, self.paths[i])
-        return self._enc[i]
+    def encoding(self, i: int, abstract: bool = False) -> PathEncoding:
+        key = (i, abstract)
+        if key not in self._enc:
+            self._enc[key] = encode_path(self.model, self.paths[i],
+                                         self.big if abstract else frozenset())
+        return self._enc[key]
 
     # -- the property of an obligation
     def _target(self, ob: Obligation, proof: Proof | None
@@ -124,6 +132,81 @@ class ModelChecker:
 
     def decide(self, ob: Obligation, proof: Proof | None = None, want_core: bool = False
                ) -> Verdict:
+        """The verdict of one obligation (see the proof rule in this module's docstring).
+
+        A model with a large symbolic map is decided in three steps, each sound:
+        1. the abstract encoding (only the entries the property touches): unsatisfiable
+           everywhere, plus an in-scope state shown reachable on a small map and re-run
+           concretely on a full-size one, means *holds* for every map of N entries;
+        2. otherwise a counterexample is searched on maps of 1, 2, 4... entries, padded
+           to N with empty entries and re-run concretely on the real model;
+        3. otherwise the exact encoding over all N entries decides.
+        """
+        if not self.big:
+            return self._decide(ob, proof, want_core, abstract=False)
+        v = self._decide(ob, proof, want_core, abstract=True)
+        if v.status == "holds" and self._reachable_small(ob, proof):
+            return dataclasses.replace(v, reason=f"proved for every map of up to "
+                                       f"{self._big_count()} entries (abstract map)")
+        found = self._search_small(ob, proof)
+        if found is not None:
+            return found
+        return self._decide(ob, proof, want_core, abstract=False)
+
+    def _big_count(self) -> int:
+        return max(self.model.maps[n].count for n in self.big)
+
+    def _shrunk(self, n: int) -> ModelChecker:
+        maps = {k: (dataclasses.replace(m, count=min(m.count, n)) if k in self.big else m)
+                for k, m in self.model.maps.items()}
+        return ModelChecker(dataclasses.replace(self.model, maps=maps), self.paths, self.limits)
+
+    def _lift(self, inputs: dict[str, int], n: int) -> dict[str, int]:
+        """Pad a small map's entries to the real count with empty entries at its end."""
+        out = dict(inputs)
+        for name in sorted(self.big):
+            m = self.model.maps[name]
+            k = min(m.count, n)
+            last = inputs[f"m:{name}:{k - 1}:e"] if k else m.lo
+            t = memtypes.TYPES_BY_KIND[m.kind].index(m.types[0])
+            for i in range(k, m.count):
+                out.update({f"m:{name}:{i}:s": last, f"m:{name}:{i}:e": last,
+                            f"m:{name}:{i}:t": t})
+        return out
+
+    def _search_small(self, ob: Obligation, proof: Proof | None) -> Verdict | None:
+        n = 1
+        while n < self._big_count():
+            v = self._shrunk(n)._decide(ob, proof, False, abstract=False)
+            cex = v.counterexample
+            if v.status == "violated" and cex is not None:
+                pi = next(i for i, p in enumerate(self.paths) if p.stages == cex.path)
+                pred = self._target(ob, proof)[2]
+                try:
+                    full = self.recheck(ob, self.paths[pi], cex.event, self._lift(
+                        dict(cex.inputs), n), pred)
+                except InternalError:
+                    full = None  # padding changed the run (a 0-size placement): go on
+                if full is not None:
+                    return Verdict("violated", counterexample=full, queries=v.queries)
+            n *= 2
+        return None
+
+    def _reachable_small(self, ob: Obligation, proof: Proof | None) -> bool:
+        """Some in-scope state exists on a full-size map: found on a 2-entry map, padded,
+        and re-run concretely."""
+        small = self._shrunk(2)
+        found = small._decide(ob, proof, False, abstract=False, witness_only=True)
+        if found.witness is None:
+            return False
+        pi, i, inputs = found.witness
+        trace = concrete.run_path(self.model, self.paths[pi], self._lift(dict(inputs), 2))
+        if not concrete.inputs_valid(self.model, self._lift(dict(inputs), 2)):
+            return False
+        return trace.valid_before[0] if i < 0 else trace.states[i] is not None
+
+    def _decide(self, ob: Obligation, proof: Proof | None, want_core: bool, abstract: bool,
+                witness_only: bool = False) -> Verdict:
         scope, stage, pred, assert_line = self._target(ob, proof)
         needed = regions_in(pred, self.model) if pred is not None else set()
         seen: set[tuple[object, ...]] = set()
@@ -132,7 +215,9 @@ class ModelChecker:
         first_in_scope: list[tuple[int, int]] = []
         core: dict[str, tuple[str, Span]] = {}
         for pi, path in enumerate(self.paths):
-            enc = self.encoding(pi)
+            if witness_only:
+                break
+            enc = self.encoding(pi, abstract)
             solver = make_solver(self.limits)
             tracks: list[z3.BoolRef] = []
             labels: dict[str, Labeled] = {}
@@ -159,6 +244,8 @@ class ModelChecker:
                         lit = z3.Bool(f"q{i}")
                         solver.add(z3.Implies(lit, z3.Or([z3.Not(o.term) for o in obs])))
                         out = check(solver, *tracks, lit, want_core=want_core)
+                        if out.status == "sat" and abstract:
+                            return Verdict("unknown", "the abstract map allows a violation")
                         if out.status == "sat":
                             return self._violation(ob, pi, i, out.model, None, enc,
                                                    solver, [*tracks, lit])
@@ -185,7 +272,11 @@ class ModelChecker:
                 queries += 1
                 lit = z3.Bool(f"q{i}")
                 solver.add(z3.Implies(lit, z3.Not(enc.encoder.prop(pred, state))))
+                add(enc.encoder.side)  # facts about fresh abstract entries of witnesses
+                enc.encoder.side = []
                 out = check(solver, *tracks, lit, want_core=want_core)
+                if out.status == "sat" and abstract:
+                    return Verdict("unknown", "the abstract map allows a violation")
                 if out.status == "sat":
                     return self._violation(ob, pi, i, out.model, pred, enc,
                                            solver, [*tracks, lit])
@@ -199,6 +290,11 @@ class ModelChecker:
                 first_in_scope.append((pi, first))
         if unknown_reason:
             return Verdict("unknown", unknown_reason, queries=queries)
+        if abstract:  # reachability is shown on a small concrete-size map by the caller
+            return Verdict("holds", core=tuple(sorted(core.values(), key=lambda x: (x[1], x[0]))),
+                           queries=queries)
+        if witness_only:
+            first_in_scope = self._first_in_scope(scope, stage, needed, assert_line)
         # vacuity: is any in-scope state reachable at all? Constraints only grow along a
         # path, so the first in-scope event of each path is the one to try. For
         # 'wellformed' the scope is every event, and its first obligations are checked
@@ -215,6 +311,11 @@ class ModelChecker:
             out = check(solver)
             if out.status == "sat":
                 reachable = True
+                if witness_only:
+                    assert out.model is not None
+                    inputs = {n: model_value(out.model, v) for n, v in sorted(enc.inputs.items())}
+                    return Verdict("holds", witness=(pi, -1 if scope == "wellformed" else first,
+                                                     tuple(inputs.items())))
                 break
             if out.status == "unknown":
                 return Verdict("unknown", f"reachability: {out.reason}", queries=queries)
@@ -226,6 +327,21 @@ class ModelChecker:
             return Verdict("vacuous", why, queries=queries)
         return Verdict("holds", core=tuple(sorted(core.values(), key=lambda x: (x[1], x[0]))),
                        queries=queries)
+
+    def _first_in_scope(self, scope: str, stage: str | None, needed: set[str],
+                        assert_line: A.AssertLine | None) -> list[tuple[int, int]]:
+        out = []
+        for pi, path in enumerate(self.paths):
+            if scope == "wellformed":
+                out.append((pi, 0))
+                continue
+            for i, ev in enumerate(path.events):
+                hit = (ev.kind == "act" and ev.action is assert_line) if scope == "assert" \
+                    else in_scope(ev, scope, stage, needed, path, i)
+                if hit:
+                    out.append((pi, i))
+                    break
+        return out
 
     # -- counterexamples
     def _violation(self, ob: Obligation, pi: int, i: int, zmodel: z3.ModelRef,
@@ -291,7 +407,7 @@ class ModelChecker:
         state_vars = tuple((n, _show_value(v)) for n, v in state.vars.items()) + tuple(
             (f"{n}.cursor", _show_value(v)) for n, v in sorted(state.cursors.items()))
         return Counterexample(path.stages, ev.stage, step, span, params, rows, maps, findings,
-                              tuple(sorted(inputs.items())), state_vars)
+                              tuple(sorted(inputs.items())), state_vars, i)
 
 
 def _collect(core: tuple[str, ...], labels: dict[str, Labeled],

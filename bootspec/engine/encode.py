@@ -93,15 +93,46 @@ def _to_int(x: z3.ExprRef) -> Term:
 
 
 class Encoder:
-    def __init__(self, model: Model):
+    """Encodes one model's expressions and actions into Z3 terms.
+
+    ``abstract`` names symbolic maps to encode *abstractly*: instead of N entries, only
+    the entries the encoding touches exist (the one a placement lands in, the one a
+    witness address lies in), each a fresh symbolic entry that is either the same as
+    another or disjoint from it. Every real map of any size is one of these
+    behaviours, so the abstraction over-approximates: an unsatisfiable query proves
+    the property for every N; a satisfiable one proves nothing (the caller then
+    searches small maps for a counterexample and falls back to the exact encoding).
+    """
+
+    def __init__(self, model: Model, abstract: frozenset[str] = frozenset()):
         self.model = model
         self.top = model.top
         self.inputs: dict[str, z3.ExprRef] = {}
         self.base: list[Labeled] = []
+        self.side: list[Labeled] = []  # facts about fresh variables made while encoding
         self.wraps: list[Labeled] = []
         self.witness_n = itertools.count()
+        self.abstract = abstract
+        self.abs_entries: dict[str, list[tuple[Term, Term, Term]]] = {m: [] for m in abstract}
         self._params()
-        self.maps = {n: self._map(m) for n, m in model.maps.items()}
+        self.maps = {n: self._map(m) for n, m in model.maps.items() if n not in abstract}
+
+    def _abstract_entry(self, mapname: str) -> tuple[Term, Term, Term]:
+        """A fresh non-empty entry of an abstract map, the same as or disjoint from each
+        entry made so far (all a sorted, disjoint map can offer)."""
+        m = self.model.maps[mapname]
+        k = next(self.witness_n)
+        s, e, t = (z3.Int(f"a:{mapname}:{k}:{x}") for x in "set")
+        kinds = memtypes.TYPES_BY_KIND[m.kind]
+        facts = [m.lo <= s, s < e, e <= m.hi, z3.Or([t == kinds.index(x) for x in m.types])]
+        if m.align > 1:
+            facts += [s % m.align == 0, e % m.align == 0]
+        for s2, e2, t2 in self.abs_entries[mapname]:
+            facts.append(z3.Or(z3.And(s == s2, e == e2, t == t2), e <= s2, e2 <= s))
+        self.abs_entries[mapname].append((s, e, t))
+        self.side.append(Labeled(z3.And(facts), f"map '{mapname}' is sorted and disjoint",
+                                 m.span))
+        return s, e, t
 
     # -- free variables
     def _params(self) -> None:
@@ -243,8 +274,15 @@ class Encoder:
         """Whether address p lies in memory of one of ``types`` (after reserve overlays)."""
         kinds = memtypes.TYPES_BY_KIND[self.model.maps[mapname].kind]
         idx = [kinds.index(t) for t in types]
-        base = z3.Or([z3.And(s <= p, p < e, z3.Or([t == i for i in idx]))
-                      for s, e, t in self.maps[mapname]])
+        if mapname in self.abstract:
+            s, e, t = self._abstract_entry(mapname)
+            covered = z3.Bool(f"a:{mapname}:cov:{next(self.witness_n)}")
+            self.side.append(Labeled(z3.Implies(covered, z3.And(s <= p, p < e)),
+                                     "a witness address's entry", self.model.maps[mapname].span))
+            base = z3.And(covered, z3.Or([t == i for i in idx]))
+        else:
+            base = z3.Or([z3.And(s <= p, p < e, z3.Or([t == i for i in idx]))
+                          for s, e, t in self.maps[mapname]])
         out: Cond = base
         for o0, o1, ot in st.overlays.get(mapname, []):
             out = z3.If(z3.And(o0 <= p, p < o1), z3.BoolVal(ot in types), out)
@@ -387,7 +425,13 @@ class Encoder:
                 assert c.name is not None
                 kinds = memtypes.TYPES_BY_KIND[self.model.maps[c.name].kind]
                 idx = [kinds.index(t) for t in c.names]
-                containers = [(s, e, z3.Or([t == i for i in idx])) for s, e, t in self.maps[c.name]]
+                if c.name in self.abstract:
+                    s0, e0, t0 = self._abstract_entry(c.name)
+                    containers = [(s0, e0, z3.Or([t0 == i for i in idx]))]
+                    self.abstract_placement = True
+                else:
+                    containers = [(s, e, z3.Or([t == i for i in idx]))
+                                  for s, e, t in self.maps[c.name]]
                 obstacles.extend((o0, o1) for o0, o1, ot in st.overlays.get(c.name, [])
                                  if ot not in c.names)
         if containers is None:
@@ -418,7 +462,22 @@ class Encoder:
                     st.cursors[p.pool] = start + size
                 outcomes.append((z3.BoolVal(True), z3.BoolVal(True), start))
                 break
+            self.abstract_placement = False
             lo, hi, align, containers, obstacles = self._clauses(p, st, exclude)
+            if self.abstract_placement:
+                # over-approximate the first fit: any fitting start in some entry of the
+                # right type, or no fit at all
+                k2 = next(self.witness_n)
+                c = z3.Int(f"a:place:{k2}")
+                fits_a = z3.Bool(f"a:fits:{k2}")
+                s0, e0, ok0 = containers[0]
+                cons = [c >= lo, c >= s0, c + size <= hi, c + size <= e0, ok0]
+                if align is not None:
+                    cons += [z3.Or([z3.And(cc, c % a == 0) if cc is not None else c % a == 0
+                                    for cc, a in self._cases(align, st)])]
+                cons += [z3.Not(overlap(c, c + size, o0, o1)) for o0, o1 in obstacles]
+                outcomes.append((z3.Implies(fits_a, z3.And(cons)), fits_a, c))
+                continue
             if p.kind == "anywhere":
                 c = z3.Int(choice_key(line, k))
                 self.inputs[choice_key(line, k)] = c
@@ -522,8 +581,9 @@ def _pool_dir(model: Model, pool: str) -> str:
     raise AssertionError(pool)
 
 
-def encode_path(model: Model, path: Path) -> PathEncoding:
-    enc = Encoder(model)
+def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
+                ) -> PathEncoding:
+    enc = Encoder(model, abstract)
     n = len(path.events)
     constraints: list[list[Labeled]] = [[] for _ in range(n)]
     obligations: list[list[Labeled]] = [[] for _ in range(n)]
@@ -561,6 +621,8 @@ def encode_path(model: Model, path: Path) -> PathEncoding:
         obligations[i].extend(enc.wraps)
         st = nst
         states[i] = st
+    enc.base.extend(enc.side)  # facts about the fresh entries of abstract maps
+    enc.side = []
     return PathEncoding(path, enc.inputs, enc.base, constraints, obligations, states, enc)
 
 
