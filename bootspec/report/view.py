@@ -1,0 +1,335 @@
+"""The report's view of a run: plain, frozen values that every output format renders.
+
+The engine hands back :class:`~bootspec.engine.check.Result` and
+:class:`~bootspec.engine.check.Verdict` values; this module joins them with what
+a reader needs beside them (the property's source text, where each region was
+placed, the intersection of the violating regions, what each stage of the path
+placed, the tool version and a hash of the sources) so that the text, Markdown,
+JSON, JUnit, SARIF and HTML renderers are pure functions of one value.
+
+Nothing here prints, reads files or calls the solver.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+
+from bootspec import __version__
+from bootspec.diagnostics import Span
+from bootspec.engine.check import Counterexample, Result, Verdict
+from bootspec.lang import ast as A
+from bootspec.lang.ir import Model, Obligation
+from bootspec.pipeline import Project
+
+TOOL = "bootspec"
+
+
+@dataclasses.dataclass(frozen=True)
+class Meta:
+    """What makes a report reproducible: the tool version and a hash of the sources."""
+
+    version: str
+    sha256: str  # over the sorted (path, text) pairs of the sources; see source_hash
+    files: tuple[str, ...]
+
+    @property
+    def short(self) -> str:
+        return self.sha256[:12]
+
+    @property
+    def line(self) -> str:
+        """``bootspec 0.1.0, sources sha256:0123456789ab (3 files)``."""
+        n = len(self.files)
+        return (f"{TOOL} {self.version}, sources sha256:{self.short} "
+                f"({n} file{'s' if n != 1 else ''})")
+
+
+def source_hash(sources: Mapping[str, str]) -> str:
+    """sha256 over the sources sorted by path: for each, the UTF-8 path, a NUL byte, the
+    UTF-8 text and a NUL byte. Paths are as bootspec names them (as the user gave them).
+
+    >>> source_hash({"a.boot": "x"}) == source_hash({"a.boot": "x"})
+    True
+    >>> source_hash({"a.boot": "x"}) != source_hash({"b.boot": "x"})
+    True
+    """
+    h = hashlib.sha256()
+    for path, text in sorted(sources.items()):
+        h.update(path.encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
+    return h.hexdigest()
+
+
+def plural(n: int, noun: str) -> str:
+    """A count and a noun.
+
+    >>> plural(1, "obligation"), plural(2, "obligation")
+    ('1 obligation', '2 obligations')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def meta_of(sources: Mapping[str, str]) -> Meta:
+    return Meta(__version__, source_hash(sources), tuple(sorted(sources)))
+
+
+@dataclasses.dataclass(frozen=True)
+class RegionView:
+    name: str
+    start: int
+    end: int
+    owner: str | None  # the stage that placed it; None for a global region
+    type: str | None
+    marked: bool  # named by the violated property
+    span: Span | None  # where it is declared or placed
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
+@dataclasses.dataclass(frozen=True)
+class Overlap:
+    """The intersection ``[start, end)`` of two violating regions (or of a region and the
+    map memory a property keeps it out of)."""
+
+    start: int
+    end: int
+    between: tuple[str, str]
+
+
+@dataclasses.dataclass(frozen=True)
+class StageStep:
+    """One stage of the counterexample's path and the live regions it placed."""
+
+    stage: str
+    placed: tuple[str, ...]
+    span: Span | None
+    failing: bool  # the counterexample's failing event is in this stage
+    reached: bool = True  # False for the stages of the path after the failing step
+
+
+@dataclasses.dataclass(frozen=True)
+class MapView:
+    name: str
+    kind: str
+    entries: tuple[tuple[int, int, str], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class CexView:
+    """A counterexample as a concrete memory map at the failing step."""
+
+    width: int
+    path: tuple[str, ...]
+    stage: str | None
+    step: str
+    step_span: Span | None
+    params: tuple[tuple[str, str], ...]
+    state: tuple[tuple[str, str], ...]  # state variables, flags and pool cursors
+    regions: tuple[RegionView, ...]  # sorted by address
+    overlaps: tuple[Overlap, ...]
+    maps: tuple[MapView, ...]
+    findings: tuple[str, ...]
+    inputs: tuple[tuple[str, int], ...]
+    stages: tuple[StageStep, ...]
+
+    @property
+    def top(self) -> int:
+        return 1 << self.width
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """One (model, property) pair and its verdict, ready to render."""
+
+    model: str
+    property: str
+    kind: str  # proof | wellformed | assert
+    expected: str
+    verdict: str
+    reason: str
+    span: Span  # the expectation (``for M expect ...``) or the model/assert line
+    property_span: Span | None  # the predicate
+    property_text: str  # e.g. "always disjoint(ovmf, shared_info)"
+    cite: str | None
+    seconds: float | None
+    cex: CexView | None
+    core: tuple[tuple[str, Span], ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == self.expected
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.model, self.property)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckView:
+    meta: Meta
+    items: tuple[Item, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(i.ok for i in self.items)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for i in self.items:
+            out[i.verdict] = out.get(i.verdict, 0) + 1
+        return out
+
+
+# ------------------------------------------------------------------ building views
+
+class SourceText:
+    """Looks up the source text of a span in the project's sources."""
+
+    def __init__(self, sources: Mapping[str, str]):
+        self._lines = {p: t.splitlines() for p, t in sources.items()}
+
+    def text(self, span: Span | None) -> str:
+        if span is None or span.line <= 0:
+            return ""
+        lines = self._lines.get(span.path)
+        if not lines or span.line > len(lines):
+            return ""
+        end_line = span.end_line or span.line
+        if end_line == span.line:
+            line = lines[span.line - 1]
+            end = span.end_col - 1 if span.end_col > span.col else len(line)
+            return line[span.col - 1:end].strip()
+        parts = [lines[span.line - 1][span.col - 1:]]
+        parts += lines[span.line:end_line - 1]
+        if end_line <= len(lines):
+            parts.append(lines[end_line - 1][:max(0, span.end_col - 1)])
+        text = " ".join(p.strip().rstrip("\\").strip() for p in parts)
+        return " ".join(text.split())
+
+
+def _property(project: Project, ob: Obligation, src: SourceText
+              ) -> tuple[Span | None, str, A.Expr | None]:
+    model = project.models[ob.model]
+    if ob.kind == "proof":
+        proof = project.proof(ob.name)
+        if proof is None:
+            return None, "", None
+        scope = proof.scope if proof.scope != "end" else "at end"
+        if proof.stage:
+            scope += f" {proof.stage}"
+        return proof.pred.span, f"{scope} {src.text(proof.pred.span)}".strip(), proof.pred
+    if ob.kind == "assert":
+        for name, stage, line in model.asserts:
+            if name == ob.name:
+                return line.pred.span, f"assert in stage {stage}: {src.text(line.pred.span)}", \
+                    line.pred
+    return None, "every computation stays in range and every placement fits", None
+
+
+def region_span(model: Model, name: str, owner: str | None) -> Span | None:
+    """Where region ``name`` is declared (global) or placed by stage ``owner``."""
+    if owner is not None and owner in model.stages:
+        for line in model.stages[owner].body:
+            if _defines(line) == name:
+                return line.span
+    for r in model.regions:
+        if r.name == name:
+            return r.span
+    for stage in model.stages.values():
+        for line in stage.body:
+            if _defines(line) == name:
+                return line.span
+    return None
+
+
+def _defines(line: A.Line) -> str | None:
+    if isinstance(line, A.Place | A.Move):
+        return line.region
+    if isinstance(line, A.Copy):
+        return line.dst
+    return None
+
+
+def _disjoint_groups(pred: A.Expr | None) -> list[tuple[list[str], list[A.MapTypes]]]:
+    """The argument lists of every ``disjoint``/``outside`` call in a predicate."""
+    out: list[tuple[list[str], list[A.MapTypes]]] = []
+
+    def walk(x: object) -> None:
+        if isinstance(x, A.Call) and x.fn in ("disjoint", "outside"):
+            out.append(([a.id for a in x.args if isinstance(a, A.Name)],
+                        [a for a in x.args if isinstance(a, A.MapTypes)]))
+        if dataclasses.is_dataclass(x):
+            for f in dataclasses.fields(x):
+                if f.name == "span":
+                    continue
+                v = getattr(x, f.name)
+                for item in v if isinstance(v, tuple) else (v,):
+                    if isinstance(item, A.Expr):
+                        walk(item)
+
+    walk(pred)
+    return out
+
+
+def overlaps_of(regions: Sequence[RegionView], maps: Sequence[MapView],
+                pred: A.Expr | None) -> tuple[Overlap, ...]:
+    """Where the violating regions intersect each other, or the map memory a
+    ``disjoint(r, MAP types {...})`` keeps them out of."""
+    by_name = {r.name: r for r in regions if r.marked}
+    seen: set[tuple[int, int, tuple[str, str]]] = set()
+    for names, maptypes in _disjoint_groups(pred):
+        live = [by_name[n] for n in names if n in by_name]
+        for i, a in enumerate(live):
+            for b in live[i + 1:]:
+                lo, hi = max(a.start, b.start), min(a.end, b.end)
+                if lo < hi:
+                    seen.add((lo, hi, (a.name, b.name)))
+            for mt in maptypes:
+                for m in maps:
+                    if m.name != mt.map:
+                        continue
+                    for s, e, t in m.entries:
+                        lo, hi = max(a.start, s), min(a.end, e)
+                        if t in mt.types and lo < hi:
+                            seen.add((lo, hi, (a.name, f"{m.name}:{t}")))
+    return tuple(Overlap(lo, hi, names) for lo, hi, names in sorted(seen))
+
+
+def cex_view(cex: Counterexample, model: Model, pred: A.Expr | None) -> CexView:
+    regions = tuple(RegionView(r.name, r.start, r.end, r.owner, r.type, r.marked,
+                               region_span(model, r.name, r.owner)) for r in cex.regions)
+    maps = tuple(MapView(name, model.maps[name].kind if name in model.maps else "?", segs)
+                 for name, segs in cex.maps)
+    steps = []
+    reached = cex.stage is not None or cex.step != "initial state"
+    for stage in cex.path:
+        placed = tuple(r.name for r in regions if r.owner == stage) if reached else ()
+        span = model.stages[stage].span if stage in model.stages else None
+        steps.append(StageStep(stage, placed, span, stage == cex.stage, reached))
+        if stage == cex.stage:
+            reached = False
+    return CexView(model.width, cex.path, cex.stage, cex.step, cex.span, cex.params,
+                   tuple(getattr(cex, "vars", ())), regions,
+                   overlaps_of(regions, maps, pred), maps, cex.findings, cex.inputs,
+                   tuple(steps))
+
+
+def item_of(ob: Obligation, verdict: Verdict, project: Project,
+            seconds: float | None = None, src: SourceText | None = None) -> Item:
+    src = src or SourceText(project.sources)
+    pspan, ptext, pred = _property(project, ob, src)
+    model = project.models[ob.model]
+    cex = cex_view(verdict.counterexample, model, pred) if verdict.counterexample else None
+    return Item(ob.model, ob.name, ob.kind, ob.expected, verdict.status, verdict.reason,
+                ob.span, pspan, ptext, ob.cite, seconds, cex, verdict.core)
+
+
+def check_view(results: Iterable[Result], project: Project, timing: bool = True
+               ) -> CheckView:
+    src = SourceText(project.sources)
+    items = tuple(item_of(r.obligation, r.verdict, project, r.seconds if timing else None, src)
+                  for r in results)
+    return CheckView(meta_of(project.sources), items)
