@@ -1,0 +1,66 @@
+"""Writing a report to a file: atomically, and never over a file without ``--force``."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from typing import TextIO
+
+from bootspec.diagnostics import BootspecError, Diagnostic, Span
+
+
+def _error(path: str, message: str, hint: str | None = None) -> BootspecError:
+    return BootspecError([Diagnostic("BS004", message, Span(path, 0, 0), hint=hint)])
+
+
+def write_atomic(path: str, text: str, force: bool) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and
+    ``os.replace``, so a reader sees the old file or the whole new one, never a part.
+
+    Raises BootspecError BS004 when ``path`` exists and ``force`` is false, when it is a
+    folder, or when the folder cannot be written; the temporary file is removed on any
+    failure.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise _error(path, f"'{path}' is a folder, not a file")
+    if os.path.lexists(path) and not force:
+        raise _error(path, f"'{path}' exists; bootspec does not overwrite a report",
+                     hint="use --force to replace it, or choose another --output")
+    if not os.path.isdir(folder):
+        raise _error(path, f"no such folder: '{os.path.dirname(path) or '.'}'")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.",
+                                   suffix=".tmp")
+    except OSError as e:
+        raise _error(path, f"cannot write in '{folder}': {e.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        mode = 0o666 & ~_umask()
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777 if os.path.exists(path) else mode)
+        os.replace(tmp, path)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise _error(path, f"cannot write '{path}': {e.strerror}") from None
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def emit(text: str, output: str | None, force: bool, stdout: TextIO) -> None:
+    """Write a report to stdout, or atomically to ``output``."""
+    if output:
+        write_atomic(output, text, force)
+    else:
+        stdout.write(text)
