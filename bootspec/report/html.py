@@ -1,0 +1,218 @@
+"""The HTML report: one self-contained file (inline CSS and SVG, no scripts, no fetches).
+
+It holds the summary table, then each counterexample (its SVG memory map, the
+path of stages with what each placed, the memory and map tables), then what
+each proof that holds depends on (its unsat core). ``bootspec diff`` gets the
+same page around a table of the changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from bootspec.report import svg
+from bootspec.report.diffview import DiffView
+from bootspec.report.text import addr_digits, human_size
+from bootspec.report.view import CexView, CheckView, Item, Meta, plural
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1b1b;
+ margin:24px auto;max-width:1180px;padding:0 16px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid
+ #ddd;padding-bottom:4px}h3{font-size:15px;margin:20px 0 6px}
+code,.mono{font:12px ui-monospace,Menlo,Consolas,monospace}
+.meta{color:#555;margin:0}.ok{color:#1a7f37}.bad{color:#cf222e;font-weight:bold}
+table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #ddd;padding:3px 8px;
+ text-align:left;vertical-align:top}th{background:#f4f4f4}
+td.n{text-align:right;font:12px ui-monospace,Menlo,Consolas,monospace}
+tr.fail td{background:#fff0f0}tr.marked td{font-weight:bold;background:#fff3f5}
+.verdict-violated{color:#cf222e}.verdict-holds{color:#1a7f37}
+.verdict-unknown,.verdict-vacuous{color:#9a6700}
+article{border:1px solid #e3e3e3;border-radius:6px;padding:4px 16px 12px;margin:14px 0}
+ol.path{padding-left:22px}ol.path li.failing{color:#cf222e}
+figure{margin:10px 0;overflow-x:auto}summary{cursor:pointer}
+"""
+
+
+def _e(s: object) -> str:
+    return escape(str(s))
+
+
+def _page(title: str, meta: Meta, body: Sequence[str]) -> str:
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+        f"<header><h1>{_e(title)}</h1><p class=\"meta\">{_e(meta.line)}</p></header>",
+        *body, "</body>", "</html>"]) + "\n"
+
+
+def _table(headers: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """``rows`` are (tr class, cells as HTML)."""
+    out = ["<table>", "<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers)
+           + "</tr></thead>", "<tbody>"]
+    for cls, cells in rows:
+        c = f' class="{cls}"' if cls else ""
+        out.append(f"<tr{c}>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    out += ["</tbody>", "</table>"]
+    return "\n".join(out)
+
+
+def _verdict(v: str) -> str:
+    return f'<span class="verdict-{_e(v)}">{_e(v)}</span>'
+
+
+def _anchor(it: Item) -> str:
+    return f"r-{it.model}-{it.property}".replace(" ", "_")
+
+
+def _loc(span: object) -> str:
+    return f'<span class="mono">{_e(span)}</span>' if span else ""
+
+
+def cex_html(it: Item, cex: CexView, ident: str) -> list[str]:
+    out = [f"<p>at: {_e(cex.step)} {_loc(cex.step_span)}</p>"]
+    out += [f"<p>finding: {_e(f)}</p>" for f in cex.findings]
+    d = addr_digits([v for r in cex.regions for v in (r.start, r.end)], cex.width)
+    for o in cex.overlaps:
+        out.append(f'<p class="bad">overlap: <code>[0x{o.start:0{d}X}, 0x{o.end:0{d}X})</code> '
+                   f"{_e(human_size(o.end - o.start))}, {_e(o.between[0])} and "
+                   f"{_e(o.between[1])}</p>")
+    if cex.params:
+        out.append("<p>parameters: " + ", ".join(f"<code>{_e(n)} = {_e(v)}</code>"
+                                                 for n, v in cex.params) + "</p>")
+    if cex.state:
+        out.append("<p>state: " + ", ".join(f"<code>{_e(n)} = {_e(v)}</code>"
+                                            for n, v in cex.state) + "</p>")
+    out.append("<p>path (each stage and the live regions it placed):</p>")
+    out.append('<ol class="path">')
+    for st in cex.stages:
+        placed = (", ".join(f"<code>{_e(p)}</code>" for p in st.placed) or "nothing live") \
+            if st.reached else "not reached"
+        cls = ' class="failing"' if st.failing else ""
+        out.append(f"<li{cls}><b>{_e(st.stage)}</b>: {placed}"
+                   + (" &larr; fails here" if st.failing else "") + "</li>")
+    out.append("</ol>")
+    title = f"{it.model} / {it.property}: {cex.step}"
+    out.append(f"<figure>{svg.render(cex, title, ident)}</figure>")
+    rows = [("marked" if r.marked else "",
+             [f"<code>0x{r.start:0{d}X}</code>", f"<code>0x{r.end:0{d}X}</code>",
+              _e(human_size(r.size)), _e(r.name), _e(r.owner or "-"), _e(r.type or "-")])
+            for r in cex.regions]
+    out.append("<details open><summary>memory at that step (bold: named by the property; "
+               "ranges are [start, end))</summary>")
+    out.append(_table(["start", "end", "size", "region", "stage", "type"], rows))
+    out.append("</details>")
+    for m in cex.maps:
+        dm = addr_digits([v for s, e, _ in m.entries for v in (s, e)], cex.width)
+        out.append(f"<details><summary>map {_e(m.name)} ({_e(m.kind)})</summary>")
+        out.append(_table(["start", "end", "size", "type"],
+                          [("", [f"<code>0x{s:0{dm}X}</code>", f"<code>0x{e:0{dm}X}</code>",
+                                 _e(human_size(e - s)), _e(t)]) for s, e, t in m.entries]))
+        out.append("</details>")
+    return out
+
+
+def item_html(it: Item, ident: str) -> list[str]:
+    head = f"{it.model} / {it.property}: {_verdict(it.verdict)}"
+    if not it.ok:
+        head += f' <span class="bad">(expected {_e(it.expected)})</span>'
+    out = [f'<article id="{_e(_anchor(it))}">', f"<h3>{head}</h3>"]
+    if it.property_text:
+        out.append(f"<p>property: <code>{_e(it.property_text)}</code> "
+                   f"{_loc(it.property_span)}</p>")
+    if it.cite:
+        out.append(f"<p>cite: {_e(it.cite)}</p>")
+    if it.reason:
+        out.append(f"<p>reason: {_e(it.reason)}</p>")
+    if it.cex is not None:
+        out += cex_html(it, it.cex, ident)
+    elif it.verdict == "holds":
+        out += core_html(it)
+    out.append("</article>")
+    return out
+
+
+def core_html(it: Item) -> list[str]:
+    if not it.core:
+        return ["<p>the proof depends on no assumption: it holds by the placements alone</p>"]
+    return (["<p>the proof depends on:</p>", "<ul>"]
+            + [f"<li>{_loc(span.short)} {_e(label)}</li>" for label, span in it.core]
+            + ["</ul>"])
+
+
+def _summary(items: Sequence[Item]) -> str:
+    counts: dict[str, int] = {}
+    for i in items:
+        counts[i.verdict] = counts.get(i.verdict, 0) + 1
+    parts = ", ".join(f"{counts[k]} {k}" for k in ("holds", "violated", "vacuous", "unknown")
+                      if k in counts)
+    bad = sum(1 for i in items if not i.ok)
+    if not bad:
+        return (f'<p class="ok">{plural(len(items), "obligation")}, every verdict as '
+                f"expected ({parts})</p>")
+    return (f'<p class="bad">{bad} of {len(items)} verdicts differ from their expectation '
+            f"({_e(parts)})</p>")
+
+
+def check_report(view: CheckView, title: str = "bootspec check") -> str:
+    """The HTML report of ``bootspec check`` (or of one ``explain``)."""
+    timing = any(i.seconds is not None for i in view.items)
+    detailed = {i.key for i in view.items if i.cex is not None or i.core}
+    rows = []
+    for i in view.items:
+        name = _e(i.property)
+        if i.key in detailed:
+            name = f'<a href="#{_e(_anchor(i))}">{name}</a>'
+        cells = [_e(i.model), name, _verdict(i.verdict), _e(i.expected),
+                 '<span class="ok">ok</span>' if i.ok else '<span class="bad">FAIL</span>']
+        if timing:
+            cells.append(f"{i.seconds or 0:.2f} s")
+        rows.append(("" if i.ok else "fail", cells))
+    body = ["<h2>Summary</h2>", _summary(view.items),
+            _table(["model", "property", "verdict", "expected", "result"]
+                   + (["time"] if timing else []), rows)]
+    cexs = sorted((i for i in view.items if i.cex is not None), key=lambda i: i.ok)
+    if cexs:
+        body.append("<h2>Counterexamples</h2>")
+        for n, it in enumerate(cexs):
+            body += item_html(it, f"m{n}")
+    others = [i for i in view.items if i.cex is None and (i.core or not i.ok
+                                                          or len(view.items) == 1)]
+    if others:
+        body.append("<h2>What each proof depends on</h2>")
+        for n, it in enumerate(others):
+            body += item_html(it, f"c{n}")
+    return _page(title, view.meta, body)
+
+
+def diff_report(view: DiffView) -> str:
+    """The HTML report of ``bootspec diff``."""
+    title = f"bootspec diff {view.base.label} {view.head.label}"
+    counts = ", ".join(f"{view.count(k)} {k}" for k in ("worse", "new", "better", "changed",
+                                                         "removed") if view.count(k))
+    regress = view.regressions
+    status = (f'<p class="bad">{len(regress)} regression{"s" if len(regress) != 1 else ""}</p>'
+              if regress else '<p class="ok">nothing got worse</p>')
+    versions = _table(["", "revision or folder", "commit", "sources sha256"], [
+        ("", [side, f"<code>{_e(v.label)}</code>", f"<code>{_e((v.commit or '-')[:12])}</code>",
+              f"<code>{_e(v.meta.short)}</code>"])
+        for side, v in (("base", view.base), ("head", view.head))])
+    rows = []
+    for c in view.changes:
+        cells = [_e(c.kind), _e(c.model), _e(c.property), _e(c.arrow),
+                 '<span class="bad">yes</span>' if c.regression else "no"]
+        rows.append(("fail" if c.regression else "", cells))
+    body = ["<h2>Versions</h2>", versions, "<h2>Changes</h2>", status,
+            f"<p>{_e(counts or 'no verdict changed')}; {view.unchanged} unchanged</p>"]
+    if rows:
+        body.append(_table(["change", "model", "property", "verdict", "regression"], rows))
+    shown = [c for c in view.changes if c.head is not None and c.head.cex is not None
+             and c.kind in ("worse", "new", "changed")]
+    if shown:
+        body.append("<h2>Counterexamples of the new violations</h2>")
+        for n, c in enumerate(shown):
+            assert c.head is not None
+            body += item_html(c.head, f"d{n}")
+    return _page(title, view.head.meta, body)
