@@ -14,12 +14,13 @@ import argparse
 import sys
 from typing import TextIO
 
-from bootspec import __version__, codes
+from bootspec import __version__, codes, diffing
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.engine.check import ModelChecker
 from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
-from bootspec.pipeline import Project, check_project, discover, load
 from bootspec.memmap import show as memmap_show
+from bootspec.pipeline import Project, check_project, discover, load
+from bootspec.report import graph
 from bootspec.report.formats import render_check, render_explain, with_cores
 
 FORMATS = ("text", "md", "json", "junit", "sarif", "html")
@@ -92,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     limits(e)
     output(e)
     memmap_show.add_parser(sub)
+    diffing.add_parser(sub)
+    graph.add_parser(sub)
     codes.add_parser(sub)
     return p
 

@@ -1,0 +1,209 @@
+"""``bootspec diff BASE HEAD [-- PATH...]``: prove a design change before coding it.
+
+BASE and HEAD each name a version of the models and proofs: a folder, or else
+a revision (commit, branch, tag, ``HEAD~1``...) of the git repository the
+command runs in. A folder wins over a revision of the same name, so ``.`` is
+the working tree: ``bootspec diff HEAD .`` checks the uncommitted change.
+
+Within each version the files are those under the PATHs (default ``models``
+and ``proofs``), relative to the folder, or to the current folder inside the
+repository for a revision (as git pathspecs are). Revisions are read with
+``git ls-tree`` and ``git cat-file``; nothing is checked out and the working
+tree is never touched. Files are named relative to their version, so each
+side's sources hash is the one ``bootspec check`` prints in that version.
+
+Both versions are checked; the report lists every (model, property) whose
+verdict changed (see :mod:`bootspec.report.diffview`), with the counterexample
+of every new violation.
+
+Exit status: 0 nothing got worse; 1 a regression (a verdict went from holds to
+violated or unknown, or a new property is violated or unknown against its
+expectation); 2 a mistake in the input (no such revision or folder BS005, no
+model in either version BS008, a model that does not load, an existing
+--output BS004); 3 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import subprocess
+from pathlib import Path, PurePosixPath
+from typing import TextIO
+
+from bootspec.diagnostics import BootspecError, Diagnostic, Span
+from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
+from bootspec.pipeline import SUFFIXES, Project, check_project, load
+from bootspec.report.diffview import DiffView, Version, compare
+from bootspec.report.files import emit
+from bootspec.report.view import check_view
+
+DEFAULT_PATHS = ("models", "proofs")
+_CMD = Span("<command line>", 0, 0)
+_FORMATS = ("text", "md", "json", "junit", "sarif", "html")
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """The model and proof files of one version, named relative to it."""
+
+    label: str
+    commit: str | None  # for a git revision
+    root: str | None  # for a folder: where the files are on disk
+    sources: dict[str, str]
+
+
+def _error(code: str, message: str, hint: str | None = None) -> BootspecError:
+    return BootspecError([Diagnostic(code, message, _CMD, hint=hint)])
+
+
+def folder_snapshot(folder: str, paths: list[str]) -> Snapshot:
+    root = Path(folder)
+    sources: dict[str, str] = {}
+    for p in paths or list(DEFAULT_PATHS):
+        target = root / p
+        if target.is_file() and target.suffix in SUFFIXES:
+            found = [target]
+        elif target.is_dir():
+            found = sorted(f for f in target.rglob("*") if f.suffix in SUFFIXES and f.is_file())
+        elif paths:
+            raise _error("BS005", f"no file or folder '{p}' in '{folder}'")
+        else:
+            continue
+        for f in found:
+            name = f.relative_to(root).as_posix()
+            sources[name] = f.read_text(encoding="utf-8", errors="replace")
+    return Snapshot(folder, None, str(root), sources)
+
+
+def _git(args: list[str], cwd: str, stdin: bytes | None = None
+         ) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True,
+                              timeout=120, check=False)
+    except FileNotFoundError:
+        raise _error("BS005", "git is not installed; name two folders instead") from None
+    except subprocess.TimeoutExpired:
+        raise _error("BS005", f"git {args[0]} took too long") from None
+
+
+def git_snapshot(rev: str, paths: list[str], cwd: str) -> Snapshot:
+    top = _git(["rev-parse", "--show-toplevel"], cwd)
+    if top.returncode != 0:
+        raise _error("BS005", f"'{rev}' is not a folder, and '{cwd}' is not in a git "
+                     "repository to look it up as a revision",
+                     hint="name two folders, or run bootspec diff inside the repository")
+    toplevel = top.stdout.decode().strip()
+    if rev.startswith("-"):
+        raise _error("BS005", f"no folder or git revision '{rev}'")
+    found = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                 cwd)
+    if found.returncode != 0:
+        raise _error("BS005", f"no folder or git revision '{rev}'",
+                     hint="name a commit, branch or tag of the repository at "
+                     f"{toplevel}, or a folder")
+    commit = found.stdout.decode().strip()
+    specs = paths or list(DEFAULT_PATHS)
+    listed = _git(["ls-tree", "-r", "-z", "--full-name", "--name-only", commit, "--", *specs],
+                  cwd)
+    if listed.returncode != 0:
+        raise _error("BS005", f"git ls-tree {rev} failed: "
+                     + listed.stderr.decode(errors="replace").strip())
+    names = [n for n in listed.stdout.decode("utf-8", errors="replace").split("\0")
+             if n and PurePosixPath(n).suffix in SUFFIXES]
+    if paths:
+        for p in paths:  # a path the user named must exist in the revision
+            rel = PurePosixPath(os.path.relpath(os.path.join(cwd, p), toplevel)).as_posix()
+            if not any(n == rel or n.startswith(rel.rstrip("/") + "/") for n in names):
+                raise _error("BS005", f"no model or proof file under '{p}' in revision '{rev}'")
+    sources: dict[str, str] = {}
+    if names:
+        batch = _git(["cat-file", "--batch"], cwd,
+                     "".join(f"{commit}:{n}\n" for n in names).encode())
+        data = batch.stdout
+        pos = 0
+        for n in names:
+            nl = data.index(b"\n", pos)
+            header = data[pos:nl].split()
+            if len(header) != 3:
+                raise _error("BS005", f"git cat-file could not read '{n}' at {rev}")
+            size = int(header[2])
+            body = data[nl + 1:nl + 1 + size]
+            pos = nl + 1 + size + 1
+            shown = PurePosixPath(os.path.relpath(os.path.join(toplevel, n), cwd)).as_posix()
+            sources[shown] = body.decode("utf-8", errors="replace")
+    return Snapshot(rev, commit, None, sources)
+
+
+def snapshot(spec: str, paths: list[str], cwd: str) -> Snapshot:
+    """A folder when ``spec`` is one, else a git revision of the repository at ``cwd``."""
+    folder = os.path.join(cwd, spec)
+    if os.path.isdir(folder):
+        return dataclasses.replace(folder_snapshot(folder, paths), label=spec, root=spec)
+    return git_snapshot(spec, paths, cwd)
+
+
+def load_snapshot(snap: Snapshot) -> Project:
+    """Parse and resolve a version; its diagnostics name the file in that version
+    (``REV:path`` for a revision, the path on disk for a folder)."""
+    try:
+        return load([], sorted(snap.sources.items()))
+    except BootspecError as e:
+        def where(path: str) -> str:
+            if path not in snap.sources:
+                return path
+            return os.path.join(snap.root, path) if snap.root else f"{snap.label}:{path}"
+        raise BootspecError([dataclasses.replace(d, span=dataclasses.replace(
+            d.span, path=where(d.span.path))) for d in e.diagnostics]) from None
+
+
+def diff(base: str, head: str, paths: list[str], cwd: str, limits: Limits | None = None
+         ) -> DiffView:
+    """Check both versions and compare their verdicts."""
+    snaps = [snapshot(base, paths, cwd), snapshot(head, paths, cwd)]
+    if not any(s.sources for s in snaps):
+        raise _error("BS008", "no .boot or .proof files in either version",
+                     hint="name the model and proof folders after --")
+    views = []
+    for s in snaps:
+        project = load_snapshot(s)
+        views.append(check_view(check_project(project, limits), project, timing=False))
+    b, h = views
+    return compare(Version(snaps[0].label, snaps[0].commit, b.meta),
+                   Version(snaps[1].label, snaps[1].commit, h.meta), b.items, h.items)
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``diff BASE HEAD [--format F] [-o FILE] [-- PATH...]``."""
+    d = subparsers.add_parser(
+        "diff", help="compare the verdicts of two versions (git revisions or folders); exit 1 "
+        "when something got worse",
+        description="Check two versions of the models and proofs and report each property "
+        "whose verdict changed, with the counterexample of every new violation. BASE and "
+        "HEAD are folders or git revisions ('.' is the working tree).")
+    d.add_argument("base", metavar="BASE", help="the version before the change")
+    d.add_argument("head", metavar="HEAD", help="the version after the change")
+    d.add_argument("paths", nargs="*", metavar="PATH",
+                   help="after --: model/proof files or folders within each version "
+                   "(default: models proofs)")
+    d.add_argument("--format", choices=_FORMATS, default="text",
+                   help="text (default), md, json, junit, sarif or html")
+    d.add_argument("--output", "-o", metavar="FILE",
+                   help="write the report to FILE (atomically) instead of stdout")
+    d.add_argument("--force", action="store_true", help="allow --output to replace a file")
+    d.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="wall-clock backstop per solver query (default 60)")
+    d.add_argument("--rlimit", type=int, default=DEFAULT_RLIMIT, metavar="N",
+                   help="deterministic Z3 resource limit per query (default %(default)s)")
+    d.set_defaults(func=run_diff)
+
+
+def run_diff(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from bootspec.report.formats import render_diff
+    if args.timeout <= 0 or args.rlimit <= 0:
+        raise _error("BS001", "--timeout and --rlimit take positive numbers")
+    view = diff(args.base, args.head, list(args.paths), os.getcwd(),
+                Limits(rlimit=args.rlimit, timeout_ms=int(args.timeout * 1000)))
+    emit(render_diff(view, args.format), args.output, args.force, stdout)
+    return 1 if view.regressions else 0

@@ -1,0 +1,138 @@
+"""``bootspec graph [MODEL] --format dot|svg``: a picture of the stage graph.
+
+Nodes are stages (in declaration order), labelled with the regions each one
+places; roots have a bold border. An edge goes from each ``after`` stage to the
+stage, labelled with the target's ``when`` guard as written. Without MODEL,
+every model of the project is drawn, one cluster each.
+
+Graphviz DOT is always available; ``svg`` runs Graphviz's ``dot`` and says so
+clearly (BS006) when it is not installed. Exit status: 0, or 2 for a mistake
+(unknown model BS007, no Graphviz BS006, an existing --output BS004).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+from typing import TextIO
+
+from bootspec.diagnostics import BootspecError, Diagnostic, Span, did_you_mean
+from bootspec.engine.paths import stage_graph
+from bootspec.lang import ast as A
+from bootspec.lang.ir import Model
+from bootspec.pipeline import Project, discover, load
+from bootspec.report.files import emit
+from bootspec.report.view import SourceText
+
+_CMD = Span("<command line>", 0, 0)
+
+
+def q(s: str) -> str:
+    """A DOT string literal.
+
+    >>> q('a "b" \\\\ c')
+    '"a \\\\"b\\\\" \\\\\\\\ c"'
+    """
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _placed(model: Model, stage: str) -> list[str]:
+    out = []
+    for line in model.stages[stage].body:
+        name = (line.region if isinstance(line, A.Place | A.Move)
+                else line.dst if isinstance(line, A.Copy) else None)
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def _model_lines(model: Model, src: SourceText, prefix: str, indent: str) -> list[str]:
+    g = stage_graph(model)
+    order = list(model.stages)
+    out = []
+    for name in order:
+        placed = _placed(model, name)
+        label = name + (("\nplaces " + ", ".join(placed)) if placed else "")
+        attrs = [f"label={q(label)}"]
+        if g.in_degree(name) == 0:
+            attrs.append("penwidth=2.5")
+        out.append(f"{indent}{q(prefix + name)} [{', '.join(attrs)}];")
+    for target in order:
+        stage = model.stages[target]
+        guard = src.text(stage.guard.span) if stage.guard is not None else ""
+        for source in sorted(g.predecessors(target), key=order.index):
+            attrs = f" [label={q('when ' + guard)}]" if guard else ""
+            out.append(f"{indent}{q(prefix + source)} -> {q(prefix + target)}{attrs};")
+    return out
+
+
+def dot_source(project: Project, model: str | None = None) -> str:
+    """The DOT text of one model's stage graph, or of every model (one cluster each)."""
+    src = SourceText(project.sources)
+    head = ["digraph bootspec {", "  rankdir=TB;",
+            '  node [shape=box, style="rounded,filled", fillcolor="#f4f6fb", '
+            'fontname="Helvetica", fontsize=11];',
+            '  edge [fontname="Helvetica", fontsize=10, color="#555555"];']
+    if model is not None:
+        m = project.models[model]
+        body = [f"  label={q(f'model {m.name}')};", "  labelloc=t;"]
+        body += _model_lines(m, src, "", "  ")
+    else:
+        body = []
+        for i, name in enumerate(sorted(project.models)):
+            m = project.models[name]
+            body += [f"  subgraph cluster_{i} {{", f"    label={q(f'model {name}')};",
+                     '    style="rounded"; color="#999999";']
+            body += _model_lines(m, src, f"{name}/", "    ")
+            body.append("  }")
+    return "\n".join(head + body + ["}"]) + "\n"
+
+
+def to_svg(dot: str) -> str:
+    """Run Graphviz; BS006 when it is missing or fails."""
+    exe = shutil.which("dot")
+    if exe is None:
+        raise BootspecError([Diagnostic(
+            "BS006", "--format svg needs Graphviz's 'dot' program, which is not installed",
+            _CMD, hint="install Graphviz (Debian/Ubuntu: apt-get install graphviz), or use "
+            "--format dot and render the graph elsewhere")])
+    try:
+        done = subprocess.run([exe, "-Tsvg"], input=dot, capture_output=True, text=True,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise BootspecError([Diagnostic("BS006", f"Graphviz 'dot' failed: {e}", _CMD)]) from None
+    if done.returncode != 0:
+        raise BootspecError([Diagnostic("BS006", "Graphviz 'dot' failed: "
+                                        + (done.stderr.strip() or f"exit {done.returncode}"),
+                                        _CMD)])
+    return done.stdout
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``graph [MODEL] [--path P] [--format dot|svg] [-o FILE] [--force]``."""
+    g = subparsers.add_parser("graph", help="draw the stage graph of a model (Graphviz DOT, "
+                              "or SVG when Graphviz is installed)",
+                              description="Draw the stage graph: stages, their 'after' edges "
+                              "labelled with the target's 'when' guard, and what each places.")
+    g.add_argument("model", nargs="?", help="the model (default: every model, one cluster each)")
+    g.add_argument("--path", dest="paths", action="append", default=[],
+                   help="model/proof files or folders (default: models/ and proofs/)")
+    g.add_argument("--format", choices=("dot", "svg"), default="dot",
+                   help="dot (default; Graphviz source) or svg (runs Graphviz's dot)")
+    g.add_argument("--output", "-o", metavar="FILE",
+                   help="write to FILE (atomically) instead of stdout")
+    g.add_argument("--force", action="store_true", help="allow --output to replace a file")
+    g.set_defaults(func=run_graph)
+
+
+def run_graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    project = load(discover(args.paths))
+    if args.model is not None and args.model not in project.models:
+        raise BootspecError([Diagnostic(
+            "BS007", f"no model '{args.model}'", _CMD,
+            hint=did_you_mean(args.model, project.models)
+            or "models: " + ", ".join(sorted(project.models)))])
+    dot = dot_source(project, args.model)
+    emit(to_svg(dot) if args.format == "svg" else dot, args.output, args.force, stdout)
+    return 0
