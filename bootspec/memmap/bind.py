@@ -98,7 +98,7 @@ class Machine:
         """The map of ``kind`` to bind: the first one that is not a guest's view."""
         of_kind = [m for m in self.maps if m.kind == kind]
         real = [m for m in of_kind if m.fmt not in _GUEST_VIEW_FORMATS]
-        return (real or of_kind or [None])[0]
+        return (real or of_kind)[0] if of_kind else None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -52,7 +52,8 @@ def render_map(m: ParsedMap, findings: list[Finding]) -> str:
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``memmap show FILE... [--format text|json]``; sets ``func=run_show``."""
+    """Register ``memmap show FILE... [--format text|json]`` (``func=run_show``) and
+    ``memmap check`` (:mod:`bootspec.memmap.machines`)."""
     memmap = subparsers.add_parser(
         "memmap", help="import real machine memory maps (e820, EFI, Xen, sysfs, JSON)",
         description="Import and inspect real machine memory maps.")
@@ -65,6 +66,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     show.add_argument("--format", choices=("text", "json"), default="text",
                       help="text table (default) or bootspec JSON with findings")
     show.set_defaults(func=run_show)
+    from bootspec.memmap.machines import add_check_parser
+    add_check_parser(sub)
 
 
 def run_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -1,0 +1,562 @@
+"""``bootspec memmap check``: check models against a corpus of real machine maps.
+
+For each map file (a log, a bootspec JSON map or a sysfs directory) the named
+models' symbolic maps are bound to the machine's map (:mod:`bootspec.memmap.bind`),
+every obligation of those models is decided with
+:func:`bootspec.pipeline.check_project`, and a :class:`MachineReport` (plain data,
+so it crosses process boundaries) records, per property, the verdict, whether it
+is acceptable on a machine (:func:`bootspec.memmap.bind.machine_ok`), the regions
+placed, and the violation.
+
+:func:`check_machines` runs files in order or on a process pool (results in the
+input order either way); :func:`run_check` is the CLI command.
+
+Exit status: 0 every machine acceptable, 1 some machine is not, 2 bad input (an
+unreadable or erroneous map file, an unknown model, no machine to check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import dataclasses
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bootspec.diagnostics import BootspecError, Diagnostic, Span, render_all
+from bootspec.engine import concrete
+from bootspec.engine.check import Result
+from bootspec.engine.encode import encode_path
+from bootspec.engine.paths import Path as BootPath
+from bootspec.engine.paths import regions_in
+from bootspec.engine.solver import DEFAULT_RLIMIT, Limits, check, make_solver, model_value
+from bootspec.lang.ir import Model, Obligation
+from bootspec.memmap.bind import Binding, bind, load_machine, machine_ok
+from bootspec.memmap.parse import parse_path
+from bootspec.pipeline import Project, check_project, discover, load
+
+#: Limits of the extra query that finds one reachable run to show for a non-violation.
+SAMPLE_LIMITS = Limits(rlimit=2_000_000, timeout_ms=5_000)
+#: Above this many concrete map entries a solver-found sample is not "cheap".
+SAMPLE_MAX_SOLVER_ENTRIES = 24
+
+_SKIP_SUFFIXES = (".md", ".rst", ".orig", ".rej", ".swp")
+
+
+# -- results as plain data -----------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Placed:
+    name: str
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.start:#x}, {self.end:#x})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One obligation decided on one machine."""
+
+    model: str
+    property: str
+    kind: str  # wellformed | assert | proof
+    expected: str
+    verdict: str
+    acceptable: bool
+    placement: tuple[Placed, ...]  # the counterexample's marked regions, or a sample run's
+    placement_from: str  # counterexample | run | none
+    violation: str | None  # what the counterexample does, for a violation
+    reason: str  # the verdict's reason (unknown, vacuous)
+    params: tuple[tuple[str, str], ...]  # the counterexample's parameters
+    seconds: float
+
+
+@dataclasses.dataclass(frozen=True)
+class BoundInfo:
+    model: str
+    map: str
+    kind: str
+    fmt: str
+    line: int
+    log_entries: int
+    entries: int
+
+
+@dataclasses.dataclass(frozen=True)
+class MachineReport:
+    """Everything found for one map file; ``error`` or ``skipped`` when it was not checked."""
+
+    file: str
+    description: str | None
+    kinds: tuple[str, ...] = ()
+    bound: tuple[BoundInfo, ...] = ()
+    rows: tuple[Row, ...] = ()
+    notes: tuple[str, ...] = ()
+    seconds: float = 0.0
+    error: str | None = None  # rendered diagnostics of a bad input
+    skipped: str | None = None  # why the file is not a machine for these models
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.file.rstrip("/")) or self.file
+
+    @property
+    def checked(self) -> bool:
+        return self.error is None and self.skipped is None
+
+    @property
+    def acceptable(self) -> bool:
+        return self.checked and all(r.acceptable for r in self.rows)
+
+
+# -- inputs ---------------------------------------------------------------------------
+
+def _is_sysfs_dir(path: Path) -> bool:
+    try:
+        return any(c.is_dir() and c.name.isdigit() and (c / "type").exists()
+                   for c in path.iterdir())
+    except OSError:
+        return False
+
+
+def expand_inputs(args: Sequence[str]) -> tuple[list[tuple[str, bool]], list[Diagnostic]]:
+    """(file, named explicitly) for every map input; a folder stands for its files (not
+    recursive; hidden files and notes such as README.md left out) unless it is a
+    sysfs memmap folder, which is one map."""
+    out: list[tuple[str, bool]] = []
+    diags: list[Diagnostic] = []
+    for a in args:
+        p = Path(a)
+        if p.is_dir() and not _is_sysfs_dir(p):
+            kids = sorted(c for c in p.iterdir()
+                          if not c.name.startswith(".") and c.suffix.lower() not in _SKIP_SUFFIXES
+                          and (c.is_file() or (c.is_dir() and _is_sysfs_dir(c))))
+            out.extend((str(c), False) for c in kids)
+        elif p.exists():
+            out.append((a, True))
+        else:
+            diags.append(Diagnostic("BS507", f"no such file or folder: '{a}'",
+                                    Span("<command line>", 0, 0)))
+    return out, diags
+
+
+def select_models(project: Project, wanted: Sequence[str]) -> list[str]:
+    """Model names for ``--model`` values: a model's name, or the stem of a model file
+    (every model it defines: ``xen_trampoline`` for models/xen_trampoline.boot)."""
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for w in wanted:
+        if w in project.models:
+            names = [w]
+        else:
+            names = sorted(n for n, m in project.models.items() if Path(m.path).stem == w)
+        if not names:
+            unknown.append(w)
+        chosen.extend(n for n in names if n not in chosen)
+    if unknown:
+        stems = sorted({Path(m.path).stem for m in project.models.values()})
+        raise BootspecError([Diagnostic(
+            "BS529", f"--model {u}: no model or model file of that name",
+            Span("<command line>", 0, 0),
+            hint=f"models: {', '.join(sorted(project.models))}; model files: "
+                 f"{', '.join(stems)}") for u in unknown])
+    return chosen
+
+
+# -- one machine ----------------------------------------------------------------------
+
+def _has_choices(model: Model) -> bool:
+    """Whether a run needs more than parameters: an ``anywhere`` choice or a symbolic map."""
+    from bootspec.lang import ast as A
+    if any(m.symbolic for m in model.maps.values()):
+        return True
+    return any(isinstance(line, A.Place | A.Copy | A.Move)
+               and any(p.kind == "anywhere" for p in line.policies)
+               for s in model.stages.values() for line in s.body)
+
+
+def _param_picks(model: Model, tries: int = 12) -> list[dict[str, int]]:
+    """A few deterministic parameter assignments: every parameter at its lowest legal
+    value, at its highest, then seeded random picks."""
+    import random
+    rng = random.Random(0)
+    # per parameter: (first, last, step) of an arithmetic range, or the finite values
+    doms: list[tuple[str, tuple[int, int, int] | tuple[int, ...]]] = []
+    for p in model.params:
+        if p.kind in ("set", "enum", "bool"):
+            doms.append((p.name, tuple(p.domain() or (0,))))
+            continue
+        first = -(-p.lo // p.align) * p.align
+        last = p.hi // p.align * p.align
+        if last < first:
+            return []
+        doms.append((p.name, (first, last, p.align)))
+
+    def pick(dom: tuple[int, ...], how: str, finite: bool) -> int:
+        if finite:
+            return dom[0] if how == "lo" else dom[-1] if how == "hi" else rng.choice(dom)
+        first, last, step = dom
+        if how == "lo":
+            return first
+        if how == "hi":
+            return last
+        return first + rng.randrange((last - first) // step + 1) * step
+
+    finite = {p.name: p.kind in ("set", "enum", "bool") for p in model.params}
+    return [{f"p:{name}": pick(dom, how, finite[name]) for name, dom in doms}
+            for how in ["lo", "hi"] + ["rand"] * tries]
+
+
+def _concrete_sample(model: Model, paths: Sequence[BootPath]) -> dict[str, tuple[int, int]] | None:
+    """One complete run found by plain evaluation (no solver), or None."""
+    if _has_choices(model):
+        return None
+    for inputs in _param_picks(model):
+        for path in paths:
+            try:
+                trace = concrete.run_path(model, path, inputs)
+            except Exception:  # a sample is a courtesy; never fail a machine over it
+                return None
+            last = trace.states[-1] if trace.states else None
+            if last is not None and trace.valid_before[-1] and not any(trace.findings):
+                return {n: (r.start, r.end) for n, r in last.regions.items()}
+    return None
+
+
+def _solver_sample(model: Model, paths: Sequence[BootPath], limits: Limits
+                   ) -> dict[str, tuple[int, int]] | None:
+    """One reachable run found by the solver (first path that has one), or None."""
+    for path in paths:
+        enc = encode_path(model, path)
+        solver = make_solver(limits)
+        solver.add([lab.term for lab in enc.base])
+        for cons in enc.constraints:
+            solver.add([lab.term for lab in cons])
+        out = check(solver)
+        if out.status != "sat" or out.model is None:
+            continue
+        inputs = {n: model_value(out.model, v) for n, v in enc.inputs.items()}
+        try:
+            trace = concrete.run_path(model, path, inputs)
+        except Exception:  # a sample is a courtesy; never fail a machine over it
+            return None
+        state = next((s for s in reversed(trace.states) if s is not None), None)
+        if state is not None:
+            return {n: (r.start, r.end) for n, r in state.regions.items()}
+    return None
+
+
+def sample_regions(model: Model, paths: Sequence[BootPath], limits: Limits
+                   ) -> dict[str, tuple[int, int]] | None:
+    """The regions live at the end of one reachable run, if one is found cheaply:
+    plain evaluation over a few parameter choices first; the solver only when the
+    concrete maps are small (encoding a placement inside a map of n entries costs
+    about n^2 terms, as much as checking)."""
+    found = _concrete_sample(model, paths)
+    if found is not None:
+        return found
+    entries = sum(len(m.entries) for m in model.maps.values() if not m.symbolic)
+    if entries <= SAMPLE_MAX_SOLVER_ENTRIES:
+        return _solver_sample(model, paths, limits)
+    return None
+
+
+def _named_regions(project: Project, ob: Obligation) -> list[str] | None:
+    """Regions a property names (None: every placed region, for 'wellformed')."""
+    model = project.models[ob.model]
+    if ob.kind == "proof":
+        proof = project.proof(ob.name)
+        return sorted(regions_in(proof.pred, model)) if proof is not None else []
+    if ob.kind == "assert":
+        line = next(a[2] for a in model.asserts if a[0] == ob.name)
+        return sorted(regions_in(line.pred, model))
+    return None
+
+
+def _row(project: Project, r: Result, sample: dict[str, tuple[int, int]] | None,
+         placed_by_stages: set[str]) -> Row:
+    ob, v = r.obligation, r.verdict
+    cx = v.counterexample
+    placement: tuple[Placed, ...] = ()
+    source = "none"
+    violation = None
+    params: tuple[tuple[str, str], ...] = ()
+    if cx is not None:
+        marked = [x for x in cx.regions if x.marked]
+        shown = marked or [x for x in cx.regions if x.owner is not None]
+        placement = tuple(Placed(x.name, x.start, x.end) for x in shown)
+        source = "counterexample"
+        where = f" on path {' > '.join(cx.path)}" if len(project.paths[ob.model]) > 1 else ""
+        violation = cx.step + where
+        if cx.findings:
+            violation += ": " + "; ".join(f.split(": ", 1)[-1] for f in cx.findings)
+        params = cx.params
+    elif sample is not None:
+        names = _named_regions(project, ob)
+        if names is None:
+            names = sorted(n for n in sample if n in placed_by_stages)
+        placement = tuple(sorted((Placed(n, *sample[n]) for n in names if n in sample),
+                                 key=lambda p: (p.start, p.name)))
+        source = "run" if placement else "none"
+    return Row(ob.model, ob.name, ob.kind, ob.expected, v.status, machine_ok(r), placement,
+               source, violation, v.reason, params, r.seconds)
+
+
+def _stage_regions(model: Model) -> set[str]:
+    from bootspec.lang import ast as A
+    out: set[str] = set()
+    for s in model.stages.values():
+        for line in s.body:
+            if isinstance(line, A.Place | A.Move):
+                out.add(line.region)
+            elif isinstance(line, A.Copy):
+                out.add(line.dst)
+    return out
+
+
+def check_machine(project: Project, models: Sequence[str], path: str,
+                  limits: Limits | None = None, sample: bool = True,
+                  explicit: bool = True) -> MachineReport:
+    """Bind one map file to ``models`` and decide their obligations. Bad input becomes
+    ``error`` (rendered diagnostics); a file with no map of a bound kind is ``skipped``."""
+    t0 = time.perf_counter()
+    description = None
+    result = parse_path(path)
+    try:
+        if not explicit and not result.maps and not result.errors:
+            return MachineReport(path, None, skipped="no memory map")
+        machine = load_machine(path, result)
+        description = machine.description
+        binding = bind(project, machine, models=models, require=False)
+    except BootspecError as e:
+        return MachineReport(path, description, error=render_all(
+            e.diagnostics, getattr(e, "sources", None) or result.sources))
+    if not binding.bound:
+        want = sorted({m.kind for n in models for m in project.models[n].maps.values()
+                       if m.symbolic})
+        return MachineReport(path, description, machine.kinds,
+                             skipped=f"no {' or '.join(want)} map (only "
+                                     f"{', '.join(machine.kinds)})")
+    bound_models = binding.bound_models()
+    results = check_project(binding.project, limits,
+                            select=lambda ob: ob.model in bound_models)
+    rows = _rows(binding, results, limits, sample)
+    return MachineReport(path, description, machine.kinds, _bound_info(binding), tuple(rows),
+                         tuple(_note_text(d) for d in binding.notes),
+                         time.perf_counter() - t0)
+
+
+def _rows(binding: Binding, results: list[Result], limits: Limits | None,
+          sample: bool) -> list[Row]:
+    project = binding.project
+    samples: dict[str, dict[str, tuple[int, int]] | None] = {}
+    rows = []
+    for r in results:
+        name = r.obligation.model
+        if sample and r.verdict.counterexample is None and name not in samples:
+            samples[name] = sample_regions(project.models[name], project.paths[name],
+                                           _sample_limits(limits))
+        rows.append(_row(project, r, samples.get(name), _stage_regions(project.models[name])))
+    return rows
+
+
+def _sample_limits(limits: Limits | None) -> Limits:
+    if limits is None:
+        return SAMPLE_LIMITS
+    return Limits(min(limits.rlimit, SAMPLE_LIMITS.rlimit),
+                  min(limits.timeout_ms, SAMPLE_LIMITS.timeout_ms))
+
+
+def _bound_info(binding: Binding) -> tuple[BoundInfo, ...]:
+    return tuple(BoundInfo(b.model, b.map, b.kind, b.source.fmt, b.source.span.line,
+                           len(b.source.entries), len(b.entries)) for b in binding.bound)
+
+
+def _note_text(d: Diagnostic) -> str:
+    return f"{d.span.path}:{d.span.line}: {d.message}" if d.span.line else d.message
+
+
+# -- many machines --------------------------------------------------------------------
+
+_WORKER: dict[str, object] = {}
+
+
+def _worker_init(model_paths: list[str], models: list[str], limits: Limits,
+                 sample: bool) -> None:
+    _WORKER.update(project=load(discover(model_paths)), models=models, limits=limits,
+                   sample=sample)
+
+
+def _worker_check(item: tuple[str, bool]) -> MachineReport:
+    project = _WORKER["project"]
+    assert isinstance(project, Project)
+    return check_machine(project, _WORKER["models"], item[0], _WORKER["limits"],  # type: ignore[arg-type]
+                         bool(_WORKER["sample"]), item[1])
+
+
+def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
+                   limits: Limits | None = None, jobs: int = 1, sample: bool = True,
+                   model_paths: Sequence[str] = (),
+                   progress: Callable[[MachineReport], None] | None = None
+                   ) -> list[MachineReport]:
+    """One report per input, in input order. With ``jobs > 1`` files are checked on a
+    process pool; each worker loads the models once from ``model_paths`` (the same
+    arguments that made ``project``)."""
+    if jobs <= 1 or len(inputs) <= 1:
+        reports = []
+        for path, explicit in inputs:
+            rep = check_machine(project, models, path, limits, sample, explicit)
+            if progress is not None:
+                progress(rep)
+            reports.append(rep)
+        return reports
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
+    out: list[MachineReport | None] = [None] * len(inputs)
+    with concurrent.futures.ProcessPoolExecutor(
+            max_workers=min(jobs, len(inputs)), mp_context=ctx, initializer=_worker_init,
+            initargs=(list(model_paths), list(models), limits or Limits(), sample)) as pool:
+        futures = {pool.submit(_worker_check, item): i for i, item in enumerate(inputs)}
+        for fut in concurrent.futures.as_completed(futures):
+            rep = fut.result()
+            out[futures[fut]] = rep
+            if progress is not None:
+                progress(rep)
+    return [r for r in out if r is not None]
+
+
+# -- progress -------------------------------------------------------------------------
+
+class Progress:
+    """A progress bar on stderr for runs over a second; silent when stderr is no TTY.
+
+    Uses tqdm when it is installed, else a one-line counter.
+    """
+
+    def __init__(self, total: int, stream: TextIO, delay: float = 1.0) -> None:
+        self.total, self.stream, self.delay = total, stream, delay
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self.done = 0
+        self.t0 = time.monotonic()
+        self.bar = None
+        self.drawn = False
+        if self.enabled:
+            try:
+                from tqdm import tqdm  # type: ignore[import-untyped,import-not-found,unused-ignore]
+            except ImportError:
+                return
+            self.bar = tqdm(total=total, file=stream, delay=delay, unit="machine",
+                            leave=False, dynamic_ncols=True)
+
+    def __call__(self, rep: MachineReport) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.set_postfix_str(rep.name, refresh=False)
+            self.bar.update(1)
+            return
+        if time.monotonic() - self.t0 >= self.delay:
+            self.stream.write(f"\rbootspec: {self.done}/{self.total} machines ({rep.name})\x1b[K")
+            self.stream.flush()
+            self.drawn = True
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+# -- the command ----------------------------------------------------------------------
+
+def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``memmap check`` on the ``memmap`` sub-command group."""
+    c = sub.add_parser(
+        "check", help="check models against real machine maps (a corpus folder or files)",
+        description="Bind each machine's memory map to the models' symbolic maps of the "
+                    "same kind and decide every obligation of the models on that machine. "
+                    "Exit 0 when every machine is acceptable (no property expected to hold "
+                    "fails), 1 otherwise, 2 on bad input.")
+    c.add_argument("inputs", nargs="+", metavar="DIR_OR_FILE",
+                   help="map files (logs, JSON, sysfs folders) or folders of them")
+    c.add_argument("--model", "-m", dest="models", action="append", required=True,
+                   metavar="M", help="a model, or a model file's stem (all its models); "
+                   "repeat for several")
+    c.add_argument("--path", dest="paths", action="append", default=[],
+                   help="model/proof files or folders (default: models/ and proofs/)")
+    c.add_argument("-j", "--jobs", type=_positive_int, default=1, metavar="N",
+                   help="check N machines in parallel (processes; default 1)")
+    c.add_argument("--format", choices=("text", "json", "md"), default="text")
+    c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
+    c.add_argument("--no-sample", action="store_true",
+                   help="do not look for a reachable run to show where nothing is violated")
+    c.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="wall-clock backstop per solver query (default 60)")
+    c.add_argument("--rlimit", type=_positive_int, default=DEFAULT_RLIMIT, metavar="N",
+                   help="deterministic Z3 resource limit per query (default %(default)s)")
+    c.set_defaults(func=run_check)
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def _positive_int(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {s!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {s!r}")
+    return v
+
+
+def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``memmap check``; returns the exit status (see the module docstring)."""
+    from bootspec.memmap import checkreport as report
+
+    project = load(discover(args.paths))
+    models = select_models(project, args.models)
+    symbolic = [n for n in models if any(m.symbolic for m in project.models[n].maps.values())]
+    if not symbolic:
+        raise BootspecError([Diagnostic(
+            "BS521", f"no symbolic map to bind in {_plural(len(models), 'model')} "
+            f"{', '.join(models)}",
+            Span("<command line>", 0, 0),
+            hint="memmap check replaces a model's 'map NAME : KIND symbolic N' by each "
+                 "machine's map")])
+    inputs, bad = expand_inputs(args.inputs)
+    if bad:
+        raise BootspecError(bad)
+    limits = Limits(rlimit=args.rlimit, timeout_ms=max(1, int(args.timeout * 1000)))
+    progress = Progress(len(inputs), stderr)
+    t0 = time.perf_counter()
+    try:
+        reports = check_machines(project, symbolic, inputs, limits, args.jobs,
+                                 not args.no_sample, args.paths, progress)
+    finally:
+        progress.close()
+    elapsed = time.perf_counter() - t0
+    unbound = [n for n in models if n not in symbolic]
+    stdout.write(report.render(reports, symbolic, unbound, args.format,
+                               timing=not args.no_timing, elapsed=elapsed, jobs=args.jobs))
+    errors = [r for r in reports if r.error is not None]
+    for r in errors:
+        stderr.write((r.error or "").rstrip("\n") + "\n")
+    if errors:
+        return 2
+    if not any(r.checked for r in reports):
+        kinds = sorted({m.kind for n in symbolic for m in project.models[n].maps.values()
+                        if m.symbolic})
+        stderr.write(render_all([Diagnostic(
+            "BS521", f"no input has a {' or '.join(kinds)} map for the models to check",
+            Span("<command line>", 0, 0))]) + "\n")
+        return 2
+    return 0 if all(r.acceptable for r in reports if r.checked) else 1

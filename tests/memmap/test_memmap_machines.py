@@ -1,0 +1,207 @@
+"""``bootspec memmap check``: a folder of machines against models, text/JSON/md, -j N.
+
+Fixture verdicts are derived by hand in test_memmap_bind.py; the shared corpus
+runs only assert that the run completes and counts machines independently.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from helpers import REPO, cli
+
+from bootspec.memmap.machines import MachineReport, Progress, expand_inputs, select_models
+from bootspec.pipeline import discover, load
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+MACHINES = FIX / "machines"
+MODELS = ["--path", str(FIX / "models")]
+EFI_MODELS = ["--model", "low_alloc", "--model", "low_alloc_trusting", "--model", "low_tramp"]
+CORPUS = REPO / ".." / "shared" / "data" / "memmaps"
+
+
+def run(*argv: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    return cli("memmap", "check", "--no-timing", *argv, cwd=cwd)
+
+
+def by_name(doc: dict) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {m["name"]: m for m in doc["machines"]}
+
+
+def result(machine: dict, model: str, prop: str) -> dict:  # type: ignore[type-arg]
+    return next(r for r in machine["results"] if (r["model"], r["property"]) == (model, prop))
+
+
+def test_folder_of_machines_json() -> None:
+    code, out, err = run(str(MACHINES), *MODELS, *EFI_MODELS, "--format", "json")
+    assert code == 1, err  # the R820-like machine breaks low_alloc_trusting (expected holds)
+    doc = json.loads(out)
+    ms = by_name(doc)
+    # README.md is a note, not a map; the e820-only desktop has no efi map
+    assert sorted(ms) == ["clean-efi.txt", "e820-desktop.txt", "r820-like-efi.txt"]
+    assert ms["e820-desktop.txt"]["status"] == "skipped"
+    assert doc["summary"] == {"machines": 2, "acceptable": 1, "not_acceptable": 1,
+                              "skipped": 1, "errors": 0}
+    clean, r820 = ms["clean-efi.txt"], ms["r820-like-efi.txt"]
+    assert clean["status"] == "acceptable" and r820["status"] == "not_acceptable"
+    assert r820["machine"].startswith("Test Inc. R820-like")
+    assert {m["model"] for m in clean["maps"]} == {"low_alloc", "low_alloc_trusting",
+                                                   "low_tramp"}
+    # clean: the trampoline goes top-down into conventional [0x1000, 0xa0000)
+    tramp = result(clean, "low_tramp", "tramp_in_free_memory")
+    assert tramp["verdict"] == "holds" and tramp["placement_from"] == "run"
+    assert tramp["placement"] == [{"name": "tramp", "start": "0x90000", "end": "0xa0000"}]
+    # R820-like: buf (1..16 KiB below 640 KiB) lands in bs_code [0x98000, 0xa0000)
+    buf = result(r820, "low_alloc", "buf_outside_boot_services")
+    assert buf["verdict"] == "violated" and buf["acceptable"] and buf["expected"] == "violated"
+    [p] = buf["placement"]
+    assert p["name"] == "buf" and int(p["end"], 16) == 0xA0000
+    assert 0x9C000 <= int(p["start"], 16) < 0xA0000 and buf["placement_from"] == "counterexample"
+    assert "place buf" in buf["violation"]
+    trusting = result(r820, "low_alloc_trusting", "buf_outside_boot_services")
+    assert trusting["verdict"] == "violated" and not trusting["acceptable"]
+    wf = result(r820, "low_tramp", "wellformed")  # no conventional memory below 1 MiB
+    assert wf["verdict"] == "violated" and "no placement fits" in wf["violation"]
+    assert any("types not in the model's list" in n for n in r820["notes"])
+
+
+def test_text_and_markdown_reports() -> None:
+    code, out, err = run(str(MACHINES), *MODELS, *EFI_MODELS)
+    assert code == 1 and err == ""
+    assert "bootspec memmap check: 2 machines against low_alloc, low_alloc_trusting, low_tramp" \
+        in out
+    assert "[2/2] r820-like-efi.txt -- Test Inc. R820-like/0TEST1" in out
+    assert "efi map at line 3 (Linux EFI memmap (old style), 9 entries) -> low_alloc.fw" in out
+    assert "tramp [0x90000, 0xa0000)" in out and "NOT OK" in out
+    assert "2 machines: 1 acceptable, 1 not acceptable (r820-like-efi.txt: " \
+           "low_alloc_trusting/buf_outside_boot_services violated" in out
+    assert "1 file with no efi map (only e820): e820-desktop.txt" in out
+    code, md, _ = run(str(MACHINES), *MODELS, *EFI_MODELS, "--format", "md")
+    assert code == 1 and md.startswith("# bootspec memmap check")
+    assert "## 2. r820-like-efi.txt" in md and "| low_alloc " in md and "## Summary" in md
+
+
+def test_acceptable_machine_exits_0_and_one_model_selects_one() -> None:
+    code, out, err = run(str(MACHINES / "clean-efi.txt"), *MODELS, "--model", "low_alloc")
+    assert (code, err) == (0, "")
+    assert "1 machine: 1 acceptable, 0 not acceptable." in out
+    # low_alloc is expected violated; on this machine it holds, which is acceptable
+    assert re.search(r"buf_outside_boot_services\s+violated\s+holds\s+ok", out)
+
+
+def test_parallel_run_gives_the_same_report_in_the_same_order() -> None:
+    args = (str(MACHINES / "r820-like-efi.txt"), str(MACHINES / "clean-efi.txt"), *MODELS,
+            *EFI_MODELS, "--format", "json")
+    one = run(*args)
+    two = run(*args, "-j", "2")
+    assert one == two and one[0] == 1
+    assert [m["name"] for m in json.loads(two[1])["machines"]] == ["r820-like-efi.txt",
+                                                                   "clean-efi.txt"]
+
+
+def test_bad_inputs_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.log"
+    bad.write_text("efi: mem00: type=7, attr=0xf, range=[0x0000000000100000-0x0000000000300000)"
+                   " (1MB)\n")
+    code, out, err = run(str(bad), str(MACHINES / "clean-efi.txt"), *MODELS, *EFI_MODELS)
+    assert code == 2 and f"{bad}:1:" in err and "BS505" in err
+    assert "1 machine: 1 acceptable" in out and "1 input error" in out  # the rest still ran
+    code, _, err = run(str(tmp_path / "nope.log"), *MODELS, *EFI_MODELS)
+    assert code == 2 and "no such file or folder" in err
+    code, _, err = run(str(MACHINES), *MODELS, "--model", "low_alloc_trustin")
+    assert code == 2 and "BS529" in err and "low_alloc_trusting" in err
+    code, _, err = run(str(MACHINES / "e820-desktop.txt"), *MODELS, *EFI_MODELS)
+    assert code == 2 and "BS521" in err  # no input is a machine for these models
+    code, _, err = run(str(MACHINES), *MODELS, "--model", "low_alloc", "-j", "0")
+    assert code == 2 and "BS001" in err
+
+
+def test_a_model_without_a_symbolic_map_is_not_checked(tmp_path: Path) -> None:
+    (tmp_path / "m.boot").write_text("model plain\n  width 32\nstage s\n"
+                                     "  place r size 4KiB at 0x1000\n")
+    code, _, err = run(str(MACHINES), "--path", str(tmp_path), "--model", "plain")
+    assert code == 2 and "BS521" in err and "no symbolic map" in err
+
+
+def test_expand_inputs_keeps_sysfs_folders_whole() -> None:
+    files, diags = expand_inputs([str(FIX / "sysfs-qemu"), str(MACHINES)])
+    assert diags == [] and files[0] == (str(FIX / "sysfs-qemu"), True)
+    assert [Path(f).name for f, explicit in files[1:] if not explicit] == [
+        "clean-efi.txt", "e820-desktop.txt", "r820-like-efi.txt"]
+
+
+def test_select_models_by_name_or_file_stem() -> None:
+    p = load(discover([str(REPO / "models")]))
+    assert select_models(p, ["xen_trampoline"]) == [
+        "xen_trampoline_bios", "xen_trampoline_ebda", "xen_trampoline_efi",
+        "xen_trampoline_fixed"]
+    assert select_models(p, ["xen_trampoline_efi", "xen_trampoline_efi"]) == [
+        "xen_trampoline_efi"]
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_on_a_terminal() -> None:
+    rep = MachineReport("a/x.txt", None)
+    quiet = io.StringIO()
+    p = Progress(2, quiet, delay=0.0)
+    p(rep)
+    p.close()
+    assert quiet.getvalue() == ""
+    tty = _Tty()
+    p = Progress(2, tty, delay=0.0)
+    p(rep)
+    p(rep)
+    p.close()
+    assert "x.txt" in tty.getvalue() or "2/2" in tty.getvalue()
+
+
+# -- the shared corpus --------------------------------------------------------------------
+
+def corpus_counts() -> tuple[int, int]:
+    """(files, files with an EFI map), counted with a regex independent of the importer."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared memory-map corpus not found at {CORPUS.resolve()} "
+                    "(expected shared/data/memmaps beside the repository checkout)")
+    files = [f for f in sorted(CORPUS.iterdir()) if f.is_file() and f.suffix != ".md"]
+    efi = [f for f in files if re.search(r"(?im)^.*efi: mem\d+:", f.read_text(encoding="utf-8"))]
+    return len(files), len(efi)
+
+
+def _corpus_run(*models: str) -> dict:  # type: ignore[type-arg]
+    n_files, n_efi = corpus_counts()
+    argv = [str(CORPUS.resolve())]
+    for m in models:
+        argv += ["--model", m]
+    code, out, err = run(*argv, "--format", "json", "-j", "2", cwd=REPO)
+    assert code in (0, 1), err  # no bad input, no internal error (3)
+    doc = json.loads(out)
+    assert doc["summary"]["errors"] == 0
+    assert doc["summary"]["machines"] == n_efi  # the shipped models use EFI maps only
+    assert doc["summary"]["machines"] + doc["summary"]["skipped"] == n_files
+    for m in doc["machines"]:
+        if m["status"] in ("acceptable", "not_acceptable"):
+            assert m["results"] and all(r["verdict"] in ("holds", "violated", "vacuous",
+                                                         "unknown") for r in m["results"])
+    assert code == (0 if doc["summary"]["not_acceptable"] == 0 else 1)
+    return doc
+
+
+def test_corpus_trampoline() -> None:
+    doc = _corpus_run("xen_trampoline")
+    assert doc["models"] == ["xen_trampoline_efi"]  # the BIOS variants have no map
+    assert set(doc["not_checked_models"]) == {"xen_trampoline_bios", "xen_trampoline_ebda",
+                                              "xen_trampoline_fixed"}
+
+
+@pytest.mark.slow
+def test_corpus_trampoline_and_early_alloc() -> None:
+    doc = _corpus_run("xen_trampoline", "xen_early_alloc")
+    assert "xen_early_alloc_place_string" in doc["models"]
