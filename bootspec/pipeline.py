@@ -18,6 +18,10 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from concurrent.futures import Executor, ProcessPoolExecutor
+
+from bootspec.cache import Cache
+from bootspec.cache import key as cache_key
 from bootspec.diagnostics import BootspecError, Collector, Span
 from bootspec.engine.check import ModelChecker, Result, obligations, run_obligation
 from bootspec.engine.paths import Path as BootPath
@@ -93,21 +97,73 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = ()) -> Projec
     return Project(file_list, sources, models, proofs, paths)
 
 
+def _run_model(model: Model, paths: list[BootPath],
+               items: list[tuple[Obligation, Proof | None]], limits: Limits | None
+               ) -> list[Result]:
+    """One model's obligations in a worker (top-level, so executors can pickle it); they
+    share the model's path encodings."""
+    checker = ModelChecker(model, paths, limits)
+    return [run_obligation(checker, ob, proof) for ob, proof in items]
+
+
 def check_project(project: Project, limits: Limits | None = None,
                   select: Callable[[Obligation], bool] | None = None,
-                  progress: Callable[[Obligation], None] | None = None) -> list[Result]:
-    """Decide every selected obligation, in the stable order of :func:`obligations`."""
-    results: list[Result] = []
-    checkers: dict[str, ModelChecker] = {}
-    for ob in project.obligations():
-        if select is not None and not select(ob):
-            continue
+                  progress: Callable[[Obligation], None] | None = None,
+                  cache: Cache | None = None, jobs: int = 1,
+                  executor: Executor | None = None) -> list[Result]:
+    """Decide every selected obligation; results come back in the stable order of
+    :func:`obligations`, whatever ran in parallel or came from the cache.
+
+    ``executor`` is any ``concurrent.futures.Executor`` (a process pool, a Dask
+    client's executor...); without one, ``jobs > 1`` uses a local process pool.
+    """
+    obs = [ob for ob in project.obligations() if select is None or select(ob)]
+    results: dict[int, Result] = {}
+    todo: list[tuple[int, Obligation, str | None]] = []
+    for idx, ob in enumerate(obs):
+        k = None
+        if cache is not None:
+            k = cache_key(project.models[ob.model], project.proof(ob.name)
+                          if ob.kind == "proof" else None, ob, limits or Limits())
+            hit = cache.get(k)
+            if hit is not None:
+                results[idx] = Result(ob, hit[0], hit[1], cached=True)
+                if progress is not None:
+                    progress(ob)
+                continue
+        todo.append((idx, ob, k))
+
+    def done(idx: int, k: str | None, r: Result) -> None:
+        results[idx] = r
+        if cache is not None and k is not None:
+            cache.put(k, r.verdict, r.seconds)
         if progress is not None:
-            progress(ob)
-        checker = checkers.get(ob.model)
-        if checker is None:
-            checker = ModelChecker(project.models[ob.model], project.paths[ob.model], limits)
-            checkers[ob.model] = checker
-        results.append(run_obligation(checker, ob, project.proof(ob.name)
-                                      if ob.kind == "proof" else None))
-    return results
+            progress(r.obligation)
+
+    if executor is None and jobs <= 1:
+        checkers: dict[str, ModelChecker] = {}
+        for idx, ob, k in todo:
+            checker = checkers.get(ob.model)
+            if checker is None:
+                checker = ModelChecker(project.models[ob.model], project.paths[ob.model], limits)
+                checkers[ob.model] = checker
+            done(idx, k, run_obligation(checker, ob, project.proof(ob.name)
+                                        if ob.kind == "proof" else None))
+    else:
+        by_model: dict[str, list[tuple[int, Obligation, str | None]]] = {}
+        for item in todo:
+            by_model.setdefault(item[1].model, []).append(item)
+        pool = executor or ProcessPoolExecutor(max_workers=jobs)
+        try:
+            futures = [(items, pool.submit(
+                _run_model, project.models[name], project.paths[name],
+                [(ob, project.proof(ob.name) if ob.kind == "proof" else None)
+                 for _, ob, _ in items], limits))
+                for name, items in by_model.items()]
+            for items, fut in futures:
+                for (idx, _, k), r in zip(items, fut.result(), strict=True):
+                    done(idx, k, r)
+        finally:
+            if executor is None:
+                pool.shutdown(cancel_futures=True)
+    return [results[i] for i in range(len(obs))]

@@ -75,6 +75,7 @@ class Result:
     obligation: Obligation
     verdict: Verdict
     seconds: float
+    cached: bool = False  # taken from the proof cache (seconds is the original run's)
 
     @property
     def ok(self) -> bool:

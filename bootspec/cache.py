@@ -1,0 +1,112 @@
+"""The proof cache: verdicts keyed by the content of their obligation.
+
+The key is a hash of everything a verdict depends on: the resolved model (its
+declarations, stages, maps, with source positions, so a counterexample's lines
+stay right), the proof, the obligation, the solver limits, the bootspec and Z3
+versions. Editing one model changes only that model's keys, so only its
+obligations run again.
+
+Entries are small JSON files (never pickles: a cache folder is not trusted to
+run code), written to a temporary name and renamed into place, so concurrent
+runs never see half an entry. A corrupt or foreign entry is ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bootspec import __version__
+from bootspec.diagnostics import Span
+from bootspec.engine.check import Counterexample, RegionRow, Verdict
+from bootspec.engine.solver import Limits
+from bootspec.lang.ir import Model, Obligation, Proof
+
+SCHEMA = 1
+DEFAULT_DIR = ".bootspec-cache"
+
+
+def _z3_version() -> str:
+    import z3  # noqa: PLC0415 - only for the version string
+    return str(z3.get_version_string())
+
+
+def key(model: Model, proof: Proof | None, ob: Obligation, limits: Limits) -> str:
+    """The content hash of one obligation."""
+    from bootspec.engine import check as check_mod  # noqa: PLC0415
+    blob = repr((SCHEMA, __version__, _z3_version(), check_mod.SMALL_MAP, model, proof, ob,
+                 limits))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _span(d: dict[str, Any]) -> Span:
+    return Span(d["path"], d["line"], d["col"], d["end_line"], d["end_col"])
+
+
+def to_json(v: Verdict) -> dict[str, Any]:
+    return dataclasses.asdict(v)
+
+
+def from_json(d: dict[str, Any]) -> Verdict:
+    cex = d.get("counterexample")
+    counterexample = None
+    if cex is not None:
+        counterexample = Counterexample(
+            path=tuple(cex["path"]), stage=cex["stage"], step=cex["step"],
+            span=_span(cex["span"]) if cex["span"] else None,
+            params=tuple(tuple(p) for p in cex["params"]),  # type: ignore[misc]
+            regions=tuple(RegionRow(**r) for r in cex["regions"]),
+            maps=tuple((m[0], tuple(tuple(s) for s in m[1])) for m in cex["maps"]),  # type: ignore[misc]
+            findings=tuple(cex["findings"]),
+            inputs=tuple(tuple(i) for i in cex["inputs"]),  # type: ignore[misc]
+            vars=tuple(tuple(v) for v in cex["vars"]),  # type: ignore[misc]
+            event=cex["event"])
+    witness = d.get("witness")
+    return Verdict(d["status"], d["reason"], counterexample,
+                   tuple((label, _span(span)) for label, span in d["core"]), d["queries"],
+                   (witness[0], witness[1], tuple(tuple(x) for x in witness[2]))  # type: ignore[arg-type]
+                   if witness else None)
+
+
+class Cache:
+    """A folder of verdicts. ``get`` returns None on a miss or an unreadable entry."""
+
+    def __init__(self, folder: str | os.PathLike[str] = DEFAULT_DIR):
+        self.folder = Path(folder)
+        self.hits = 0
+        self.misses = 0
+
+    def _file(self, k: str) -> Path:
+        return self.folder / k[:2] / f"{k}.json"
+
+    def get(self, k: str) -> tuple[Verdict, float] | None:
+        try:
+            data = json.loads(self._file(k).read_text(encoding="utf-8"))
+            if data.get("schema") != SCHEMA or data.get("key") != k:
+                raise ValueError("foreign entry")
+            verdict = from_json(data["verdict"])
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return verdict, float(data.get("seconds", 0.0))
+
+    def put(self, k: str, verdict: Verdict, seconds: float) -> None:
+        if verdict.status == "unknown":
+            return  # a time-out may not recur with more time or a quieter machine
+        f = self._file(k)
+        try:
+            f.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps({"schema": SCHEMA, "key": k, "seconds": seconds,
+                               "verdict": to_json(verdict)}, sort_keys=True)
+            fd, tmp = tempfile.mkstemp(dir=f.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(tmp, f)
+        except OSError:
+            return  # a read-only or full disk only costs the speed-up
