@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     diffing.add_parser(sub)
     graph.add_parser(sub)
     codes.add_parser(sub)
+    bench.add_parser(sub)
     return p
 
 

@@ -1,0 +1,207 @@
+"""``bootspec bench``: the speed figures, each beside the naive encoding run alongside.
+
+Not a test: it prints measurements (median of ``--repeat`` runs) and, for the
+workloads that grow with N, the fitted exponent k of time ~ N^k. ``--quick``
+runs small sizes only (CI uses it as a smoke test).
+
+Workloads:
+- the shipped suite cold, warm (proof cache), and with one model edited;
+- a symbolic EFI map of N entries with a top-down allocator in conventional
+  memory below 1 MiB; the proof that it never touches boot-services memory, and
+  the buggy variant (allocation not restricted to the map) whose counterexample
+  must be found; naive = the exact encoding over all N entries;
+- N regions placed anywhere, pairwise disjoint (avoid all), and the proof that two
+  of them do not overlap; naive = the same (bootspec has no cheaper encoding for
+  it yet, so the line shows the all-pairs cost honestly);
+- one real machine map against every shipped model, and the whole shared corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bootspec.cache import Cache
+from bootspec.engine import check as check_mod
+from bootspec.engine.check import ModelChecker
+from bootspec.engine.solver import Limits
+from bootspec.pipeline import Project, check_project, discover, load
+
+NAIVE_LIMIT = Limits(rlimit=200_000_000, timeout_ms=20_000)
+
+
+def _time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def map_model(n: int, buggy: bool) -> str:
+    where = "below 1MiB align 4KiB" if buggy else "in fw types {conventional} below 1MiB align 4KiB"
+    return f"""model alloc
+  width 64
+param sz in [4KiB, 64KiB] align 4KiB
+map fw : efi symbolic {n} types {{conventional, bs_code, bs_data, loader_data}} align 4KiB
+stage s
+  place x size sz topdown {where}
+proof no_boot_services
+  for alloc expect {'violated' if buggy else 'holds'}
+  always disjoint(x, fw types {{bs_code, bs_data}})
+"""
+
+
+def regions_model(n: int) -> str:
+    lines = ["model many", "  width 64", "stage s"]
+    lines += [f"  place r{i} size 4KiB anywhere within [0, 4GiB) align 4KiB avoid all"
+              for i in range(n)]
+    lines += ["proof apart", "  for many expect holds", f"  always disjoint(r0, r{n - 1})"]
+    return "\n".join(lines) + "\n"
+
+
+def _decide(text: str, proof: str, naive: bool) -> tuple[str, float]:
+    project = load([], [("bench.boot", text)])
+    ob = next(o for o in project.obligations() if o.name == proof)
+    saved = check_mod.SMALL_MAP
+    if naive:
+        check_mod.SMALL_MAP = 1 << 30  # never abstract: unroll every entry
+    try:
+        checker = ModelChecker(project.models[ob.model], project.paths[ob.model],
+                               NAIVE_LIMIT if naive else None)
+        t0 = time.perf_counter()
+        v = checker.decide(ob, project.proof(proof))
+        return v.status, time.perf_counter() - t0
+    finally:
+        check_mod.SMALL_MAP = saved
+
+
+def _fit(points: list[tuple[int, float]]) -> str:
+    pts = [(math.log(n), math.log(max(t, 1e-4))) for n, t in points if t > 0]
+    if len(pts) < 2:
+        return "-"
+    mx = sum(x for x, _ in pts) / len(pts)
+    my = sum(y for _, y in pts) / len(pts)
+    den = sum((x - mx) ** 2 for x, _ in pts)
+    k = sum((x - mx) * (y - my) for x, y in pts) / den if den else 0.0
+    return f"time ~ N^{k:.2f}"
+
+
+def _row(out: TextIO, name: str, ours: float, naive: float | None, note: str = "") -> None:
+    ratio = f"{naive / ours:8.1f}x" if naive is not None and ours > 0 else "       -"
+    nv = f"{naive:9.3f} s" if naive is not None else "          -"
+    out.write(f"  {name:<44} {ours:9.3f} s {nv} {ratio}  {note}\n")
+
+
+def bench_scaling(out: TextIO, sizes: list[int], naive_max: int) -> None:
+    for title, buggy in (("allocator vs boot services, proof", False),
+                         ("buggy allocator, counterexample", True)):
+        out.write(f"\n{title} (symbolic EFI map of N entries)\n")
+        out.write(f"  {'N':<44} {'bootspec':>11} {'naive':>11} {'ratio':>9}\n")
+        ours_pts, naive_pts = [], []
+        for n in sizes:
+            status, t = _decide(map_model(n, buggy), "no_boot_services", naive=False)
+            nv: float | None = None
+            note = status
+            if n <= naive_max:
+                nstatus, nv = _decide(map_model(n, buggy), "no_boot_services", naive=True)
+                naive_pts.append((n, nv))
+                note += f" (naive: {nstatus})"
+            ours_pts.append((n, t))
+            _row(out, f"N = {n}", t, nv, note)
+        out.write(f"  fit: bootspec {_fit(ours_pts)}; naive {_fit(naive_pts)}\n")
+
+
+def bench_regions(out: TextIO, sizes: list[int]) -> None:
+    out.write("\nN regions placed anywhere, pairwise disjoint (avoid all)\n")
+    pts = []
+    for n in sizes:
+        status, t = _decide(regions_model(n), "apart", naive=False)
+        pts.append((n, t))
+        _row(out, f"N = {n}", t, None, status)
+    out.write(f"  fit: {_fit(pts)}\n")
+
+
+def bench_suite(out: TextIO, repeat: int) -> None:
+    files = discover([])
+    project = load(files)
+    n = len(project.obligations())
+    out.write(f"\nshipped suite ({n} obligations)\n")
+    t_cold, _ = _time(lambda: check_project(project), repeat)
+    _row(out, "cold (no cache)", t_cold, None)
+    tmp = Path(tempfile.mkdtemp(prefix="bootspec-bench-"))
+    try:
+        check_project(project, cache=Cache(tmp))
+        t_warm, _ = _time(lambda: check_project(load(files), cache=Cache(tmp)), repeat)
+        _row(out, "again, nothing changed (cache; incl. loading)", t_warm, t_cold)
+        name = sorted(project.models)[0]
+        m = project.models[name]
+        edited = dict(project.models)
+        edited[name] = dataclasses.replace(m, cites=(*m.cites, "bench edit"))
+        p2 = dataclasses.replace(project, models=edited)
+        results = check_project(p2, cache=Cache(tmp))
+        rerun = sum(not r.cached for r in results)
+        mine = sum(1 for o in project.obligations() if o.model == name)
+        _row(out, f"one model edited ({name})", sum(r.seconds for r in results
+                                                   if not r.cached), None,
+             f"re-ran {rerun} obligations; the model has {mine}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench_machines(out: TextIO, corpus: Path, limit: int | None) -> None:
+    from bootspec.memmap.bind import bind  # noqa: PLC0415 - optional workload
+    if not corpus.is_dir():
+        out.write(f"\nreal maps: {corpus} not found, skipped\n")
+        return
+    project = load(discover([]))
+    files = sorted(p for p in corpus.iterdir() if p.suffix == ".txt")[:limit]
+    per_map: list[float] = []
+    total = 0.0
+    for f in files:
+        try:
+            binding = bind(project, str(f), None)
+        except Exception:  # noqa: BLE001 - a map no model can take is not a benchmark figure
+            continue
+        bound = {b.model for b in binding.bound}
+        t0 = time.perf_counter()
+        check_project(binding.project, select=lambda o, bound=bound: o.model in bound)
+        dt = time.perf_counter() - t0
+        per_map.append(dt)
+        total += dt
+    out.write(f"\nreal machine maps ({len(per_map)} of {len(files)} bound to a model)\n")
+    if per_map:
+        _row(out, "one map against every model (median)", statistics.median(per_map), None,
+             f"max {max(per_map):.3f} s")
+        _row(out, "the whole corpus, every model", total, None)
+
+
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    quick = args.quick
+    stdout.write("bootspec bench (median of %d; seconds; ratio = naive / bootspec)\n"
+                 % args.repeat)
+    sizes = [16, 64] if quick else [16, 64, 256, 1024]
+    bench_scaling(stdout, sizes, naive_max=16 if quick else 64)
+    bench_regions(stdout, [8, 32] if quick else [16, 64, 128, 256])
+    bench_suite(stdout, args.repeat)
+    bench_machines(stdout, Path(args.corpus), 5 if quick else None)
+    return 0
+
+
+def add_parser(subparsers: object) -> None:
+    sp = subparsers.add_parser(  # type: ignore[attr-defined]
+        "bench", help="measure bootspec against the naive encodings (prints figures)")
+    sp.add_argument("--quick", action="store_true", help="small sizes only (a smoke test)")
+    sp.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    sp.add_argument("--corpus", default="../shared/data/memmaps",
+                    help="folder of real machine maps (default: ../shared/data/memmaps)")
+    sp.set_defaults(func=run)

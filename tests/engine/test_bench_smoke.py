@@ -1,0 +1,29 @@
+"""The benchmark runs (a smoke test at small sizes; figures are not asserted)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bootspec import bench
+
+
+def test_scaling_workloads_run_and_agree_with_the_naive_encoding() -> None:
+    out = io.StringIO()
+    bench.bench_scaling(out, [4, 16], naive_max=16)
+    text = out.getvalue()
+    assert "holds (naive: holds)" in text
+    assert "violated (naive: violated)" in text
+    assert "time ~ N^" in text
+
+
+def test_regions_workload_runs() -> None:
+    out = io.StringIO()
+    bench.bench_regions(out, [4])
+    assert "holds" in out.getvalue()
+
+
+def test_missing_corpus_is_reported_not_fatal(tmp_path: Path) -> None:
+    out = io.StringIO()
+    bench.bench_machines(out, tmp_path / "nope", 1)
+    assert "not found" in out.getvalue()
