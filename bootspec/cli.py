@@ -14,7 +14,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from bootspec import __version__, codes, diffing
+from bootspec import __version__, bench, codes, diffing
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.engine.check import ModelChecker
 from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
