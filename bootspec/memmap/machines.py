@@ -450,8 +450,8 @@ class Progress:
                 from tqdm import tqdm  # type: ignore[import-untyped,import-not-found,unused-ignore]
             except ImportError:
                 return
-            self.bar = tqdm(total=total, file=stream, delay=delay, unit="machine",
-                            leave=False, dynamic_ncols=True)
+            self.bar = tqdm(total=total, file=stream, delay=delay, unit="file",
+                            leave=False)
 
     def __call__(self, rep: MachineReport) -> None:
         self.done += 1
@@ -462,7 +462,7 @@ class Progress:
             self.bar.update(1)
             return
         if time.monotonic() - self.t0 >= self.delay:
-            self.stream.write(f"\rbootspec: {self.done}/{self.total} machines ({rep.name})\x1b[K")
+            self.stream.write(f"\rbootspec: {self.done}/{self.total} files ({rep.name})\x1b[K")
             self.stream.flush()
             self.drawn = True
 
