@@ -16,7 +16,8 @@ from typing import TextIO
 
 from bootspec import __version__, bench, codes, diffing
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
-from bootspec.engine.check import ModelChecker
+from bootspec.cache import Cache
+from bootspec.engine.check import ModelChecker, Result
 from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
 from bootspec.memmap import show as memmap_show
 from bootspec.pipeline import Project, check_project, discover, load
@@ -79,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
                    "the models' symbolic maps of the same kind, and check that machine")
     c.add_argument("--bind", metavar="MAP", help="with --memmap: the model map to bind "
                    "(default: every symbolic map whose kind matches)")
+    c.add_argument("-j", "--jobs", type=_positive(int), default=1, metavar="N",
+                   help="decide obligations in N processes (results keep their order)")
+    c.add_argument("--executor", metavar="URL",
+                   help="run on an executor instead: 'local' (a process pool of --jobs) or "
+                   "dask://HOST:PORT (a Dask distributed scheduler)")
+    c.add_argument("--no-cache", action="store_true",
+                   help="decide everything again instead of reusing cached verdicts")
+    c.add_argument("--cache-dir", default=".bootspec-cache", metavar="DIR",
+                   help="where verdicts are cached (default: .bootspec-cache)")
     limits(c)
     output(c)
 
@@ -126,9 +136,27 @@ def _emit(args: argparse.Namespace, report: str, stdout: TextIO) -> None:
 
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from bootspec.runner import Progress, make_executor
     project = _load(args)
     limits = _limits(args)
-    results = check_project(project, limits)
+    cache = None if args.no_cache else Cache(args.cache_dir)
+    done: list[Result] = []
+    progress = Progress(len(project.obligations()), stderr)
+    try:
+        with make_executor(args.executor, args.jobs) as executor:
+            results = check_project(project, limits, cache=cache, jobs=args.jobs,
+                                    executor=executor, progress=progress.step,
+                                    on_result=done.append)
+    except KeyboardInterrupt:
+        progress.close()
+        order = {(o.model, o.name): i for i, o in enumerate(project.obligations())}
+        partial = sorted(done, key=lambda r: order[(r.obligation.model, r.obligation.name)])
+        report = render_check(partial, project, args.format, timing=not args.no_timing)
+        _emit(args, report, stdout)
+        stderr.write(f"bootspec: interrupted: PARTIAL report, {len(partial)} of "
+                     f"{len(order)} obligations decided\n")
+        return 130
+    progress.close()
     if args.format in ("html", "json"):  # the full reports also show what each proof used
         results = with_cores(project, results, limits)
     report = render_check(results, project, args.format, timing=not args.no_timing)

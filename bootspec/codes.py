@@ -37,6 +37,10 @@ CORE: tuple[Entry, ...] = (
           "explain was asked about a property no loaded proof or model has, or one that "
           "applies to several models without --model.",
           "argv: explain no_such_property", "Use a name from 'bootspec check' output."),
+    Entry("BS006", "bad executor",
+          "--executor names no known executor, or its Dask scheduler cannot be reached, or "
+          "the 'distributed' package is missing.", "argv: check --executor nope",
+          "Use 'local' or dask://HOST:PORT with a running scheduler."),
     Entry("BS100", "syntax error",
           "A line does not follow the grammar (docs/language.md).",
           _M + "stage s\n  place x size at 3\n",

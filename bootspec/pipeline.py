@@ -110,7 +110,8 @@ def check_project(project: Project, limits: Limits | None = None,
                   select: Callable[[Obligation], bool] | None = None,
                   progress: Callable[[Obligation], None] | None = None,
                   cache: Cache | None = None, jobs: int = 1,
-                  executor: Executor | None = None) -> list[Result]:
+                  executor: Executor | None = None,
+                  on_result: Callable[[Result], None] | None = None) -> list[Result]:
     """Decide every selected obligation; results come back in the stable order of
     :func:`obligations`, whatever ran in parallel or came from the cache.
 
@@ -128,6 +129,8 @@ def check_project(project: Project, limits: Limits | None = None,
             hit = cache.get(k)
             if hit is not None:
                 results[idx] = Result(ob, hit[0], hit[1], cached=True)
+                if on_result is not None:
+                    on_result(results[idx])
                 if progress is not None:
                     progress(ob)
                 continue
@@ -135,6 +138,8 @@ def check_project(project: Project, limits: Limits | None = None,
 
     def done(idx: int, k: str | None, r: Result) -> None:
         results[idx] = r
+        if on_result is not None:
+            on_result(r)
         if cache is not None and k is not None:
             cache.put(k, r.verdict, r.seconds)
         if progress is not None:
