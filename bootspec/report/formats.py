@@ -31,7 +31,7 @@ FORMATS = ("text", "md", "json", "junit", "sarif", "html")
 
 
 def _unknown(fmt: str) -> BootspecError:
-    return BootspecError([Diagnostic("BS005", f"unknown report format '{fmt}'",
+    return BootspecError([Diagnostic("BS001", f"unknown report format '{fmt}'",
                                      Span("<command line>", 0, 0),
                                      hint="formats: " + ", ".join(FORMATS))])
 

@@ -6,8 +6,8 @@ stage, labelled with the target's ``when`` guard as written. Without MODEL,
 every model of the project is drawn, one cluster each.
 
 Graphviz DOT is always available; ``svg`` runs Graphviz's ``dot`` and says so
-clearly (BS006) when it is not installed. Exit status: 0, or 2 for a mistake
-(unknown model BS007, no Graphviz BS006, an existing --output BS004).
+clearly (BS009) when it is not installed. Exit status: 0, or 2 for a mistake
+(unknown model BS007, no Graphviz BS009, an existing --output BS004).
 """
 
 from __future__ import annotations
@@ -54,8 +54,12 @@ def _model_lines(model: Model, src: SourceText, prefix: str, indent: str) -> lis
     for name in order:
         placed = _placed(model, name)
         label = name + (("\nplaces " + ", ".join(placed)) if placed else "")
+        root = g.in_degree(name) == 0
+        guard = model.stages[name].guard
+        if root and guard is not None:  # a root's guard has no edge to sit on
+            label += "\nwhen " + src.text(guard.span)
         attrs = [f"label={q(label)}"]
-        if g.in_degree(name) == 0:
+        if root:
             attrs.append("penwidth=2.5")
         out.append(f"{indent}{q(prefix + name)} [{', '.join(attrs)}];")
     for target in order:
@@ -70,7 +74,7 @@ def _model_lines(model: Model, src: SourceText, prefix: str, indent: str) -> lis
 def dot_source(project: Project, model: str | None = None) -> str:
     """The DOT text of one model's stage graph, or of every model (one cluster each)."""
     src = SourceText(project.sources)
-    head = ["digraph bootspec {", "  rankdir=TB;",
+    head = ["digraph bootspec {", "  rankdir=TB;", '  fontname="Helvetica";',
             '  node [shape=box, style="rounded,filled", fillcolor="#f4f6fb", '
             'fontname="Helvetica", fontsize=11];',
             '  edge [fontname="Helvetica", fontsize=10, color="#555555"];']
@@ -90,20 +94,20 @@ def dot_source(project: Project, model: str | None = None) -> str:
 
 
 def to_svg(dot: str) -> str:
-    """Run Graphviz; BS006 when it is missing or fails."""
+    """Run Graphviz; BS009 when it is missing or fails."""
     exe = shutil.which("dot")
     if exe is None:
         raise BootspecError([Diagnostic(
-            "BS006", "--format svg needs Graphviz's 'dot' program, which is not installed",
+            "BS009", "--format svg needs Graphviz's 'dot' program, which is not installed",
             _CMD, hint="install Graphviz (Debian/Ubuntu: apt-get install graphviz), or use "
             "--format dot and render the graph elsewhere")])
     try:
         done = subprocess.run([exe, "-Tsvg"], input=dot, capture_output=True, text=True,
                               timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise BootspecError([Diagnostic("BS006", f"Graphviz 'dot' failed: {e}", _CMD)]) from None
+        raise BootspecError([Diagnostic("BS009", f"Graphviz 'dot' failed: {e}", _CMD)]) from None
     if done.returncode != 0:
-        raise BootspecError([Diagnostic("BS006", "Graphviz 'dot' failed: "
+        raise BootspecError([Diagnostic("BS009", "Graphviz 'dot' failed: "
                                         + (done.stderr.strip() or f"exit {done.returncode}"),
                                         _CMD)])
     return done.stdout

@@ -95,7 +95,7 @@ def results_table(view: CheckView, timing: bool = True) -> str:
     """Verdicts grouped by model: property, verdict, ok/FAIL (and the time)."""
     fixed = 2 + 2 + 8 + 2 + 4 + (9 if timing else 0)
     names = [i.property for i in view.items] or [""]
-    pw = max(8, min(max(len(n) for n in names), WIDTH - fixed))
+    pw = max(14, min(max(len(n) for n in names), WIDTH - fixed))
     out = [f"{'model / property':<{pw + 2}}  {'verdict':<8}  result"
            + ("     time" if timing else "")]
     model = None
@@ -267,8 +267,8 @@ def explain(it: Item, meta: Meta) -> str:
 
 def _version_line(side: str, v: Version) -> list[str]:
     what = f"commit {v.commit[:12]}" if v.commit else "folder"
-    return para(f"{v.label} ({what}), sources sha256:{v.meta.short} "
-                f"({plural(len(v.meta.files), 'file')})", f"  {side}: ", "        ")
+    return para(f"{v.label}, {what}", f"  {side}: ", "        ") + para(
+        f"sources sha256:{v.meta.short} ({plural(len(v.meta.files), 'file')})", "        ")
 
 
 def diff_summary(view: DiffView) -> str:
