@@ -1,0 +1,77 @@
+"""The segmented axis, the ASCII bar and the SVG map: a 4 KiB page beside a 4 GiB
+hole stays visible, the overlap is highlighted, and the SVG is well-formed."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from bootspec.report import bar, svg
+from bootspec.report.axis import Band, bands, columns
+from bootspec.report.view import CexView, MapView, Overlap, RegionView, StageStep
+
+PAGE, GIB = 4096, 1 << 30
+
+
+def _cex(width: int = 64) -> CexView:
+    top = 1 << width
+    regions = (
+        RegionView("low", 0, PAGE, "s1", "ram", False, None),
+        RegionView("image", 4 * GIB, 8 * GIB, "s1", "ram", True, None),
+        RegionView("page", 8 * GIB - PAGE, 8 * GIB, "s2", "shared", True, None),
+        RegionView("all", 0, top, None, None, False, None),
+    )
+    return CexView(width, ("s1", "s2"), "s2", "place page", None, (), (),
+                   tuple(sorted(regions, key=lambda r: (r.start, r.end))),
+                   (Overlap(8 * GIB - PAGE, 8 * GIB, ("image", "page")),),
+                   (MapView("e820", "e820", ((0, PAGE, "usable"), (4 * GIB, 8 * GIB,
+                                                                     "reserved"))),),
+                   (), (), (StageStep("s1", ("low", "image"), None, False),
+                            StageStep("s2", ("page",), None, True)))
+
+
+def test_every_band_gets_room_however_small() -> None:
+    bs = bands([(0, PAGE), (4 * GIB, 8 * GIB), (8 * GIB - PAGE, 8 * GIB)], 0, 1 << 64)
+    assert [b.gap for b in bs] == [False, True, False, False]
+    cols = columns(bs, 50)
+    assert all(c1 > c0 for c0, c1 in cols)
+    assert cols[-1][1] == 50
+    page_w = cols[2][1] - cols[2][0]
+    assert page_w >= 1 and cols[1][1] - cols[1][0] == 1  # the hole is one column
+
+
+def test_more_bands_than_columns_share_columns() -> None:
+    many = [Band(i, i + 1, False) for i in range(100)]
+    cols = columns(many, 30)
+    assert len(cols) == 100 and cols[0][0] == 0 and cols[-1][1] == 30
+
+
+def test_ascii_bar_marks_the_overlap_and_fits_72_columns() -> None:
+    lines = bar.render(_cex())
+    assert all(len(line) <= 72 and line.isascii() for line in lines)
+    page = next(line for line in lines if line.startswith("* page"))
+    overlap = next(line for line in lines if line.startswith("! overlap"))
+    assert "#" in page and "X" in overlap
+    assert overlap.index("X") == page.index("#")  # the overlap sits under the page
+
+
+def test_svg_is_well_formed_and_highlights_the_overlap() -> None:
+    doc = svg.render(_cex(), "a title & <escapes>", "t")
+    root = ET.fromstring(doc)
+    assert root.tag.endswith("svg")
+    ns = "{http://www.w3.org/2000/svg}"
+    boxes = [g.find(f"{ns}rect") for g in root.iter(f"{ns}g") if g.get("class") == "overlap"]
+    filled = [r for r in boxes if r is not None and r.get("fill") == svg.HIGHLIGHT]
+    assert filled, "the overlap box"
+    heights = [float(r.get("height", 0)) for r in filled]
+    assert min(heights) >= svg.MIN_H - 2  # a 4 KiB overlap is a readable box
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "a title & <escapes>" in texts
+    assert any(t and t.startswith("0x") for t in texts)
+
+
+def test_svg_of_a_32_bit_map_with_wrapped_region() -> None:
+    cex = _cex(32)
+    odd = RegionView("wrapped", -PAGE, PAGE, None, None, False, None)  # clamped, not drawn off
+    cex = CexView(**{**cex.__dict__, "regions": (odd, *cex.regions[:1]), "overlaps": (),
+                     "maps": ()})
+    ET.fromstring(svg.render(cex))
