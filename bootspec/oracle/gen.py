@@ -4,7 +4,8 @@
 every construct the oracle can enumerate: range, set, bool and enum
 parameters; fixed, derived, anywhere, top-down, bottom-up (over a range or a
 symbolic map's typed entries), pool and ``else`` placements; free, move, copy,
-reserve, set, assume, assert; guarded branches that rejoin; every predicate and
+reserve, set, assume, assert; guarded branches that rejoin; design changes
+(``extends`` with ``replace`` or a new parameter domain); every predicate and
 every scope. Inputs are kept small enough to enumerate in a fraction of a second.
 """
 
@@ -131,9 +132,27 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
         last = "s3"
         live.extend(b1[:1] + b2[:1])  # branch regions: properties may name them
     out.append("")
+    overlay = rnd.random() < 0.35
+    if overlay:
+        # a design change: replace one of s0's placements, or a parameter
+        s0_at = out.index("stage s0")
+        s0_end = next((i for i in range(s0_at + 1, len(out)) if out[i].startswith("stage ")),
+                      len(out))
+        places = [ln for ln in out[s0_at:s0_end]
+                  if ln.startswith("  place r") and "from p" not in ln]
+        out.append(f"model h{seed} extends g{seed}")
+        if places and rnd.random() < 0.7:
+            target = rnd.choice(places).split()[1]
+            out.append("stage s0")
+            out.append(f"  replace place {target} size 16 "
+                       f"{rnd.choice(['at 32', 'topdown align 16 avoid all', 'bottomup above 64'])}")
+        else:
+            out.append(f"param b in {{{rnd.choice(['16', '48, 64', '0'])}}}")
     scope = rnd.choice(["always", "at end", f"after {last}", "during s0", "after s0"])
     out.append(f"proof q{seed}")
     out.append(f"  for g{seed} expect holds")
+    if overlay:
+        out.append(f"  for h{seed} expect holds")
     out.append(f"  {scope} {_pred(rnd, live, use_map)}")
     return "\n".join(out) + "\n"
 
