@@ -31,7 +31,7 @@ def _case(parent: ET.Element, it: Item, failed: bool, message: str) -> None:
     if failed:
         fail = ET.SubElement(case, "failure", {"type": it.verdict, "message": message})
         fail.text = body
-    elif it.cex is not None or it.verdict != "holds":
+    elif it.cex is not None or it.verdict != "holds" or it.core:
         out = ET.SubElement(case, "system-out")
         out.text = body
 

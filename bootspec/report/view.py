@@ -12,12 +12,14 @@ Nothing here prints, reads files or calls the solver.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from bootspec import __version__
 from bootspec.diagnostics import Span
+from bootspec.engine import concrete
 from bootspec.engine.check import Counterexample, Result, Verdict
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation
@@ -253,14 +255,19 @@ def _defines(line: A.Line) -> str | None:
     return None
 
 
-def _disjoint_groups(pred: A.Expr | None) -> list[tuple[list[str], list[A.MapTypes]]]:
-    """The argument lists of every ``disjoint``/``outside`` call in a predicate."""
-    out: list[tuple[list[str], list[A.MapTypes]]] = []
+_Group = tuple[list[str], list[A.MapTypes], list[A.RangeLit]]
+
+
+def _disjoint_groups(pred: A.Expr | None) -> list[_Group]:
+    """The argument lists of every ``disjoint``/``outside`` call in a predicate: region
+    names, map memory and literal ranges."""
+    out: list[_Group] = []
 
     def walk(x: object) -> None:
         if isinstance(x, A.Call) and x.fn in ("disjoint", "outside"):
             out.append(([a.id for a in x.args if isinstance(a, A.Name)],
-                        [a for a in x.args if isinstance(a, A.MapTypes)]))
+                        [a for a in x.args if isinstance(a, A.MapTypes)],
+                        [a for a in x.args if isinstance(a, A.RangeLit)]))
         if dataclasses.is_dataclass(x):
             for f in dataclasses.fields(x):
                 if f.name == "span":
@@ -274,19 +281,28 @@ def _disjoint_groups(pred: A.Expr | None) -> list[tuple[list[str], list[A.MapTyp
     return out
 
 
+RangeOf = Callable[[A.RangeLit], "tuple[int, int, str] | None"]
+
+
 def overlaps_of(regions: Sequence[RegionView], maps: Sequence[MapView],
-                pred: A.Expr | None) -> tuple[Overlap, ...]:
-    """Where the violating regions intersect each other, or the map memory a
-    ``disjoint(r, MAP types {...})`` keeps them out of."""
+                pred: A.Expr | None, range_of: RangeOf | None = None) -> tuple[Overlap, ...]:
+    """Where the violating regions intersect each other, a literal range, or the map
+    memory that a ``disjoint``/``outside`` keeps them out of. ``range_of`` gives a
+    literal range's bounds and text at the failing step (None when unknown)."""
     by_name = {r.name: r for r in regions if r.marked}
     seen: set[tuple[int, int, tuple[str, str]]] = set()
-    for names, maptypes in _disjoint_groups(pred):
+    for names, maptypes, ranges in _disjoint_groups(pred):
         live = [by_name[n] for n in names if n in by_name]
+        fixed = [x for x in (range_of(r) for r in ranges) if x] if range_of else []
         for i, a in enumerate(live):
             for b in live[i + 1:]:
                 lo, hi = max(a.start, b.start), min(a.end, b.end)
                 if lo < hi:
                     seen.add((lo, hi, (a.name, b.name)))
+            for s, e, label in fixed:
+                lo, hi = max(a.start, s), min(a.end, e)
+                if lo < hi:
+                    seen.add((lo, hi, (a.name, label)))
             for mt in maptypes:
                 for m in maps:
                     if m.name != mt.map:
@@ -298,7 +314,33 @@ def overlaps_of(regions: Sequence[RegionView], maps: Sequence[MapView],
     return tuple(Overlap(lo, hi, names) for lo, hi, names in sorted(seen))
 
 
-def cex_view(cex: Counterexample, model: Model, pred: A.Expr | None) -> CexView:
+def _range_evaluator(cex: Counterexample, model: Model, src: SourceText) -> RangeOf:
+    """Evaluates a literal range of the property in the counterexample's state."""
+    regions = {r.name: concrete.RegionVal(r.start, r.end, r.owner, r.type, True)
+               for r in cex.regions}
+    values: dict[str, int | bool] = {}
+    for name, text in getattr(cex, "vars", ()):
+        if text in ("true", "false"):
+            values[name] = text == "true"
+        else:
+            with contextlib.suppress(ValueError):
+                values[name] = int(text, 0)
+    cursors = {n.split(".")[0]: int(v) for n, v in values.items()
+               if n.endswith(".cursor") and not isinstance(v, bool)}
+    state = concrete.State(regions, values, cursors, {})
+
+    def get(e: A.RangeLit) -> tuple[int, int, str] | None:
+        try:
+            lo, hi = concrete.Evaluator(model, dict(cex.inputs)).rng(e, state)
+        except (KeyError, AssertionError, ValueError, TypeError, ZeroDivisionError):
+            return None  # it reads something the counterexample does not show
+        return lo, hi, src.text(e.span) or f"[{lo:#x}, {hi:#x})"
+
+    return get
+
+
+def cex_view(cex: Counterexample, model: Model, pred: A.Expr | None,
+             src: SourceText | None = None) -> CexView:
     regions = tuple(RegionView(r.name, r.start, r.end, r.owner, r.type, r.marked,
                                region_span(model, r.name, r.owner)) for r in cex.regions)
     maps = tuple(MapView(name, model.maps[name].kind if name in model.maps else "?", segs)
@@ -313,7 +355,9 @@ def cex_view(cex: Counterexample, model: Model, pred: A.Expr | None) -> CexView:
             reached = False
     return CexView(model.width, cex.path, cex.stage, cex.step, cex.span, cex.params,
                    tuple(getattr(cex, "vars", ())), regions,
-                   overlaps_of(regions, maps, pred), maps, cex.findings, cex.inputs,
+                   overlaps_of(regions, maps, pred,
+                               _range_evaluator(cex, model, src or SourceText({}))),
+                   maps, cex.findings, cex.inputs,
                    tuple(steps))
 
 
@@ -322,7 +366,8 @@ def item_of(ob: Obligation, verdict: Verdict, project: Project,
     src = src or SourceText(project.sources)
     pspan, ptext, pred = _property(project, ob, src)
     model = project.models[ob.model]
-    cex = cex_view(verdict.counterexample, model, pred) if verdict.counterexample else None
+    cex = (cex_view(verdict.counterexample, model, pred, src)
+           if verdict.counterexample else None)
     return Item(ob.model, ob.name, ob.kind, ob.expected, verdict.status, verdict.reason,
                 ob.span, pspan, ptext, ob.cite, seconds, cex, verdict.core)
 

@@ -110,8 +110,17 @@ def test_junit_fails_exactly_the_unexpected_verdicts(run: Runner) -> None:
 
     root = ET.fromstring(_out(run, "check", "junit"))
     cases = {(c.get("classname"), c.get("name")): c for c in root.iter("testcase")}
-    assert len(cases) == 8 and root.get("failures") == "2"
+    assert len(cases) == 9 and root.get("failures") == "2"
     failed = {k for k, c in cases.items() if c.find("failure") is not None}
     assert failed == {("bootspec.fw_new", "info_backed"), ("bootspec.fw_old", "stack_low")}
     out = cases[("bootspec.fw_old", "fw_vs_info")].find("system-out")
     assert out is not None and "overlap: [0xFFFFF000, 0x100000000)" in (out.text or "")
+
+
+def test_overlap_with_a_literal_range(run: Runner) -> None:
+    argv = ("explain", "info_below_top_64k", "-m", "fw_old", "--format", "json")
+    status, out, _ = run(*argv, cwd=FIXTURES / "fw")
+    cex = json.loads(out)["results"][0]["counterexample"]
+    assert status == 0 and cex["overlaps"] == [{
+        "start": "0xfffff000", "end": "0x100000000", "size": "0x1000",
+        "between": ["info", "[4GiB - 64KiB, 4GiB)"]}]
