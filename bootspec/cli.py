@@ -15,6 +15,7 @@ import sys
 from typing import TextIO
 
 from bootspec import __version__, bench, codes, diffing
+from bootspec.oracle import soak
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.cache import Cache
 from bootspec.engine.check import ModelChecker, Result
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_parser(sub)
     codes.add_parser(sub)
     bench.add_parser(sub)
+    soak.add_parsers(sub)
     return p
 
 

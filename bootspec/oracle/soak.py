@@ -1,0 +1,233 @@
+"""``bootspec soak`` and ``bootspec fuzz``: the figures behind "trustworthy under abuse".
+
+soak: generated 8-bit models (every construct; see :mod:`bootspec.oracle.gen`)
+decided by bootspec and by brute force; prints models, obligations, verdict
+disagreements and re-validated counterexamples. A disagreement is shrunk (lines
+deleted while it persists) and written to ``--keep DIR`` as a regression input.
+
+fuzz: generated and byte-mutated model/proof files and mutated memory-map logs
+fed to the front ends; prints files, rejections (each must be a located error
+with a code), tracebacks and hangs, which must all be zero.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TextIO
+
+from bootspec.diagnostics import BootspecError
+from bootspec.engine.check import ModelChecker
+from bootspec.engine.solver import Limits
+from bootspec.oracle.brute import TooLarge, brute_verdict
+from bootspec.oracle.gen import generate
+from bootspec.pipeline import check_project, load
+
+
+def compare(text: str) -> tuple[int, int, int, list[str]]:
+    """(obligations, disagreements, counterexamples re-validated, messages) for one model."""
+    project = load([], [("soak.boot", text)])
+    n = bad = cex = 0
+    msgs = []
+    for ob in project.obligations():
+        model = project.models[ob.model]
+        proof = project.proof(ob.name) if ob.kind == "proof" else None
+        try:
+            expected = brute_verdict(model, project.paths[ob.model], ob, proof)
+        except TooLarge:
+            continue
+        got = ModelChecker(model, project.paths[ob.model]).decide(ob, proof)
+        n += 1
+        if got.counterexample is not None:
+            cex += 1  # decide() re-ran it concretely, or raised InternalError
+        if got.status != expected:
+            bad += 1
+            msgs.append(f"{ob.model}/{ob.name}: bootspec {got.status}, brute force {expected}")
+    return n, bad, cex, msgs
+
+
+def _soak_one(seed: int) -> tuple[int, int, int, int, list[str], str]:
+    text = generate(seed)
+    try:
+        n, bad, cex, msgs = compare(text)
+    except Exception as e:  # noqa: BLE001 - a crash is a finding to report, with its seed
+        return seed, 0, 1, 0, [f"crash: {e!r}"], text
+    return seed, n, bad, cex, msgs, text
+
+
+def shrink(text: str) -> str:
+    """Delete lines while the model still loads and still disagrees."""
+    lines = text.splitlines()
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(lines)):
+            trial = lines[:i] + lines[i + 1:]
+            try:
+                _, bad, _, _ = compare("\n".join(trial) + "\n")
+            except Exception:  # noqa: BLE001 - a trial that does not load is no smaller case
+                continue
+            if bad:
+                lines, changed = trial, True
+                break
+    return "\n".join(lines) + "\n"
+
+
+def soak(start: int, count: int, jobs: int, keep: Path | None, out: TextIO) -> int:
+    t0 = time.perf_counter()
+    models = obligations = bad = cex = 0
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for seed, n, b, c, msgs, text in pool.map(_soak_one, range(start, start + count),
+                                                  chunksize=8):
+            models += 1
+            obligations += n
+            bad += b
+            cex += c
+            for m in msgs:
+                out.write(f"seed {seed}: {m}\n")
+            if b and keep is not None:
+                keep.mkdir(parents=True, exist_ok=True)
+                (keep / f"seed_{seed}.boot").write_text(shrink(text), encoding="utf-8")
+            if models % 500 == 0:
+                out.write(f"  ... {models} models, {obligations} obligations, {bad} "
+                          f"disagreements ({time.perf_counter() - t0:.0f} s)\n")
+                out.flush()
+    out.write(f"soak: {models} models, {obligations} obligations, {bad} disagreements, "
+              f"{cex} counterexamples re-validated concretely, "
+              f"{time.perf_counter() - t0:.1f} s\n")
+    return 1 if bad else 0
+
+
+# -- fuzzing
+
+def _mutate(rnd: random.Random, text: str) -> str:
+    data = bytearray(text.encode("utf-8"))
+    for _ in range(rnd.randint(1, 6)):
+        op = rnd.random()
+        pos = rnd.randrange(len(data) + 1)
+        if op < 0.3 and data:
+            del data[pos:pos + rnd.randint(1, 8)]
+        elif op < 0.55:
+            data[pos:pos] = bytes(rnd.randrange(256) for _ in range(rnd.randint(1, 4)))
+        elif op < 0.75:
+            data[pos:pos] = rnd.choice([b"(", b")", b"[", b"]", b"{", b"}", b",", b"\n",
+                                        b" place ", b" within ", b"0x", b"GiB", b" and ",
+                                        b"extends ", b"\\\n", b"#", b"\"", b"9" * 30])
+        elif data:
+            lines = bytes(data).split(b"\n")
+            i = rnd.randrange(len(lines))
+            j = rnd.randrange(len(lines))
+            lines.insert(j, lines[i])
+            data = bytearray(b"\n".join(lines))
+    return bytes(data).decode("utf-8", errors="replace")
+
+
+class _Hang(Exception):
+    pass
+
+
+def _alarm(_sig: int, _frame: object) -> None:
+    raise _Hang
+
+
+def _fuzz_models(seeds: Iterator[int], shipped: list[str]) -> tuple[int, int, int, list[str]]:
+    files = rejected = hangs = 0
+    problems = []
+    signal.signal(signal.SIGALRM, _alarm)
+    for seed in seeds:
+        rnd = random.Random(seed)
+        base = generate(seed) if seed % 2 else rnd.choice(shipped)
+        text = _mutate(rnd, base)
+        files += 1
+        signal.alarm(10)
+        try:
+            project = load([], [(f"fuzz{seed}.boot", text)])
+            if seed % 97 == 0:  # now and then, run the engine on what loaded
+                check_project(project, Limits(rlimit=2_000_000, timeout_ms=5_000))
+        except BootspecError as e:
+            rejected += 1
+            if not all(d.code.startswith("BS") and d.span.line >= 0 for d in e.diagnostics):
+                problems.append(f"seed {seed}: a rejection without a code or location")
+        except _Hang:
+            hangs += 1
+            problems.append(f"seed {seed}: no answer in 10 s")
+        except Exception as e:  # noqa: BLE001 - a traceback is the finding
+            problems.append(f"seed {seed}: traceback {e!r}")
+        finally:
+            signal.alarm(0)
+    return files, rejected, hangs, problems
+
+
+def _fuzz_maps(seeds: Iterator[int], lines: list[str]) -> tuple[int, int, int, list[str]]:
+    from bootspec.memmap import parse_text  # noqa: PLC0415
+    files = rejected = 0
+    problems = []
+    for seed in seeds:
+        rnd = random.Random(seed)
+        chunk = "\n".join(rnd.sample(lines, min(len(lines), rnd.randint(1, 40))))
+        text = _mutate(rnd, chunk)
+        files += 1
+        try:
+            result = parse_text(text, f"fuzz{seed}.log")
+            if any(d.severity == "error" for d in result.diagnostics):
+                rejected += 1
+        except Exception as e:  # noqa: BLE001 - a traceback is the finding
+            problems.append(f"map seed {seed}: traceback {e!r}")
+    return files, rejected, 0, problems
+
+
+def fuzz(models: int, maps: int, jobs: int, repo: Path, corpus: Path, out: TextIO) -> int:
+    t0 = time.perf_counter()
+    shipped = [p.read_text(encoding="utf-8") for p in sorted(repo.glob("models/*.boot"))]
+    shipped += [p.read_text(encoding="utf-8") for p in sorted(repo.glob("proofs/*.proof"))]
+    shipped = shipped or [generate(0)]
+    map_lines = [ln for p in sorted(corpus.glob("*.txt"))
+                 for ln in p.read_text(encoding="utf-8", errors="replace").splitlines()]
+    chunks = [range(i, min(models, i + 500)) for i in range(0, models, 500)]
+    files = rejected = hangs = 0
+    problems: list[str] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for f, r, h, p in pool.map(_fuzz_models, (iter(c) for c in chunks),
+                                   [shipped] * len(chunks)):
+            files, rejected, hangs = files + f, rejected + r, hangs + h
+            problems += p
+        mfiles = mrejected = 0
+        if map_lines and maps:
+            mchunks = [range(i, min(maps, i + 500)) for i in range(0, maps, 500)]
+            for f, r, _h, p in pool.map(_fuzz_maps, (iter(c) for c in mchunks),
+                                        [map_lines] * len(mchunks)):
+                mfiles, mrejected = mfiles + f, mrejected + r
+                problems += p
+    for p in problems[:50]:
+        out.write(p + "\n")
+    tracebacks = sum("traceback" in p for p in problems)
+    out.write(f"fuzz: {files} model/proof files ({rejected} rejected with located, coded "
+              f"errors), {mfiles} memory-map logs ({mrejected} with errors); "
+              f"{tracebacks} tracebacks, {hangs} hangs, {time.perf_counter() - t0:.1f} s\n")
+    return 1 if problems else 0
+
+
+def add_parsers(subparsers: object) -> None:
+    sp = subparsers.add_parser(  # type: ignore[attr-defined]
+        "soak", help="generated models decided by bootspec and by brute force")
+    sp.add_argument("--models", type=int, default=1000)
+    sp.add_argument("--start", type=int, default=0, help="first seed")
+    sp.add_argument("-j", "--jobs", type=int, default=2)
+    sp.add_argument("--keep", metavar="DIR", help="write shrunk disagreements here")
+    sp.set_defaults(func=lambda a, o, e: soak(a.start, a.models, a.jobs,
+                                              Path(a.keep) if a.keep else None, o))
+    fz = subparsers.add_parser(  # type: ignore[attr-defined]
+        "fuzz", help="mutated models, proofs and memory-map logs against the front ends")
+    fz.add_argument("--models", type=int, default=10000, help="model/proof files")
+    fz.add_argument("--maps", type=int, default=1000, help="memory-map logs")
+    fz.add_argument("-j", "--jobs", type=int, default=2)
+    fz.add_argument("--corpus", default="../shared/data/memmaps")
+    fz.set_defaults(func=lambda a, o, e: fuzz(a.models, a.maps, a.jobs, Path.cwd(),
+                                              Path(a.corpus), o))
+
+
+__all__ = ["add_parsers", "compare", "fuzz", "shrink", "soak"]
