@@ -22,6 +22,7 @@ properties or removes properties does not fail a pipeline.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 from collections.abc import Sequence
 
@@ -48,7 +49,7 @@ class Change:
     base: Item | None
     head: Item | None
 
-    @property
+    @builtins.property
     def regression(self) -> bool:
         if self.kind == "worse":
             return True
@@ -56,7 +57,7 @@ class Change:
                 and self.head.verdict in ("violated", "unknown")
                 and self.head.verdict != self.head.expected)
 
-    @property
+    @builtins.property
     def arrow(self) -> str:
         """``holds -> violated``, ``(new) -> violated``, ``holds -> (removed)``."""
         a = self.base.verdict if self.base else "(new)"
@@ -71,7 +72,7 @@ class DiffView:
     changes: tuple[Change, ...]
     unchanged: int
 
-    @property
+    @builtins.property
     def regressions(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.regression)
 

@@ -64,10 +64,10 @@ def _model_lines(model: Model, src: SourceText, prefix: str, indent: str) -> lis
         out.append(f"{indent}{q(prefix + name)} [{', '.join(attrs)}];")
     for target in order:
         stage = model.stages[target]
-        guard = src.text(stage.guard.span) if stage.guard is not None else ""
+        when = src.text(stage.guard.span) if stage.guard is not None else ""
         for source in sorted(g.predecessors(target), key=order.index):
-            attrs = f" [label={q('when ' + guard)}]" if guard else ""
-            out.append(f"{indent}{q(prefix + source)} -> {q(prefix + target)}{attrs};")
+            edge = f" [label={q('when ' + when)}]" if when else ""
+            out.append(f"{indent}{q(prefix + source)} -> {q(prefix + target)}{edge};")
     return out
 
 

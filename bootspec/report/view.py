@@ -12,6 +12,7 @@ Nothing here prints, reads files or calls the solver.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import dataclasses
 import hashlib
@@ -36,11 +37,11 @@ class Meta:
     sha256: str  # over the sorted (path, text) pairs of the sources; see source_hash
     files: tuple[str, ...]
 
-    @property
+    @builtins.property
     def short(self) -> str:
         return self.sha256[:12]
 
-    @property
+    @builtins.property
     def line(self) -> str:
         """``bootspec 0.1.0, sources sha256:0123456789ab (3 files)``."""
         n = len(self.files)
@@ -86,7 +87,7 @@ class RegionView:
     marked: bool  # named by the violated property
     span: Span | None  # where it is declared or placed
 
-    @property
+    @builtins.property
     def size(self) -> int:
         return self.end - self.start
 
@@ -137,7 +138,7 @@ class CexView:
     inputs: tuple[tuple[str, int], ...]
     stages: tuple[StageStep, ...]
 
-    @property
+    @builtins.property
     def top(self) -> int:
         return 1 << self.width
 
@@ -160,11 +161,11 @@ class Item:
     cex: CexView | None
     core: tuple[tuple[str, Span], ...]
 
-    @property
+    @builtins.property
     def ok(self) -> bool:
         return self.verdict == self.expected
 
-    @property
+    @builtins.property
     def key(self) -> tuple[str, str]:
         return (self.model, self.property)
 
@@ -174,7 +175,7 @@ class CheckView:
     meta: Meta
     items: tuple[Item, ...]
 
-    @property
+    @builtins.property
     def ok(self) -> bool:
         return all(i.ok for i in self.items)
 
