@@ -24,6 +24,7 @@ _UNITS = {"K": 1 << 10, "KiB": 1 << 10, "M": 1 << 20, "MiB": 1 << 20, "G": 1 << 
 _NUM_RE = re.compile(r"(0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)(KiB|MiB|GiB|TiB|K|M|G|T)?$")
 
 MAX_SOURCE_BYTES = 4 << 20  # a model file larger than this is refused (BS118)
+MAX_LINES = 50_000  # likewise a file with more lines (a model of 100,000 regions)
 
 
 def parse_number(text: str) -> int:
@@ -465,7 +466,13 @@ def parse_lines(text: str, path: str, errors: Collector) -> list[A.Line]:
     """Parse every logical line; syntax errors are collected, never raised."""
     parser = _lark()
     lines: list[A.Line] = []
-    for line_no, line in _logical_lines(text):
+    logical = _logical_lines(text)
+    if len(logical) > MAX_LINES:
+        errors.error("BS118", f"{len(logical)} lines; bootspec reads at most {MAX_LINES} lines "
+                     "per file", Span(path, MAX_LINES + 1, 1),
+                     "split the model into several files, or summarise repeated regions")
+        return lines
+    for line_no, line in logical:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
