@@ -158,13 +158,15 @@ def memory_table(cex: CexView) -> list[str]:
         return lines
     narrow = _table(headers[:5], [r[:5] for r in rows])
     col = narrow[0].index("region")
+    extras = [", ".join(x for x in (f"by {r[5]}" if r[5] != "-" else "",
+                                    f"type {r[6]}" if r[6] != "-" else "") if x) for r in rows]
+    # one indent for every continuation: under 'region' when they all fit there
+    at = max(5, min(col, WIDTH - max(len(x) for x in extras)))
     out = narrow[:2]
-    for r, line in zip(rows, narrow[2:], strict=True):
+    for line, extra in zip(narrow[2:], extras, strict=True):
         out.append(line)
-        extra = ", ".join(x for x in (f"by {r[5]}" if r[5] != "-" else "",
-                                       f"type {r[6]}" if r[6] != "-" else "") if x)
         if extra:
-            out += fit([" " * max(5, min(col, WIDTH - len(extra))) + extra])
+            out += fit([" " * at + extra])
     return out
 
 

@@ -75,3 +75,17 @@ def test_svg_of_a_32_bit_map_with_wrapped_region() -> None:
     cex = CexView(**{**cex.__dict__, "regions": (odd, *cex.regions[:1]), "overlaps": (),
                      "maps": ()})
     ET.fromstring(svg.render(cex))
+
+
+def test_a_wide_memory_table_folds_stage_and_type_under_one_indent() -> None:
+    from bootspec.report.text import WIDTH, memory_table
+
+    cex = _cex(64)
+    long = tuple(RegionView(r.name + "_with_a_long_name", r.start, r.end,
+                            "a_stage_with_a_long_name" if r.owner else None,
+                            "a_region_type_name" if r.type else None, r.marked, None)
+                 for r in cex.regions)
+    lines = memory_table(CexView(**{**cex.__dict__, "regions": long}))
+    assert all(len(line) <= WIDTH for line in lines)
+    extra = [line for line in lines if line.lstrip().startswith("by ")]
+    assert len(extra) == 3 and len({len(x) - len(x.lstrip()) for x in extra}) == 1
