@@ -16,7 +16,8 @@ from bootspec.report.diffview import KINDS, DiffView, Version
 from bootspec.report.view import CexView, CheckView, Item, Meta, plural
 
 WIDTH = 72
-_UNITS = (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10))
+_UNITS = (("EiB", 1 << 60), ("PiB", 1 << 50), ("TiB", 1 << 40), ("GiB", 1 << 30),
+          ("MiB", 1 << 20), ("KiB", 1 << 10))
 
 
 def human_size(n: int) -> str:
@@ -24,6 +25,9 @@ def human_size(n: int) -> str:
 
     >>> human_size(4096), human_size(0x9FC00), human_size(3 << 29), human_size(100)
     ('4 KiB', '639 KiB', '1.5 GiB', '100 B')
+    >>> human_size(1 << 64)
+    '16 EiB'
+
     """
     if n < 0:
         return f"-{human_size(-n)}"
@@ -157,6 +161,8 @@ def memory_table(cex: CexView) -> list[str]:
     if all(len(line) <= WIDTH for line in lines):
         return lines
     narrow = _table(headers[:5], [r[:5] for r in rows])
+    if any(len(line) > WIDTH for line in narrow):
+        return _cards(rows)
     col = narrow[0].index("region")
     extras = [", ".join(x for x in (f"by {r[5]}" if r[5] != "-" else "",
                                     f"type {r[6]}" if r[6] != "-" else "") if x) for r in rows]
@@ -167,6 +173,18 @@ def memory_table(cex: CexView) -> list[str]:
         out.append(line)
         if extra:
             out += fit([" " * at + extra])
+    return out
+
+
+def _cards(rows: Sequence[Sequence[str]]) -> list[str]:
+    """The last resort for a table too wide even without stage and type: two or more
+    lines per region (a 64-bit map with long names)."""
+    out: list[str] = []
+    for mark, start, end, size, name, stage, typ in rows:
+        out.append(f"  {mark} {name}")
+        tail = "".join(x for x in (f", by {stage}" if stage != "-" else "",
+                                   f", type {typ}" if typ != "-" else ""))
+        out += para(f"[{start}, {end}) {size}{tail}", "      ")
     return out
 
 

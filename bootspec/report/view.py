@@ -369,7 +369,10 @@ def item_of(ob: Obligation, verdict: Verdict, project: Project,
     model = project.models[ob.model]
     cex = (cex_view(verdict.counterexample, model, pred, src)
            if verdict.counterexample else None)
-    return Item(ob.model, ob.name, ob.kind, ob.expected, verdict.status, verdict.reason,
+    # a reason explains an unknown or vacuous verdict; for the others it names the
+    # engine's strategy, which is no part of the result (and would churn reports)
+    reason = verdict.reason if verdict.status in ("unknown", "vacuous") else ""
+    return Item(ob.model, ob.name, ob.kind, ob.expected, verdict.status, reason,
                 ob.span, pspan, ptext, ob.cite, seconds, cex, verdict.core)
 
 

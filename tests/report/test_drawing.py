@@ -80,12 +80,26 @@ def test_svg_of_a_32_bit_map_with_wrapped_region() -> None:
 def test_a_wide_memory_table_folds_stage_and_type_under_one_indent() -> None:
     from bootspec.report.text import WIDTH, memory_table
 
+    cex = _cex(32)
+    regions = tuple(RegionView(r.name + "_long", r.start % (1 << 32), r.end % (1 << 32) or
+                               1 << 32, "a_stage_with_a_long_name" if r.owner else None,
+                               "a_region_type" if r.type else None, r.marked, None)
+                    for r in cex.regions[:1])
+    lines = memory_table(CexView(**{**cex.__dict__, "regions": regions * 3}))
+    assert all(len(line) <= WIDTH for line in lines)
+    extra = [line for line in lines if line.lstrip().startswith("by ")]
+    assert len(extra) == 3 and len({len(x) - len(x.lstrip()) for x in extra}) == 1
+
+
+def test_a_table_too_wide_even_folded_becomes_cards() -> None:
+    from bootspec.report.text import WIDTH, memory_table
+
     cex = _cex(64)
-    long = tuple(RegionView(r.name + "_with_a_long_name", r.start, r.end,
+    long = tuple(RegionView(r.name + "_with_a_name_of_more_than_thirty_chars", r.start, r.end,
                             "a_stage_with_a_long_name" if r.owner else None,
                             "a_region_type_name" if r.type else None, r.marked, None)
                  for r in cex.regions)
     lines = memory_table(CexView(**{**cex.__dict__, "regions": long}))
     assert all(len(line) <= WIDTH for line in lines)
-    extra = [line for line in lines if line.lstrip().startswith("by ")]
-    assert len(extra) == 3 and len({len(x) - len(x.lstrip()) for x in extra}) == 1
+    assert "  * page_with_a_name_of_more_than_thirty_chars" in lines
+    assert any("[0x000000000, 0x10000000000000000) 16 EiB" in line for line in lines)
