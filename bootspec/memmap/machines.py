@@ -35,7 +35,7 @@ from bootspec.engine.paths import Path as BootPath
 from bootspec.engine.paths import regions_in
 from bootspec.engine.solver import DEFAULT_RLIMIT, Limits, check, make_solver, model_value
 from bootspec.lang.ir import Model, Obligation
-from bootspec.memmap.bind import Binding, bind, load_machine, machine_ok
+from bootspec.memmap.bind import Binding, Machine, bind, load_machine, machine_ok
 from bootspec.memmap.parse import parse_path
 from bootspec.pipeline import Project, check_project, discover, load
 
@@ -320,12 +320,12 @@ def _stage_regions(model: Model) -> set[str]:
     return out
 
 
-def check_machine(project: Project, models: Sequence[str], path: str,
-                  limits: Limits | None = None, sample: bool = True,
-                  explicit: bool = True) -> MachineReport:
-    """Bind one map file to ``models`` and decide their obligations. Bad input becomes
-    ``error`` (rendered diagnostics); a file with no map of a bound kind is ``skipped``."""
-    t0 = time.perf_counter()
+def screen(project: Project, models: Sequence[str], path: str, explicit: bool = True
+           ) -> Machine | MachineReport:
+    """Import one input and see whether it is a machine for ``models``, without checking:
+    the :class:`Machine`, or a report saying why not (``error``: rendered diagnostics of
+    bad input; ``skipped``: no map of a bound kind, or no map at all in a file that came
+    from a folder)."""
     description = None
     result = parse_path(path)
     try:
@@ -343,11 +343,46 @@ def check_machine(project: Project, models: Sequence[str], path: str,
         return MachineReport(path, description, machine.kinds,
                              skipped=f"no {' or '.join(want)} map (only "
                                      f"{', '.join(machine.kinds)})")
+    return machine
+
+
+def fresh_solver_state() -> None:
+    """Give Z3 a new main context, so what a machine gets does not depend on what the
+    process solved before it.
+
+    Verdicts never depend on it, but Z3 keeps term ids and learnt state in its
+    context, and the counterexample it returns (one witness among many) does: without
+    this, a machine's report changed with the other files of the run, with their
+    order and with -j. The engine keeps no Z3 object between runs and sets its seeds
+    as global parameters, which a new context takes; every old term keeps its own
+    context alive until it is freed.
+    """
+    import z3
+
+    z3.z3._main_ctx = None  # z3.main_ctx() makes a new context on its next call
+
+
+def check_machine(project: Project, models: Sequence[str], path: str | Machine,
+                  limits: Limits | None = None, sample: bool = True,
+                  explicit: bool = True) -> MachineReport:
+    """Bind one map file (or an imported :class:`Machine`) to ``models`` and decide their
+    obligations; see :func:`screen` for inputs that are not checked."""
+    t0 = time.perf_counter()
+    machine = path if isinstance(path, Machine) else screen(project, models, path, explicit)
+    if isinstance(machine, MachineReport):
+        return machine
+    try:
+        binding = bind(project, machine, models=models, require=False)
+    except BootspecError as e:  # pragma: no cover - screen() has bound it already
+        return MachineReport(machine.path, machine.description,
+                             error=render_all(e.diagnostics, machine.sources))
     bound_models = binding.bound_models()
+    fresh_solver_state()
     results = check_project(binding.project, limits,
                             select=lambda ob: ob.model in bound_models)
     rows = _rows(binding, results, limits, sample)
-    return MachineReport(path, description, machine.kinds, _bound_info(binding), tuple(rows),
+    return MachineReport(machine.path, machine.description, machine.kinds,
+                         _bound_info(binding), tuple(rows),
                          tuple(_note_text(d) for d in binding.notes),
                          time.perf_counter() - t0)
 
@@ -393,11 +428,11 @@ def _worker_init(model_paths: list[str], models: list[str], limits: Limits,
                    sample=sample)
 
 
-def _worker_check(item: tuple[str, bool]) -> MachineReport:
+def _worker_check(machine: Machine) -> MachineReport:
     project = _WORKER["project"]
     assert isinstance(project, Project)
-    return check_machine(project, _WORKER["models"], item[0], _WORKER["limits"],  # type: ignore[arg-type]
-                         bool(_WORKER["sample"]), item[1])
+    return check_machine(project, _WORKER["models"], machine, _WORKER["limits"],  # type: ignore[arg-type]
+                         bool(_WORKER["sample"]))
 
 
 def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
@@ -405,10 +440,10 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
                    model_paths: Sequence[str] = (),
                    progress: Callable[[MachineReport], None] | None = None
                    ) -> list[MachineReport]:
-    """One report per input, in input order. With ``jobs > 1`` files are checked on a
-    process pool; each worker loads the models once from ``model_paths`` (the same
-    arguments that made ``project``)."""
-    if jobs <= 1 or len(inputs) <= 1:
+    """One report per input, in input order. With ``jobs > 1`` the inputs are screened
+    here and only machines go to a process pool; each worker loads the models once from
+    ``model_paths`` (the same arguments that made ``project``)."""
+    if jobs <= 1:
         reports = []
         for path, explicit in inputs:
             rep = check_machine(project, models, path, limits, sample, explicit)
@@ -416,17 +451,32 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
                 progress(rep)
             reports.append(rep)
         return reports
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
     out: list[MachineReport | None] = [None] * len(inputs)
-    with concurrent.futures.ProcessPoolExecutor(
-            max_workers=min(jobs, len(inputs)), mp_context=ctx, initializer=_worker_init,
-            initargs=(list(model_paths), list(models), limits or Limits(), sample)) as pool:
-        futures = {pool.submit(_worker_check, item): i for i, item in enumerate(inputs)}
-        for fut in concurrent.futures.as_completed(futures):
-            rep = fut.result()
-            out[futures[fut]] = rep
+    todo: dict[int, Machine] = {}
+    for i, (path, explicit) in enumerate(inputs):
+        found = screen(project, models, path, explicit)
+        if isinstance(found, Machine):
+            todo[i] = found
+        else:
+            out[i] = found
             if progress is not None:
-                progress(rep)
+                progress(found)
+    if len(todo) <= 1:
+        for i, machine in todo.items():
+            out[i] = check_machine(project, models, machine, limits, sample)
+            if progress is not None:
+                progress(out[i])  # type: ignore[arg-type]
+    else:
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
+        with concurrent.futures.ProcessPoolExecutor(
+                max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_worker_init,
+                initargs=(list(model_paths), list(models), limits or Limits(), sample)) as pool:
+            futures = {pool.submit(_worker_check, m): i for i, m in todo.items()}
+            for fut in concurrent.futures.as_completed(futures):
+                rep = fut.result()
+                out[futures[fut]] = rep
+                if progress is not None:
+                    progress(rep)
     return [r for r in out if r is not None]
 
 

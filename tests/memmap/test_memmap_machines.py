@@ -103,6 +103,16 @@ def test_parallel_run_gives_the_same_report_in_the_same_order() -> None:
                                                                    "clean-efi.txt"]
 
 
+def test_a_machines_report_does_not_depend_on_the_other_files() -> None:
+    # Z3 keeps history in its context; each machine gets a fresh one, so its
+    # counterexample is the same alone, after other machines, or on a worker
+    alone = json.loads(run(str(MACHINES / "r820-like-efi.txt"), *MODELS, *EFI_MODELS,
+                           "--format", "json")[1])
+    after = json.loads(run(str(MACHINES / "clean-efi.txt"), str(MACHINES / "r820-like-efi.txt"),
+                           *MODELS, *EFI_MODELS, "--format", "json")[1])
+    assert by_name(alone)["r820-like-efi.txt"] == by_name(after)["r820-like-efi.txt"]
+
+
 def test_bad_inputs_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.log"
     bad.write_text("efi: mem00: type=7, attr=0xf, range=[0x0000000000100000-0x0000000000300000)"
