@@ -94,7 +94,8 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = ()) -> Projec
     proofs = resolve_proofs(asts, models, known, errors)
     paths = {name: enumerate_paths(m, errors) for name, m in sorted(models.items())}
     errors.raise_if_any()
-    return Project(file_list, sources, models, proofs, paths)
+    from bootspec.memmap.bind import resolve_file_maps  # noqa: PLC0415 - maps named by file
+    return resolve_file_maps(Project(file_list, sources, models, proofs, paths))
 
 
 def _run_model(model: Model, paths: list[BootPath],

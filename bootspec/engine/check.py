@@ -33,6 +33,11 @@ from bootspec.lang.ir import Model, Obligation, Proof
 
 VERDICTS = ("holds", "violated", "unknown", "vacuous")
 SMALL_MAP = 8  # symbolic maps with more entries are first decided abstractly
+VACUOUS_UNREACHED = "no boot path reaches the property's scope with its regions live"
+VACUOUS_CONTRADICTORY = ("the assumptions (domains, assume, guards) are contradictory where the "
+                         "property applies")
+FAST_COMBOS = 256  # concrete maps, no free choice, at most this many parameter combinations:
+# decide by evaluation, without the solver
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,6 +148,8 @@ class ModelChecker:
            to N with empty entries and re-run concretely on the real model;
         3. otherwise the exact encoding over all N entries decides.
         """
+        if not want_core and self._enumerable():
+            return self._decide_concrete(ob, proof)
         if not self.big:
             return self._decide(ob, proof, want_core, abstract=False)
         v = self._decide(ob, proof, want_core, abstract=True)
@@ -153,6 +160,72 @@ class ModelChecker:
         if found is not None:
             return found
         return self._decide(ob, proof, want_core, abstract=False)
+
+    def _enumerable(self) -> bool:
+        """Every input concrete or nearly so: concrete maps, no free choices, and few
+        parameter combinations. Such obligations are decided by evaluation alone."""
+        if any(m.symbolic for m in self.model.maps.values()):
+            return False
+        if any(p.kind == "anywhere" for s in self.model.stages.values() for b in s.body
+               for p in getattr(b, "policies", ())):
+            return False
+        combos = 1
+        for prm in self.model.params:
+            dom = prm.domain()
+            if dom is None:
+                return False
+            combos *= max(1, len(dom))
+            if combos > FAST_COMBOS:
+                return False
+        return True
+
+    def _decide_concrete(self, ob: Obligation, proof: Proof | None) -> Verdict:
+        """The concrete fast path: run every parameter combination on every path with the
+        concrete evaluator (no solver). Same verdicts and rules as the solver path; the
+        first violation in path and parameter order is the counterexample."""
+        from bootspec.oracle.brute import assignments  # noqa: PLC0415 - shared enumerator
+        scope, stage, pred, assert_line = self._target(ob, proof)
+        needed = regions_in(pred, self.model) if pred is not None else set()
+        reachable = False
+        runs = 0
+        any_points = False
+        for pi, path in enumerate(self.paths):
+            if scope == "wellformed":
+                points = list(range(len(path.events)))
+            elif scope == "assert":
+                points = [i for i, e in enumerate(path.events) if e.action is assert_line]
+            else:
+                points = [i for i, e in enumerate(path.events)
+                          if in_scope(e, scope, stage, needed, path, i)]
+            if not points:
+                continue
+            any_points = True
+            for inputs in assignments(self.model, path):
+                if not concrete.inputs_valid(self.model, inputs):
+                    continue
+                runs += 1
+                trace = concrete.run_path(self.model, path, inputs)
+                if scope == "wellformed":
+                    reachable = reachable or trace.valid_before[0]
+                    bad = next((i for i in points if trace.valid_before[i] and trace.findings[i]),
+                               None)
+                    if bad is not None:
+                        return Verdict("violated", counterexample=self.recheck(
+                            ob, path, bad, inputs, None), reason="decided by evaluation")
+                    continue
+                ev = concrete.Evaluator(self.model, inputs)
+                for i in points:
+                    st = trace.states[i]
+                    if st is None:
+                        continue
+                    reachable = True
+                    assert pred is not None
+                    if not ev.prop(pred, st):
+                        return Verdict("violated", counterexample=self.recheck(
+                            ob, path, i, inputs, pred), reason="decided by evaluation")
+        if not reachable:
+            return Verdict("vacuous", VACUOUS_UNREACHED if not any_points else VACUOUS_CONTRADICTORY)
+        return Verdict("holds", f"decided by evaluation ({runs} concrete runs)")
 
     def _big_count(self) -> int:
         return max(self.model.maps[n].count for n in self.big)
@@ -321,10 +394,7 @@ class ModelChecker:
             if out.status == "unknown":
                 return Verdict("unknown", f"reachability: {out.reason}", queries=queries)
         if not reachable:
-            why = ("no boot path reaches the property's scope with its regions live"
-                   if not first_in_scope else
-                   "the assumptions (domains, assume, guards) are contradictory where the "
-                   "property applies")
+            why = VACUOUS_UNREACHED if not first_in_scope else VACUOUS_CONTRADICTORY
             return Verdict("vacuous", why, queries=queries)
         return Verdict("holds", core=tuple(sorted(core.values(), key=lambda x: (x[1], x[0]))),
                        queries=queries)

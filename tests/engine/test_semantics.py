@@ -129,6 +129,26 @@ proof p
     assert 4 in lines  # the assume (line 4) is what the proof needs
 
 
+def test_concrete_fast_path_agrees_with_the_solver(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bootspec.engine.check as check_mod
+    text = HEAD + """param fd in {1MiB, 2MiB, 4MiB}
+param late : bool
+stage s
+  place ovmf size fd at 4GiB - fd
+  place si size 4KiB at if late then 0xFDFFF000 else 0xFFFFF000
+proof p
+  for m expect violated
+  always disjoint(ovmf, si)
+"""
+    fast = decide(text, "p")
+    assert "evaluation" in fast.reason
+    monkeypatch.setattr(check_mod, "FAST_COMBOS", 0)
+    slow = decide(text, "p")
+    assert "evaluation" not in slow.reason
+    assert (fast.status, fast.counterexample.params) == (  # type: ignore[union-attr]
+        slow.status, slow.counterexample.params)  # type: ignore[union-attr]
+
+
 def test_same_input_same_counterexample() -> None:
     text = HEAD + """param ebda in [0x40000, 0xA0000) align 1KiB
 param sz in [4KiB, 1MiB] align 4KiB
@@ -159,9 +179,10 @@ stage kexec after common when boot != pvh
 
 def test_a_counterexample_that_does_not_recheck_is_an_internal_error(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    text = HEAD + """stage s
-  place a size 8KiB at 0
-  place b size 4KiB at 4KiB
+    text = HEAD + """param base in [0, 1GiB] align 4KiB
+stage s
+  place a size 8KiB at base
+  place b size 4KiB at base + 4KiB
 proof p
   for m expect violated
   always disjoint(a, b)

@@ -194,9 +194,10 @@ def test_bind_project_is_what_the_cli_calls(project: Project) -> None:
 def test_cli_check_memmap_and_unknown_bind() -> None:
     models = str(FIX / "models")
     code, out, err = cli("check", "--no-timing", "--memmap", CLEAN, models)
-    # on the clean machine the expected-violated obligations hold: 'check' compares
-    # with the symbolic expectations, so it reports them as different (exit 1)
-    assert code == 1, err
+    # on the clean machine the expected-violated obligations hold: a known bug not
+    # triggered by this map is fine (machine_ok), so the machine passes (exit 0)
+    assert code == 0, err
+    assert "known violations are not triggered by this map" in out
     assert "low_e820" in out  # not bound (no e820 map): checked symbolically, as is
     code, out, err = cli("check", "--memmap", CLEAN, "--bind", "nope", models)
     assert code == 2 and "BS522" in err and "model maps:" in err and "low_tramp.fw" in err
@@ -212,14 +213,11 @@ def test_machine_description_from_the_source_line() -> None:
 # -- map NAME : KIND from "path" ---------------------------------------------------------
 
 def test_resolve_file_maps_reads_the_path_relative_to_the_model_file() -> None:
-    p = load(discover([str(FIX / "filemap" / "from_file.boot")]))
-    ram = p.models["from_file"].maps["ram"]
-    assert ram.path == "../machines/e820-desktop.txt" and not ram.entries
-    q = resolve_file_maps(p)
+    # pipeline.load resolves 'map NAME : KIND from "path"' itself
+    q = load(discover([str(FIX / "filemap" / "from_file.boot")]))
     ram2 = q.models["from_file"].maps["ram"]
     assert ram2.entries and ram2.count == len(ram2.entries) and not ram2.symbolic
     assert ram2.entries[-1][:3] == (0xFF000000, 1 << 32, "reserved")  # clipped as in bind
-    assert not p.models["from_file"].maps["ram"].entries  # the original is untouched
     assert verdicts(q, ["from_file"]) == {("from_file", "wellformed"): "holds",
                                           ("from_file", "from_file_blob_in_ram"): "holds"}
     assert resolve_file_maps(load(discover([str(FIX / "models")]))).models  # nothing to do
@@ -236,9 +234,8 @@ def test_resolve_file_maps_errors(tmp_path: Path, target: str, needle: str) -> N
     (tmp_path / "bind").mkdir()
     (tmp_path / "bind" / "overlap-efi.txt").write_text(Path(OVERLAP).read_text())
     (d / "m.boot").write_text(src.replace("../machines/e820-desktop.txt", target))
-    p = load(discover([str(d)]))
     with pytest.raises(BootspecError) as ei:
-        resolve_file_maps(p)
+        load(discover([str(d)]))
     codes = [x.code for x in ei.value.diagnostics]
     assert "BS525" in codes
     msg = next(x for x in ei.value.diagnostics if x.code == "BS525")
