@@ -111,9 +111,11 @@ def obligations(models: dict[str, Model], proofs: Sequence[Proof]) -> list[Oblig
 class ModelChecker:
     """Decides the obligations of one model. Path encodings are built once and shared."""
 
-    def __init__(self, model: Model, paths: list[Path], limits: Limits | None = None):
+    def __init__(self, model: Model, paths: list[Path], limits: Limits | None = None,
+                 fast: bool = True):
         self.model, self.paths = model, paths
         self.limits = limits or Limits()
+        self.fast = fast  # False: always use the solver (the oracle tests the encoding)
         self._enc: dict[tuple[int, bool], PathEncoding] = {}
         # symbolic maps too large to unroll cheaply get the abstract treatment first
         self.big = frozenset(n for n, m in model.maps.items() if m.symbolic and m.count > SMALL_MAP)
@@ -148,7 +150,7 @@ class ModelChecker:
            to N with empty entries and re-run concretely on the real model;
         3. otherwise the exact encoding over all N entries decides.
         """
-        if not want_core and self._enumerable():
+        if self.fast and not want_core and self._enumerable():
             return self._decide_concrete(ob, proof)
         if not self.big:
             return self._decide(ob, proof, want_core, abstract=False)
@@ -233,7 +235,8 @@ class ModelChecker:
     def _shrunk(self, n: int) -> ModelChecker:
         maps = {k: (dataclasses.replace(m, count=min(m.count, n)) if k in self.big else m)
                 for k, m in self.model.maps.items()}
-        return ModelChecker(dataclasses.replace(self.model, maps=maps), self.paths, self.limits)
+        return ModelChecker(dataclasses.replace(self.model, maps=maps), self.paths, self.limits,
+                            fast=False)
 
     def _lift(self, inputs: dict[str, int], n: int) -> dict[str, int]:
         """Pad a small map's entries to the real count with empty entries at its end."""

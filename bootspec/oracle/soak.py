@@ -40,7 +40,7 @@ def compare(text: str) -> tuple[int, int, int, list[str]]:
             expected = brute_verdict(model, project.paths[ob.model], ob, proof)
         except TooLarge:
             continue
-        got = ModelChecker(model, project.paths[ob.model]).decide(ob, proof)
+        got = ModelChecker(model, project.paths[ob.model], fast=False).decide(ob, proof)
         n += 1
         if got.counterexample is not None:
             cex += 1  # decide() re-ran it concretely, or raised InternalError
