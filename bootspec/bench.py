@@ -33,7 +33,7 @@ from bootspec.cache import Cache
 from bootspec.engine import check as check_mod
 from bootspec.engine.check import ModelChecker
 from bootspec.engine.solver import Limits
-from bootspec.pipeline import Project, check_project, discover, load
+from bootspec.pipeline import check_project, discover, load
 
 NAIVE_LIMIT = Limits(rlimit=200_000_000, timeout_ms=20_000)
 

@@ -175,9 +175,9 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         quiet = sum(1 for r in results if r.obligation.expected == "violated"
                     and r.verdict.status == "holds")
         if args.format == "text" and not getattr(args, "output", None):
-            stdout.write(f"on this machine ({args.memmap}): "
-                         f"{len(bad)} properties expected to hold do not; {quiet} known "
-                         "violations are not triggered by this map\n")
+            stdout.write(f"on this machine ({args.memmap}):\n"
+                         f"  {len(bad)} properties expected to hold do not;\n"
+                         f"  {quiet} known violations are not triggered by this map\n")
         return 0 if not bad else 1
     return 0 if all(r.ok for r in results) else 1
 

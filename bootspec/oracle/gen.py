@@ -33,7 +33,6 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
     out.append(f"flag f = {rnd.choice(['true', 'false'])}")
     out.append("var cur = a")
     live = ["g0"]
-    placed: list[str] = []
     n = [0]
 
     def fresh() -> str:

@@ -6,11 +6,11 @@ versions of the models and proofs. Pure values and one pure function,
 Kinds of change, in the order they are reported:
 
 =========  ==============================================================
-worse      the base verdict was ``holds``, the head one is ``violated`` or
-           ``unknown``
+worse      the base verdict was ``holds``, the head one is ``violated``,
+           ``unknown`` or ``vacuous`` (a proof of nothing)
 new        the property (or the model) exists only in the head
 better     the base verdict was ``violated`` (or unknown), the head one ``holds``
-changed    any other verdict change (e.g. ``holds`` -> ``vacuous``)
+changed    any other verdict change (e.g. ``violated`` -> ``vacuous``)
 removed    the property (or the model) exists only in the base
 =========  ==============================================================
 
@@ -83,8 +83,8 @@ class DiffView:
 def _kind(base: Item, head: Item) -> str | None:
     if base.verdict == head.verdict:
         return None
-    if base.verdict == "holds" and head.verdict in ("violated", "unknown"):
-        return "worse"
+    if base.verdict == "holds" and head.verdict in ("violated", "unknown", "vacuous"):
+        return "worse"  # a vacuous proof proves nothing: losing a real proof is worse
     if head.verdict == "holds" and base.verdict in ("violated", "unknown"):
         return "better"
     return "changed"
