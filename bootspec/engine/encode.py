@@ -280,6 +280,10 @@ class Encoder:
             self.side.append(Labeled(z3.Implies(covered, z3.And(s <= p, p < e)),
                                      "a witness address's entry", self.model.maps[mapname].span))
             base = z3.And(covered, z3.Or([t == i for i in idx]))
+        elif not self.model.maps[mapname].symbolic:  # concrete: filter by type in Python
+            base = z3.Or([z3.And(s <= p, p < e) for (s, e, _), (_, _, tn, _) in
+                          zip(self.maps[mapname], self.model.maps[mapname].entries, strict=True)
+                          if tn in types])
         else:
             base = z3.Or([z3.And(s <= p, p < e, z3.Or([t == i for i in idx]))
                           for s, e, t in self.maps[mapname]])
@@ -429,6 +433,11 @@ class Encoder:
                     s0, e0, t0 = self._abstract_entry(c.name)
                     containers = [(s0, e0, z3.Or([t0 == i for i in idx]))]
                     self.abstract_placement = True
+                elif not self.model.maps[c.name].symbolic:
+                    # a real machine's map: only entries of the right type can take it
+                    containers = [(s, e, z3.BoolVal(True)) for (s, e, _), (_, _, tn, _) in
+                                  zip(self.maps[c.name], self.model.maps[c.name].entries,
+                                      strict=True) if tn in c.names]
                 else:
                     containers = [(s, e, z3.Or([t == i for i in idx]))
                                   for s, e, t in self.maps[c.name]]
