@@ -26,7 +26,7 @@ from bootspec import memtypes
 from bootspec.diagnostics import InternalError, Span
 from bootspec.engine import concrete
 from bootspec.engine.encode import Labeled, PathEncoding, encode_path
-from bootspec.engine.paths import Path, in_scope, regions_in
+from bootspec.engine.paths import Path, in_scope, points, regions_in, target_of
 from bootspec.engine.solver import Limits, check, make_solver, minimize, model_value
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
@@ -130,13 +130,7 @@ class ModelChecker:
     # -- the property of an obligation
     def _target(self, ob: Obligation, proof: Proof | None
                 ) -> tuple[str, str | None, A.Expr | None, A.AssertLine | None]:
-        if ob.kind == "proof":
-            assert proof is not None
-            return proof.scope, proof.stage, proof.pred, None
-        if ob.kind == "assert":
-            line = next(a[2] for a in self.model.asserts if a[0] == ob.name)
-            return "assert", None, line.pred, line
-        return "wellformed", None, None, None
+        return target_of(self.model, ob, proof)
 
     def decide(self, ob: Obligation, proof: Proof | None = None, want_core: bool = False
                ) -> Verdict:
@@ -191,15 +185,9 @@ class ModelChecker:
         reachable = False
         runs = 0
         any_points = False
-        for pi, path in enumerate(self.paths):
-            if scope == "wellformed":
-                points = list(range(len(path.events)))
-            elif scope == "assert":
-                points = [i for i, e in enumerate(path.events) if e.action is assert_line]
-            else:
-                points = [i for i, e in enumerate(path.events)
-                          if in_scope(e, scope, stage, needed, path, i)]
-            if not points:
+        for path in self.paths:
+            at = points(path, scope, stage, needed, assert_line)
+            if not at:
                 continue
             any_points = True
             for inputs in assignments(self.model, path):
@@ -209,14 +197,14 @@ class ModelChecker:
                 trace = concrete.run_path(self.model, path, inputs)
                 if scope == "wellformed":
                     reachable = reachable or trace.valid_before[0]
-                    bad = next((i for i in points if trace.valid_before[i] and trace.findings[i]),
+                    bad = next((i for i in at if trace.valid_before[i] and trace.findings[i]),
                                None)
                     if bad is not None:
                         return Verdict("violated", counterexample=self.recheck(
                             ob, path, bad, inputs, None), reason="decided by evaluation")
                     continue
                 ev = concrete.Evaluator(self.model, inputs)
-                for i in points:
+                for i in at:
                     st = trace.states[i]
                     if st is None:
                         continue
@@ -406,15 +394,9 @@ class ModelChecker:
                         assert_line: A.AssertLine | None) -> list[tuple[int, int]]:
         out = []
         for pi, path in enumerate(self.paths):
-            if scope == "wellformed":
-                out.append((pi, 0))
-                continue
-            for i, ev in enumerate(path.events):
-                hit = (ev.kind == "act" and ev.action is assert_line) if scope == "assert" \
-                    else in_scope(ev, scope, stage, needed, path, i)
-                if hit:
-                    out.append((pi, i))
-                    break
+            at = points(path, scope, stage, needed, assert_line)
+            if at:
+                out.append((pi, 0 if scope == "wellformed" else at[0]))
         return out
 
     # -- counterexamples

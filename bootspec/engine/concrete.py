@@ -328,7 +328,7 @@ class Evaluator:
                 assert p.pool is not None
                 align = int(self.ev(p.align, st)) if p.align is not None else 1
                 cur = st.cursors[p.pool]
-                if _pool_dir(self.model, st, p.pool) == "down":
+                if self.model.pool_direction(p.pool) == "down":
                     if cur - size < 0:
                         self.wraps.append(f"{line.span}: pool '{p.pool}' cursor goes below 0")
                     start = (cur - size) - (cur - size) % align
@@ -450,16 +450,6 @@ class Evaluator:
         holds = all(bool(self.ev(a.pred, st)) for a in self.model.assumes)
         return st, holds
 
-
-def _pool_dir(model: Model, st: State, pool: str) -> str:
-    for p in model.pools:
-        if p.name == pool:
-            return p.direction
-    for s in model.stages.values():
-        for b in s.body:
-            if isinstance(b, A.PoolDecl) and b.name == pool:
-                return b.direction
-    raise AssertionError(pool)
 
 
 def run_path(model: Model, path: Path, inputs: Mapping[str, int]) -> Trace:

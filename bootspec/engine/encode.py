@@ -460,7 +460,7 @@ class Encoder:
                 assert p.pool is not None
                 cur = st.cursors[p.pool]
                 one = A.Num(p.span, 1)
-                if _pool_dir(self.model, p.pool) == "down":
+                if self.model.pool_direction(p.pool) == "down":
                     self.wraps.append(Labeled(cur - size >= 0,
                                               f"pool '{p.pool}' cursor stays at or above 0",
                                               line.span))
@@ -578,16 +578,6 @@ class Encoder:
                    for a in self.model.assumes]
         return st, assumes
 
-
-def _pool_dir(model: Model, pool: str) -> str:
-    for p in model.pools:
-        if p.name == pool:
-            return p.direction
-    for s in model.stages.values():
-        for b in s.body:
-            if isinstance(b, A.PoolDecl) and b.name == pool:
-                return b.direction
-    raise AssertionError(pool)
 
 
 def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()

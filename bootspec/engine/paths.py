@@ -22,7 +22,7 @@ import networkx as nx
 
 from bootspec.diagnostics import Collector, Span
 from bootspec.lang import ast as A
-from bootspec.lang.ir import Model
+from bootspec.lang.ir import Model, Obligation, Proof
 
 MAX_PATHS = 4096
 
@@ -229,3 +229,26 @@ def in_scope(event: Event, scope: str, stage: str | None, needed: set[str],
     if scope == "after":
         return last
     return event.kind == "act" or last  # during
+
+
+def target_of(model: Model, ob: Obligation, proof: Proof | None
+              ) -> tuple[str, str | None, A.Expr | None, A.AssertLine | None]:
+    """(scope, stage, predicate, assert line) of an obligation; ``wellformed`` has no
+    predicate, an ``assert`` is checked at its own line."""
+    if ob.kind == "proof":
+        assert proof is not None
+        return proof.scope, proof.stage, proof.pred, None
+    if ob.kind == "assert":
+        line = next(a[2] for a in model.asserts if a[0] == ob.name)
+        return "assert", None, line.pred, line
+    return "wellformed", None, None, None
+
+
+def points(path: Path, scope: str, stage: str | None, needed: set[str],
+           assert_line: A.AssertLine | None) -> list[int]:
+    """The events of a path whose states an obligation is checked in."""
+    if scope == "wellformed":
+        return list(range(len(path.events)))
+    if scope == "assert":
+        return [i for i, e in enumerate(path.events) if e.action is assert_line]
+    return [i for i, e in enumerate(path.events) if in_scope(e, scope, stage, needed, path, i)]

@@ -98,6 +98,17 @@ class Model:
         """2^width: the largest legal end of a range (NOTE(ranges))."""
         return 1 << self.width
 
+    def pool_direction(self, pool: str) -> str:
+        """``up`` or ``down`` for a pool declared globally or in a stage."""
+        for p in self.pools:
+            if p.name == pool:
+                return p.direction
+        for s in self.stages.values():
+            for b in s.body:
+                if isinstance(b, A.PoolDecl) and b.name == pool:
+                    return b.direction
+        raise KeyError(pool)
+
     def enum_index(self, value: str) -> int | None:
         sym = self.symbols.get(value)
         return sym.value if sym is not None and sym.kind == "enumval" else None

@@ -12,6 +12,7 @@ import dataclasses
 
 from bootspec.memmap.model import ADDR_LIMIT, ParsedMap
 from bootspec.memtypes import TYPES_BY_KIND
+from bootspec.units import human_size
 
 LEGACY_HOLE = (0xA0000, 0x100000)
 
@@ -116,23 +117,5 @@ def _overlaps_and_gaps(m: ParsedMap) -> list[Finding]:
     return overlaps + gaps
 
 
-_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 
 
-def human_size(n: int) -> str:
-    """Size in binary units: exact when it divides evenly, else one decimal.
-
-    >>> human_size(0x9fc00), human_size(2 << 30), human_size(0x7ffe0000), human_size(1 << 64)
-    ('639 KiB', '2 GiB', '2.0 GiB', '16 EiB')
-    >>> human_size(4095), human_size(-4096)
-    ('4.0 KiB', '-4 KiB')
-    """
-    if n < 0:
-        return "-" + human_size(-n)
-    unit = 0
-    while unit + 1 < len(_UNITS) and n >= 1024 ** (unit + 1):
-        unit += 1
-    scale = 1024**unit
-    if n % scale == 0:
-        return f"{n // scale} {_UNITS[unit]}"
-    return f"{n / scale:.1f} {_UNITS[unit]}"

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from bootspec import memtypes
 from bootspec.engine import concrete
-from bootspec.engine.paths import Path, in_scope, regions_in
+from bootspec.engine.paths import Path, points, regions_in, target_of
 from bootspec.lang.ir import MapIR, Model, Obligation, Proof
 
 MAX_ASSIGNMENTS = 2_000_000
@@ -78,25 +78,12 @@ def assignments(model: Model, path: Path) -> Iterator[dict[str, int]]:
 
 def brute_verdict(model: Model, paths: list[Path], ob: Obligation, proof: Proof | None) -> str:
     """holds | violated | vacuous, by exhaustive enumeration."""
-    if ob.kind == "proof":
-        assert proof is not None
-        scope, stage, pred, assert_line = proof.scope, proof.stage, proof.pred, None
-    elif ob.kind == "assert":
-        line = next(a[2] for a in model.asserts if a[0] == ob.name)
-        scope, stage, pred, assert_line = "assert", None, line.pred, line
-    else:
-        scope, stage, pred, assert_line = "wellformed", None, None, None
+    scope, stage, pred, assert_line = target_of(model, ob, proof)
     needed = regions_in(pred, model) if pred is not None else set()
     reachable = False
     for path in paths:
-        if scope == "wellformed":
-            points = list(range(len(path.events)))
-        elif scope == "assert":
-            points = [i for i, e in enumerate(path.events) if e.action is assert_line]
-        else:
-            points = [i for i, e in enumerate(path.events)
-                      if in_scope(e, scope, stage, needed, path, i)]
-        if not points:
+        at = points(path, scope, stage, needed, assert_line)
+        if not at:
             continue
         for inputs in assignments(model, path):
             if not concrete.inputs_valid(model, inputs):
@@ -105,11 +92,11 @@ def brute_verdict(model: Model, paths: list[Path], ob: Obligation, proof: Proof 
             if scope == "wellformed":
                 if trace.valid_before[0]:
                     reachable = True
-                if any(trace.valid_before[i] and trace.findings[i] for i in points):
+                if any(trace.valid_before[i] and trace.findings[i] for i in at):
                     return "violated"
                 continue
             ev = concrete.Evaluator(model, inputs)
-            for i in points:
+            for i in at:
                 st = trace.states[i]
                 if st is None:
                     continue

@@ -12,32 +12,11 @@ import textwrap
 from collections.abc import Sequence
 
 from bootspec.report import bar
+from bootspec.units import human_size
 from bootspec.report.diffview import KINDS, DiffView, Version
 from bootspec.report.view import CexView, CheckView, Item, Meta, plural
 
 WIDTH = 72
-_UNITS = (("EiB", 1 << 60), ("PiB", 1 << 50), ("TiB", 1 << 40), ("GiB", 1 << 30),
-          ("MiB", 1 << 20), ("KiB", 1 << 10))
-
-
-def human_size(n: int) -> str:
-    """A size in the largest binary unit that shows it exactly (or to two decimals).
-
-    >>> human_size(4096), human_size(0x9FC00), human_size(3 << 29), human_size(100)
-    ('4 KiB', '639 KiB', '1.5 GiB', '100 B')
-    >>> human_size(1 << 64)
-    '16 EiB'
-
-    """
-    if n < 0:
-        return f"-{human_size(-n)}"
-    for unit, scale in _UNITS:
-        if n >= scale:
-            if n % scale == 0:
-                return f"{n // scale} {unit}"
-            if n * 100 % scale == 0 or n >= 10 * scale:
-                return f"{n / scale:.2f}".rstrip("0").rstrip(".") + f" {unit}"
-    return f"{n} B"
 
 
 def hexaddr(v: int, width: int) -> str:

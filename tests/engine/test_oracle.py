@@ -10,30 +10,16 @@ from __future__ import annotations
 
 import pytest
 
-from bootspec.engine.check import ModelChecker
-from bootspec.oracle.brute import TooLarge, brute_verdict
+from bootspec.oracle import soak
+from bootspec.oracle.brute import brute_verdict
 from bootspec.oracle.gen import generate
 from bootspec.pipeline import load
 
 
 def _compare(seed: int) -> list[str]:
     text = generate(seed)
-    project = load([], [(f"g{seed}.boot", text)])
-    problems = []
-    for ob in project.obligations():
-        model = project.models[ob.model]
-        proof = project.proof(ob.name) if ob.kind == "proof" else None
-        try:
-            expected = brute_verdict(model, project.paths[ob.model], ob, proof)
-        except TooLarge:  # pragma: no cover - the generator keeps inputs small
-            continue
-        got = ModelChecker(model, project.paths[ob.model], fast=False).decide(ob, proof)
-        if got.status != expected:
-            problems.append(f"seed {seed} {ob.name}: bootspec {got.status} ({got.reason}), "
-                            f"brute force {expected}\n{text}")
-        if got.status == "violated":
-            assert got.counterexample is not None  # re-checked concretely inside decide()
-    return problems
+    _, bad, _, msgs = soak.compare(text)  # bootspec (solver path) vs brute force
+    return [f"seed {seed}: {m}\n{text}" for m in msgs] if bad else []
 
 
 @pytest.mark.parametrize("seed", range(24))
