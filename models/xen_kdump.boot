@@ -63,15 +63,14 @@ stage loader
 # highest end whose PAGE_ALIGN(size) block avoids the listed modules, capped at
 # kexec_crash_area_limit; start = (e - size) & PAGE_MASK. That is the highest fit,
 # i.e. a top-down first fit.
-# LIMITATION: there is no optional placement ("place it if it fits, else skip").
 # When nothing fits Xen just leaves kdump disabled ("Kdump: DISABLED"), which is no
-# error. 'else anywhere within [0, 0)' cannot be satisfied, so those runs are left
-# out: every property below is about the crash area when there is one.
+# error: 'else none' leaves the crash area empty on those runs (an empty region is
+# within anything and disjoint from everything), so the boot goes on without it.
 stage start_xen after loader
   place crash size crash_size \
     topdown in ram types {usable} above PREBUILT_MAP_LIMIT below crash_limit align 4KiB \
       avoid mod0, mod1 \
-    else anywhere within [0, 0) \
+    else none \
     cite "XEN:setup.c (l.1546-1643): consider_modules(s, e, PAGE_ALIGN(size), mod, mbi->mods_count + relocated, -1); before e22e1c4795 only the modules"
 
 # ---------------------------------------------------------------------------
@@ -86,5 +85,5 @@ stage start_xen
   replace place crash size crash_size \
     topdown in ram types {usable} above PREBUILT_MAP_LIMIT below crash_limit align 4KiB \
       avoid mod0, mod1, xen \
-    else anywhere within [0, 0) \
+    else none \
     cite "XEN:setup.c (l.1546-1643): mods_count + relocated includes the slot [_stext, __2M_rwdata_end)"

@@ -321,6 +321,8 @@ class Evaluator:
               exclude: str | None) -> tuple[int | None, bool]:
         """(start, constraints_hold); start None when every policy failed."""
         for k, p in enumerate(policies):
+            if p.kind == "none":
+                return None, True  # optional placement: the region stays empty
             if p.kind == "at":
                 assert p.at is not None
                 return int(self.ev(p.at, st)), True
@@ -420,6 +422,10 @@ class Evaluator:
                 owner: str | None, typ: str | None, st: State) -> tuple[bool, bool]:
         pool = next((p.pool for p in policies if p.kind == "pool"), None)
         start, ok = self.place(line, policies, size, st, name)
+        if start is None and policies[-1].kind == "none":
+            # nothing fitted and the placement is optional: an empty region at 0
+            st.regions[name] = self.region(0, 0, owner, typ, pool)
+            return True, True
         if start is None:
             return True, False
         if ok and (start + size > self.top or start < 0):

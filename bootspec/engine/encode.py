@@ -452,6 +452,9 @@ class Encoder:
         """(constraints, fits, start) of a placement, trying policies in order."""
         outcomes: list[tuple[Cond, Cond, Term]] = []
         for k, p in enumerate(policies):
+            if p.kind == "none":  # optional placement: always "fits", as an empty region
+                outcomes.append((z3.BoolVal(True), z3.BoolVal(True), _val(0)))
+                break
             if p.kind == "at":
                 assert p.at is not None
                 outcomes.append((z3.BoolVal(True), z3.BoolVal(True), self.ev(p.at, st)))  # type: ignore[arg-type]
@@ -501,6 +504,8 @@ class Encoder:
                                           p.kind == "topdown", st)
             outcomes.append((z3.BoolVal(True), fits, start))
         # fold the 'else' chain: the first policy that fits wins
+        self.place_found = z3.Or([f for _, f, _ in outcomes[:-1]]) if len(outcomes) > 1 \
+            else z3.BoolVal(True)
         cons, fits, start = outcomes[-1]
         for c2, f2, s2 in reversed(outcomes[:-1]):
             cons, fits, start = (z3.If(f2, c2, cons), z3.Or(f2, fits), z3.If(f2, s2, start))
@@ -549,6 +554,8 @@ class Encoder:
         pool = next((p.pool for p in policies if p.kind == "pool"), None)
         cons, fits, start = self.place(line, policies, size, st, name)
         end = start + size
+        if policies[-1].kind == "none":  # empty when no earlier policy found room
+            end = z3.If(self.place_found, start + size, start)
         self.wraps.append(Labeled(z3.Implies(z3.And(fits, cons), z3.And(start >= 0, end <= self.top)),
                                   f"region '{name}' stays inside the {self.model.width}-bit "
                                   "address space", line.span))

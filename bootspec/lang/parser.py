@@ -214,6 +214,10 @@ class _ToAst(lark.Transformer[Any, Any]):
         return A.Policy("pool", self._span(meta), pool=str(items[0]),
                         align=items[1] if len(items) > 1 else None)
 
+    @lark.v_args(meta=True)
+    def pol_none(self, meta: Any, items: list[Any]) -> A.Policy:
+        return A.Policy("none", self._span(meta))
+
     def placement(self, items: list[A.Policy]) -> tuple[A.Policy, ...]:
         return tuple(items)
 

@@ -693,7 +693,14 @@ class _ModelResolver:
         return s
 
     def _policies(self, policies: tuple[A.Policy, ...]) -> None:
-        for p in policies:
+        for i, p in enumerate(policies):
+            if p.kind == "none" and i == 0:
+                self.errors.error("BS103", "'none' is a fallback: write 'place R size S "
+                                  "POLICY else none'", p.span)
+            if i + 1 < len(policies) and p.kind not in ("topdown", "bottomup"):
+                self.errors.error("BS103", f"nothing can follow '{p.kind}' with 'else': only "
+                                  "topdown and bottomup can fail to find room", p.span,
+                                  "put the fallback after a topdown or bottomup policy")
             if p.kind == "at":
                 assert p.at is not None
                 self.check(p.at, "int")

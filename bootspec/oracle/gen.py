@@ -78,6 +78,8 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
         line = f"  place {r} size {size} {kind} {clauses(kind)}"
         if rnd.random() < 0.3:
             line += f" else {rnd.choice(['topdown', 'bottomup'])} {clauses(kind)}"
+        if rnd.random() < 0.2:
+            line += " else none"
         return line
 
     def body(stage_regions: list[str], k: int, common: bool) -> list[str]:
