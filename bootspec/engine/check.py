@@ -27,7 +27,14 @@ from bootspec.diagnostics import InternalError, Span
 from bootspec.engine import concrete
 from bootspec.engine.encode import Labeled, PathEncoding, encode_path
 from bootspec.engine.paths import Path, in_scope, points, regions_in, target_of
-from bootspec.engine.solver import Limits, check, make_solver, minimize, model_value
+from bootspec.engine.solver import (
+    Limits,
+    check,
+    fresh_context,
+    make_solver,
+    minimize,
+    model_value,
+)
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 
@@ -146,6 +153,8 @@ class ModelChecker:
         """
         if self.fast and not want_core and self._enumerable():
             return self._decide_concrete(ob, proof)
+        fresh_context()  # the same obligation gets the same counterexample in any run
+        self._enc.clear()
         if not self.big:
             return self._decide(ob, proof, want_core, abstract=False)
         v = self._decide(ob, proof, want_core, abstract=True)

@@ -43,6 +43,19 @@ def make_solver(limits: Limits) -> z3.Solver:
     return s
 
 
+def fresh_context() -> None:
+    """Give Z3 a new main context, so an obligation's counterexample does not depend on
+    what the process solved before it.
+
+    Verdicts never depend on it, but Z3 keeps term ids and learnt state in its
+    context, and the model it returns (one witness among many) does: without this,
+    'explain P' and 'check' could show different maps for the same obligation, and a
+    report would change with the order of the run. Seeds are global parameters, which
+    the new context takes; old terms keep their own context alive until freed.
+    """
+    z3.z3._main_ctx = None  # z3.main_ctx() makes a new context on its next call
+
+
 def set_global_determinism() -> None:
     z3.set_param("smt.random_seed", 0)
     z3.set_param("sat.random_seed", 0)

@@ -33,7 +33,14 @@ from bootspec.engine.check import Result
 from bootspec.engine.encode import encode_path
 from bootspec.engine.paths import Path as BootPath
 from bootspec.engine.paths import regions_in
-from bootspec.engine.solver import DEFAULT_RLIMIT, Limits, check, make_solver, model_value
+from bootspec.engine.solver import (
+    DEFAULT_RLIMIT,
+    Limits,
+    check,
+    fresh_context,
+    make_solver,
+    model_value,
+)
 from bootspec.lang.ir import Model, Obligation
 from bootspec.memmap.bind import Binding, Machine, bind, load_machine, machine_ok
 from bootspec.memmap.parse import parse_path
@@ -347,19 +354,8 @@ def screen(project: Project, models: Sequence[str], path: str, explicit: bool = 
 
 
 def fresh_solver_state() -> None:
-    """Give Z3 a new main context, so what a machine gets does not depend on what the
-    process solved before it.
-
-    Verdicts never depend on it, but Z3 keeps term ids and learnt state in its
-    context, and the counterexample it returns (one witness among many) does: without
-    this, a machine's report changed with the other files of the run, with their
-    order and with -j. The engine keeps no Z3 object between runs and sets its seeds
-    as global parameters, which a new context takes; every old term keeps its own
-    context alive until it is freed.
-    """
-    import z3
-
-    z3.z3._main_ctx = None  # z3.main_ctx() makes a new context on its next call
+    """A new Z3 context before each machine (see :func:`bootspec.engine.solver.fresh_context`)."""
+    fresh_context()
 
 
 def check_machine(project: Project, models: Sequence[str], path: str | Machine,

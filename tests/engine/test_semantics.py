@@ -207,3 +207,21 @@ proof p
         load_text(text)
     ok = text.replace("always below(img, 1 << 0)", "always above(img, 4GiB)")
     assert decide(ok, "p").status == "holds"
+
+
+def test_counterexample_does_not_depend_on_what_was_solved_before() -> None:
+    text = HEAD + """param sz in [4KiB, 64KiB] align 4KiB
+map fw : efi symbolic 4 types {conventional, bs_code, bs_data} align 4KiB
+stage s
+  place x size sz topdown below 1MiB align 4KiB
+proof a
+  for m expect violated
+  always below(x, 512KiB)
+proof b
+  for m expect violated
+  always disjoint(x, fw types {bs_code, bs_data})
+"""
+    alone = decide(text, "b").counterexample
+    decide(text, "a")
+    decide(text, "a")
+    assert decide(text, "b").counterexample == alone
