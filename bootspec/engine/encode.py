@@ -117,14 +117,16 @@ class Encoder:
         self._params()
         self.maps = {n: self._map(m) for n, m in model.maps.items() if n not in abstract}
 
-    def _abstract_entry(self, mapname: str) -> tuple[Term, Term, Term]:
-        """A fresh non-empty entry of an abstract map, the same as or disjoint from each
-        entry made so far (all a sorted, disjoint map can offer)."""
+    def _abstract_entry(self, mapname: str, nonempty: bool = True) -> tuple[Term, Term, Term]:
+        """A fresh entry of an abstract map, the same as or disjoint from each entry made
+        so far (all a sorted, disjoint map can offer). A witness address's entry holds
+        that address, so it is non-empty; a placement's may be empty (a 0-size block)."""
         m = self.model.maps[mapname]
         k = next(self.witness_n)
         s, e, t = (z3.Int(f"a:{mapname}:{k}:{x}") for x in "set")
         kinds = memtypes.TYPES_BY_KIND[m.kind]
-        facts = [m.lo <= s, s < e, e <= m.hi, z3.Or([t == kinds.index(x) for x in m.types])]
+        facts = [m.lo <= s, s < e if nonempty else s <= e, e <= m.hi,
+                 z3.Or([t == kinds.index(x) for x in m.types])]
         if m.align > 1:
             facts += [s % m.align == 0, e % m.align == 0]
         for s2, e2, t2 in self.abs_entries[mapname]:
@@ -430,7 +432,7 @@ class Encoder:
                 kinds = memtypes.TYPES_BY_KIND[self.model.maps[c.name].kind]
                 idx = [kinds.index(t) for t in c.names]
                 if c.name in self.abstract:
-                    s0, e0, t0 = self._abstract_entry(c.name)
+                    s0, e0, t0 = self._abstract_entry(c.name, nonempty=False)
                     containers = [(s0, e0, z3.Or([t0 == i for i in idx]))]
                     self.abstract_placement = True
                 elif not self.model.maps[c.name].symbolic:
