@@ -6,7 +6,7 @@ import pytest
 from helpers import errors_of, load_text
 
 from bootspec.diagnostics import BootspecError, render_all
-from bootspec.lang.parser import parse_number
+from bootspec.lang.numbers import parse_number
 
 GOOD = """\
 model m
