@@ -3,7 +3,7 @@
 The key is a hash of everything a verdict depends on: the resolved model (its
 declarations, stages, maps, with source positions, so a counterexample's lines
 stay right), the proof, the obligation, the solver limits, the bootspec and Z3
-versions. Editing one model changes only that model's keys, so only its
+versions and a hash of bootspec's own code. Editing one model changes only that model's keys, so only its
 obligations run again.
 
 Entries are small JSON files (never pickles: a cache folder is not trusted to
@@ -14,6 +14,7 @@ runs never see half an entry. A corrupt or foreign entry is ignored.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -36,11 +37,24 @@ def _z3_version() -> str:
     return str(z3.get_version_string())
 
 
+@functools.lru_cache(maxsize=1)
+def _engine_hash() -> str:
+    """A hash of bootspec's own code: a changed checker must not reuse old verdicts,
+    even when the version number was not bumped."""
+    h = hashlib.sha256()
+    root = Path(__file__).parent
+    for f in sorted(root.rglob("*")):
+        if f.suffix in (".py", ".lark") and f.is_file():
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def key(model: Model, proof: Proof | None, ob: Obligation, limits: Limits) -> str:
     """The content hash of one obligation."""
     from bootspec.engine import check as check_mod  # noqa: PLC0415
-    blob = repr((SCHEMA, __version__, _z3_version(), check_mod.SMALL_MAP, model, proof, ob,
-                 limits))
+    blob = repr((SCHEMA, __version__, _engine_hash(), _z3_version(), check_mod.SMALL_MAP,
+                 model, proof, ob, limits))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
