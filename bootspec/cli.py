@@ -15,6 +15,7 @@ import sys
 from typing import TextIO
 
 from bootspec import __version__, bench, codes, diffing
+from bootspec.argtypes import positive
 from bootspec.oracle import soak
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.cache import Cache
@@ -37,18 +38,6 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _positive(kind: type) -> object:
-    def conv(s: str) -> object:
-        try:
-            v = kind(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a positive number, not {s!r}") from None
-        if v <= 0:
-            raise argparse.ArgumentTypeError(f"expected a positive number, not {s!r}")
-        return v
-    return conv
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="bootspec", description="A formal model checker of early-boot memory "
                 "layouts: proves placement properties with Z3 or returns a counterexample "
@@ -57,10 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def limits(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--timeout", type=_positive(float), default=60.0, metavar="SECONDS",
+        sp.add_argument("--timeout", type=positive(float), default=60.0, metavar="SECONDS",
                         help="wall-clock backstop per solver query (default 60); a query that "
                         "hits it is 'unknown', never a pass")
-        sp.add_argument("--rlimit", type=_positive(int), default=DEFAULT_RLIMIT, metavar="N",
+        sp.add_argument("--rlimit", type=positive(int), default=DEFAULT_RLIMIT, metavar="N",
                         help="deterministic Z3 resource limit per query (default %(default)s)")
 
     def output(sp: argparse.ArgumentParser) -> None:
@@ -81,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "the models' symbolic maps of the same kind, and check that machine")
     c.add_argument("--bind", metavar="MAP", help="with --memmap: the model map to bind "
                    "(default: every symbolic map whose kind matches)")
-    c.add_argument("-j", "--jobs", type=_positive(int), default=1, metavar="N",
+    c.add_argument("-j", "--jobs", type=positive(int), default=1, metavar="N",
                    help="decide obligations in N processes (results keep their order)")
     c.add_argument("--executor", metavar="URL",
                    help="run on an executor instead: 'local' (a process pool of --jobs) or "

@@ -188,43 +188,17 @@ class ModelChecker:
         """The concrete fast path: run every parameter combination on every path with the
         concrete evaluator (no solver). Same verdicts and rules as the solver path; the
         first violation in path and parameter order is the counterexample."""
-        from bootspec.oracle.brute import assignments  # noqa: PLC0415 - shared enumerator
-        scope, stage, pred, assert_line = self._target(ob, proof)
-        needed = regions_in(pred, self.model) if pred is not None else set()
-        reachable = False
-        runs = 0
-        any_points = False
-        for path in self.paths:
-            at = points(path, scope, stage, needed, assert_line)
-            if not at:
-                continue
-            any_points = True
-            for inputs in assignments(self.model, path):
-                if not concrete.inputs_valid(self.model, inputs):
-                    continue
-                runs += 1
-                trace = concrete.run_path(self.model, path, inputs)
-                if scope == "wellformed":
-                    reachable = reachable or trace.valid_before[0]
-                    bad = next((i for i in at if trace.valid_before[i] and trace.findings[i]),
-                               None)
-                    if bad is not None:
-                        return Verdict("violated", counterexample=self.recheck(
-                            ob, path, bad, inputs, None), reason="decided by evaluation")
-                    continue
-                ev = concrete.Evaluator(self.model, inputs)
-                for i in at:
-                    st = trace.states[i]
-                    if st is None:
-                        continue
-                    reachable = True
-                    assert pred is not None
-                    if not ev.prop(pred, st):
-                        return Verdict("violated", counterexample=self.recheck(
-                            ob, path, i, inputs, pred), reason="decided by evaluation")
-        if not reachable:
-            return Verdict("vacuous", VACUOUS_UNREACHED if not any_points else VACUOUS_CONTRADICTORY)
-        return Verdict("holds", f"decided by evaluation ({runs} concrete runs)")
+        from bootspec.oracle.brute import search  # noqa: PLC0415 - the shared enumerator
+        found = search(self.model, self.paths, ob, proof)
+        if found.violation is not None:
+            path, i, inputs = found.violation
+            pred = self._target(ob, proof)[2]
+            return Verdict("violated", counterexample=self.recheck(ob, path, i, inputs, pred),
+                           reason="decided by evaluation")
+        if found.status == "vacuous":
+            return Verdict("vacuous", VACUOUS_CONTRADICTORY if found.any_in_scope
+                           else VACUOUS_UNREACHED)
+        return Verdict("holds", f"decided by evaluation ({found.runs} concrete runs)")
 
     def _big_count(self) -> int:
         return max(self.model.maps[n].count for n in self.big)

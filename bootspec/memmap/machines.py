@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bootspec.argtypes import positive
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, render_all
 from bootspec.engine import concrete
 from bootspec.engine.check import Result
@@ -537,7 +538,7 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
                    "repeat for several")
     c.add_argument("--path", dest="paths", action="append", default=[],
                    help="model/proof files or folders (default: models/ and proofs/)")
-    c.add_argument("-j", "--jobs", type=_positive_int, default=1, metavar="N",
+    c.add_argument("-j", "--jobs", type=positive(int), default=1, metavar="N",
                    help="check N machines in parallel (processes; default 1)")
     c.add_argument("--format", choices=("text", "json", "md"), default="text")
     c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
@@ -545,23 +546,13 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
                    help="do not look for a reachable run to show where nothing is violated")
     c.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="wall-clock backstop per solver query (default 60)")
-    c.add_argument("--rlimit", type=_positive_int, default=DEFAULT_RLIMIT, metavar="N",
+    c.add_argument("--rlimit", type=positive(int), default=DEFAULT_RLIMIT, metavar="N",
                    help="deterministic Z3 resource limit per query (default %(default)s)")
     c.set_defaults(func=run_check)
 
 
 def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
-
-
-def _positive_int(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, not {s!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, not {s!r}")
-    return v
 
 
 def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -9,6 +9,7 @@ disagreement between the two is a bug in one of them.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterator
 
@@ -76,24 +77,40 @@ def assignments(model: Model, path: Path) -> Iterator[dict[str, int]]:
         yield out
 
 
-def brute_verdict(model: Model, paths: list[Path], ob: Obligation, proof: Proof | None) -> str:
-    """holds | violated | vacuous, by exhaustive enumeration."""
+@dataclasses.dataclass(frozen=True)
+class Search:
+    """What enumerating every input found: the verdict, the first violation (path,
+    event index, inputs) in path and input order, whether any event was in scope, and
+    how many runs it took."""
+
+    status: str  # holds | violated | vacuous
+    violation: tuple[Path, int, dict[str, int]] | None
+    any_in_scope: bool
+    runs: int
+
+
+def search(model: Model, paths: list[Path], ob: Obligation, proof: Proof | None) -> Search:
+    """Decide an obligation by running every input assignment with the concrete
+    evaluator, straight from the definitions in docs/language.md ("Verdicts")."""
     scope, stage, pred, assert_line = target_of(model, ob, proof)
     needed = regions_in(pred, model) if pred is not None else set()
-    reachable = False
+    reachable = any_points = False
+    runs = 0
     for path in paths:
         at = points(path, scope, stage, needed, assert_line)
         if not at:
             continue
+        any_points = True
         for inputs in assignments(model, path):
             if not concrete.inputs_valid(model, inputs):
                 continue
+            runs += 1
             trace = concrete.run_path(model, path, inputs)
             if scope == "wellformed":
-                if trace.valid_before[0]:
-                    reachable = True
-                if any(trace.valid_before[i] and trace.findings[i] for i in at):
-                    return "violated"
+                reachable = reachable or trace.valid_before[0]
+                bad = next((i for i in at if trace.valid_before[i] and trace.findings[i]), None)
+                if bad is not None:
+                    return Search("violated", (path, bad, inputs), True, runs)
                 continue
             ev = concrete.Evaluator(model, inputs)
             for i in at:
@@ -103,6 +120,10 @@ def brute_verdict(model: Model, paths: list[Path], ob: Obligation, proof: Proof 
                 reachable = True
                 assert pred is not None
                 if not ev.prop(pred, st):
-                    return "violated"
-    return "holds" if reachable else "vacuous"
+                    return Search("violated", (path, i, inputs), True, runs)
+    return Search("holds" if reachable else "vacuous", None, any_points, runs)
 
+
+def brute_verdict(model: Model, paths: list[Path], ob: Obligation, proof: Proof | None) -> str:
+    """holds | violated | vacuous, by exhaustive enumeration."""
+    return search(model, paths, ob, proof).status
