@@ -126,7 +126,9 @@ class Collector:
 
     def raise_if_any(self) -> None:
         if self.items:
-            raise BootspecError(sorted(self.items, key=lambda d: (d.span, d.code)))
+            # the same mistake seen from several models (extends) is reported once
+            unique = {(d.span, d.code, d.message): d for d in self.items}
+            raise BootspecError(sorted(unique.values(), key=lambda d: (d.span, d.code)))
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:

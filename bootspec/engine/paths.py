@@ -157,11 +157,28 @@ def _defines(line: A.Line) -> str | None:
 def enumerate_paths(model: Model, errors: Collector) -> list[Path]:
     """All boot paths of a model, with static liveness; BS104 for each bad use (once)."""
     g = stage_graph(model)
-    initial = frozenset(r.name for r in model.regions) | frozenset(p.name for p in model.pools)
-    for v in model.vars:
-        for r, span in ((r, v.value.span) for r in regions_in(v.value, model)):
+    # the initial state is built in order: global regions, then pools, then variables;
+    # global assumptions are read in it
+    made: set[str] = set()
+    for d in (*model.regions, *model.pools):
+        rng = getattr(d, "range", None)
+        exprs = [rng] if rng is not None else [getattr(d, "at", None), getattr(d, "size", None)]
+        for e in exprs:
+            for r in sorted(regions_in(e, model)):
+                if r not in made:
+                    errors.error("BS104", f"region '{r}' is used before it is placed",
+                                 e.span if e is not None else d.span,
+                                 "a global region may only read global regions declared "
+                                 "before it")
+        made.add(d.name)
+    initial = frozenset(made)
+    for e in [v.value for v in model.vars] + [a.pred for a in model.assumes]:
+        for r in sorted(regions_in(e, model)):
             if r not in initial:
-                errors.error("BS104", f"region '{r}' is used before it is placed", span)
+                errors.error("BS104", f"region '{r}' is used before it is placed", e.span,
+                             "a global assume or variable sees only global regions; "
+                             "state it with 'assume' inside the stage that places the "
+                             "region")
     reported: set[tuple[str, Span]] = set()
     paths: list[Path] = []
     for stages, early in _walks(model, g):

@@ -6,6 +6,7 @@ bad number is a BS101 raised as :class:`LineError` and reported by the parser.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import lark
@@ -52,7 +53,8 @@ class ToAst(lark.Transformer[Any, Any]):
 
     # -- terminals
     def STRING(self, tok: lark.Token) -> str:
-        return bytes(tok[1:-1], "utf-8").decode("unicode_escape")
+        # only \" and \\ are escapes; any other backslash stays as written
+        return re.sub(r'\\(["\\])', r"\1", str(tok[1:-1]))
 
     def cite(self, items: list[Any]) -> Cite:
         return Cite(items[0])
