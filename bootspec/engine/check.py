@@ -116,7 +116,8 @@ def obligations(models: dict[str, Model], proofs: Sequence[Proof]) -> list[Oblig
 
 
 class ModelChecker:
-    """Decides the obligations of one model. Path encodings are built once and shared."""
+    """Decides the obligations of one model. Each obligation starts from a fresh Z3
+    context; its path encodings are built once and shared by all of its queries."""
 
     def __init__(self, model: Model, paths: list[Path], limits: Limits | None = None,
                  fast: bool = True):
