@@ -25,16 +25,11 @@ from typing import Any
 from bootspec import __version__
 from bootspec.diagnostics import Span
 from bootspec.engine.check import Counterexample, RegionRow, Verdict
-from bootspec.engine.solver import Limits
+from bootspec.engine.solver import Limits, z3_version
 from bootspec.lang.ir import Model, Obligation, Proof
 
 SCHEMA = 1
 DEFAULT_DIR = ".bootspec-cache"
-
-
-def _z3_version() -> str:
-    import z3  # noqa: PLC0415 - only for the version string
-    return str(z3.get_version_string())
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,7 +48,7 @@ def _engine_hash() -> str:
 def key(model: Model, proof: Proof | None, ob: Obligation, limits: Limits) -> str:
     """The content hash of one obligation."""
     from bootspec.engine import check as check_mod  # noqa: PLC0415
-    blob = repr((SCHEMA, __version__, _engine_hash(), _z3_version(), check_mod.SMALL_MAP,
+    blob = repr((SCHEMA, __version__, _engine_hash(), z3_version(), check_mod.SMALL_MAP,
                  model, proof, ob, limits))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

@@ -136,10 +136,6 @@ class ModelChecker:
         return self._enc[key]
 
     # -- the property of an obligation
-    def _target(self, ob: Obligation, proof: Proof | None
-                ) -> tuple[str, str | None, A.Expr | None, A.AssertLine | None]:
-        return target_of(self.model, ob, proof)
-
     def decide(self, ob: Obligation, proof: Proof | None = None, want_core: bool = False
                ) -> Verdict:
         """The verdict of one obligation (see the proof rule in this module's docstring).
@@ -193,7 +189,7 @@ class ModelChecker:
         found = search(self.model, self.paths, ob, proof)
         if found.violation is not None:
             path, i, inputs = found.violation
-            pred = self._target(ob, proof)[2]
+            pred = target_of(self.model, ob, proof)[2]
             return Verdict("violated", counterexample=self.recheck(ob, path, i, inputs, pred),
                            reason="decided by evaluation")
         if found.status == "vacuous":
@@ -230,7 +226,7 @@ class ModelChecker:
             cex = v.counterexample
             if v.status == "violated" and cex is not None:
                 pi = next(i for i, p in enumerate(self.paths) if p.stages == cex.path)
-                pred = self._target(ob, proof)[2]
+                pred = target_of(self.model, ob, proof)[2]
                 try:
                     full = self.recheck(ob, self.paths[pi], cex.event, self._lift(
                         dict(cex.inputs), n), pred)
@@ -256,7 +252,7 @@ class ModelChecker:
 
     def _decide(self, ob: Obligation, proof: Proof | None, want_core: bool, abstract: bool,
                 witness_only: bool = False) -> Verdict:
-        scope, stage, pred, assert_line = self._target(ob, proof)
+        scope, stage, pred, assert_line = target_of(self.model, ob, proof)
         needed = regions_in(pred, self.model) if pred is not None else set()
         seen: set[tuple[object, ...]] = set()
         unknown_reason = ""

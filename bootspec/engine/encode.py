@@ -434,7 +434,6 @@ class Encoder:
                 if c.name in self.abstract:
                     s0, e0, t0 = self._abstract_entry(c.name, nonempty=False)
                     containers = [(s0, e0, z3.Or([t0 == i for i in idx]))]
-                    self.abstract_placement = True
                 elif not self.model.maps[c.name].symbolic:
                     # a real machine's map: only entries of the right type can take it
                     containers = [(s, e, z3.BoolVal(True)) for (s, e, _), (_, _, tn, _) in
@@ -450,8 +449,9 @@ class Encoder:
         return lo, hi, align, containers, obstacles
 
     def place(self, line: A.Line, policies: tuple[A.Policy, ...], size: Term, st: SymState,
-              exclude: str | None) -> tuple[Cond, Cond, Term]:
-        """(constraints, fits, start) of a placement, trying policies in order."""
+              exclude: str | None) -> tuple[Cond, Cond, Term, Cond]:
+        """(constraints, fits, start, found) of a placement, trying policies in order;
+        ``found`` is whether a policy before a final ``else none`` found room."""
         outcomes: list[tuple[Cond, Cond, Term]] = []
         for k, p in enumerate(policies):
             if p.kind == "none":  # optional placement: always "fits", as an empty region
@@ -476,9 +476,8 @@ class Encoder:
                     st.cursors[p.pool] = start + size
                 outcomes.append((z3.BoolVal(True), z3.BoolVal(True), start))
                 break
-            self.abstract_placement = False
             lo, hi, align, containers, obstacles = self._clauses(p, st, exclude)
-            if self.abstract_placement:
+            if any(c.kind == "in_map" and c.name in self.abstract for c in p.clauses):
                 # over-approximate the first fit: any fitting start in some entry of the
                 # right type, or no fit at all
                 k2 = next(self.witness_n)
@@ -506,12 +505,12 @@ class Encoder:
                                           p.kind == "topdown", st)
             outcomes.append((z3.BoolVal(True), fits, start))
         # fold the 'else' chain: the first policy that fits wins
-        self.place_found = z3.Or([f for _, f, _ in outcomes[:-1]]) if len(outcomes) > 1 \
+        found = z3.Or([f for _, f, _ in outcomes[:-1]]) if len(outcomes) > 1 \
             else z3.BoolVal(True)
         cons, fits, start = outcomes[-1]
         for c2, f2, s2 in reversed(outcomes[:-1]):
             cons, fits, start = (z3.If(f2, c2, cons), z3.Or(f2, fits), z3.If(f2, s2, start))
-        return cons, fits, start
+        return cons, fits, start, found
 
     # -- actions
     def region(self, start: Term, end: Term, owner: str | None, typ: str | None,
@@ -554,10 +553,10 @@ class Encoder:
     def _placed(self, line: A.Line, name: str, policies: tuple[A.Policy, ...], size: Term,
                 owner: str | None, typ: str | None, st: SymState) -> tuple[Cond, Cond]:
         pool = next((p.pool for p in policies if p.kind == "pool"), None)
-        cons, fits, start = self.place(line, policies, size, st, name)
+        cons, fits, start, found = self.place(line, policies, size, st, name)
         end = start + size
         if policies[-1].kind == "none":  # empty when no earlier policy found room
-            end = z3.If(self.place_found, start + size, start)
+            end = z3.If(found, start + size, start)
         self.wraps.append(Labeled(z3.Implies(z3.And(fits, cons), z3.And(start >= 0, end <= self.top)),
                                   f"region '{name}' stays inside the {self.model.width}-bit "
                                   "address space", line.span))

@@ -43,6 +43,10 @@ def make_solver(limits: Limits) -> z3.Solver:
     return s
 
 
+def z3_version() -> str:
+    return str(z3.get_version_string())
+
+
 def fresh_context() -> None:
     """Give Z3 a new main context, so an obligation's counterexample does not depend on
     what the process solved before it.
