@@ -30,9 +30,10 @@ from bootspec.engine.paths import Path, in_scope, points, regions_in, target_of
 from bootspec.engine.solver import (
     Limits,
     check,
+    Objective,
     fresh_context,
+    lexmin,
     make_solver,
-    minimize,
     model_value,
 )
 from bootspec.lang import ast as A
@@ -183,14 +184,21 @@ class ModelChecker:
 
     def _decide_concrete(self, ob: Obligation, proof: Proof | None) -> Verdict:
         """The concrete fast path: run every parameter combination on every path with the
-        concrete evaluator (no solver). Same verdicts and rules as the solver path; the
-        first violation in path and parameter order is the counterexample."""
-        from bootspec.oracle.brute import search  # noqa: PLC0415 - the shared enumerator
+        concrete evaluator (no solver). Same verdicts, rules and counterexample as the
+        solver path (the first violating event; the smallest inputs there)."""
+        from bootspec.oracle.brute import (  # noqa: PLC0415 - the shared enumerator
+            canonical_violation,
+            search,
+        )
         found = search(self.model, self.paths, ob, proof)
         if found.violation is not None:
-            path, i, inputs = found.violation
+            # the same counterexample the solver path reports (first event, smallest inputs)
+            canon = canonical_violation(self.model, self.paths, ob, proof)
+            assert canon is not None
+            pi, i, inputs = canon
             pred = target_of(self.model, ob, proof)[2]
-            return Verdict("violated", counterexample=self.recheck(ob, path, i, inputs, pred),
+            return Verdict("violated", counterexample=self.recheck(ob, self.paths[pi], i, inputs,
+                                                                   pred),
                            reason="decided by evaluation")
         if found.status == "vacuous":
             return Verdict("vacuous", VACUOUS_CONTRADICTORY if found.any_in_scope
@@ -384,15 +392,27 @@ class ModelChecker:
                    pred: A.Expr | None, enc: PathEncoding, solver: z3.Solver,
                    assumptions: list[z3.BoolRef]) -> Verdict:
         path = self.paths[pi]
-        # prefer the smallest parameters, then the smallest free choices
-        objectives = [z3.If(v, 1, 0) if z3.is_bool(v) else v  # type: ignore[arg-type]
-                      for name, v in enc.inputs.items() if name.startswith("p:")]
-        objectives += [v for name, v in sorted(enc.inputs.items()) if name.startswith("c:")]
-        if objectives:
-            zmodel = minimize(solver, assumptions, objectives, self.limits) or zmodel
+        zmodel, _complete = lexmin(solver, assumptions, self.objectives(enc), zmodel,
+                                   self.limits)
         inputs = {name: model_value(zmodel, var) for name, var in sorted(enc.inputs.items())}
         cex = self.recheck(ob, path, i, inputs, pred)
         return Verdict("violated", counterexample=cex)
+
+    def objectives(self, enc: PathEncoding) -> list[Objective]:
+        """What a counterexample minimises, in order: the parameters as declared, then the
+        ``anywhere`` choices; each with the values its domain allows (for the search)."""
+        out = []
+        for p in self.model.params:
+            v = enc.inputs[f"p:{p.name}"]
+            if p.kind == "bool":
+                out.append(Objective(z3.If(v, 1, 0), values=(0, 1)))  # type: ignore[arg-type]
+            elif p.kind == "range":
+                out.append(Objective(v, -(-p.lo // p.align) * p.align, p.align))  # type: ignore[arg-type]
+            else:
+                out.append(Objective(v, values=tuple(sorted(p.values)) or (0,)))  # type: ignore[arg-type]
+        out += [Objective(v, 0, enc.encoder.choice_step.get(name, 1))  # type: ignore[arg-type]
+                for name, v in sorted(enc.inputs.items()) if name.startswith("c:")]
+        return out
 
     def recheck(self, ob: Obligation, path: Path, i: int, inputs: dict[str, int],
                 pred: A.Expr | None) -> Counterexample:

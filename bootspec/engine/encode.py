@@ -112,6 +112,7 @@ class Encoder:
         self.side: list[Labeled] = []  # facts about fresh variables made while encoding
         self.wraps: list[Labeled] = []
         self.witness_n = itertools.count()
+        self.choice_step: dict[str, int] = {}  # an 'anywhere' choice's constant alignment
         self.abstract = abstract
         self.abs_entries: dict[str, list[tuple[Term, Term, Term]]] = {m: [] for m in abstract}
         self._params()
@@ -496,8 +497,12 @@ class Encoder:
                 self.inputs[choice_key(line, k)] = c
                 cons = [c >= 0, c <= self.top, c >= lo, c + size <= hi]
                 if align is not None:
+                    cases = self._cases(align, st)
                     cons += [z3.Or([z3.And(cc, c % a == 0) if cc is not None else c % a == 0
-                                    for cc, a in self._cases(align, st)])]
+                                    for cc, a in cases])]
+                    if len(cases) == 1 and z3.is_int_value(cases[0][1]) and \
+                            cases[0][1].as_long() > 0:  # type: ignore[attr-defined]
+                        self.choice_step[choice_key(line, k)] = cases[0][1].as_long()  # type: ignore[attr-defined]
                 cons += [z3.Not(overlap(c, c + size, o0, o1)) for o0, o1 in obstacles]
                 outcomes.append((z3.And(cons), z3.BoolVal(True), c))
                 break

@@ -14,7 +14,7 @@ import z3
 
 DEFAULT_RLIMIT = 50_000_000  # Z3 resource units per query; deterministic, unlike time
 DEFAULT_TIMEOUT_MS = 60_000
-# budget for making a counterexample small and round; past it the first model is shown
+# budget of each probe that makes a counterexample small; past it the best model so far is shown
 MINIMIZE_RLIMIT = 1_000_000
 
 
@@ -86,28 +86,68 @@ def check(solver: z3.Solver, *assumptions: z3.BoolRef, want_core: bool = False) 
     return Outcome("unknown", reason)
 
 
-def minimize(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[z3.ArithRef],
-             limits: Limits) -> z3.ModelRef | None:
-    """A model of ``solver``'s assertions and ``assumptions`` that is lexicographically
-    smallest on ``objectives``; None when the optimizer gives up (use the first model).
+@dataclasses.dataclass(frozen=True)
+class Objective:
+    """A term to make small, with the values its domain constraints (already asserted)
+    allow: ``lo + k * step`` for k >= 0, or one of ``values`` (sorted) when given."""
 
-    Counterexamples read best with the smallest parameters and addresses the model
-    allows: the bug without the noise.
+    term: z3.ArithRef
+    lo: int = 0
+    step: int = 1
+    values: tuple[int, ...] = ()
+
+    def value(self, k: int) -> int:
+        return self.values[k] if self.values else self.lo + k * self.step
+
+    def index(self, v: int) -> int:
+        """The smallest k with value(k) >= v."""
+        if self.values:
+            return next((k for k, x in enumerate(self.values) if x >= v), len(self.values) - 1)
+        return max(0, -(-(v - self.lo) // self.step))
+
+
+def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Objective],
+           model: z3.ModelRef, limits: Limits) -> tuple[z3.ModelRef, bool]:
+    """The model of ``solver``'s assertions and ``assumptions`` that is lexicographically
+    smallest on ``objectives``, starting from ``model`` (one such model); and whether
+    the search finished (else the best model found so far).
+
+    Each objective in turn is driven down by binary search over its domain's values
+    (its lowest value tried first: most often the answer), probing ``term <= v`` as an
+    extra assumption of the same incremental solver, then fixed. When every free
+    input is an objective the answer is unique: the counterexample is the same
+    whatever the solver did before, which is what lets a run share one Z3 context
+    across obligations (see ``engine.check``). Counterexamples read best with the
+    smallest parameters and addresses the model allows: the bug without the noise.
     """
-    opt = z3.Optimize()
-    opt.set("rlimit", min(limits.rlimit, MINIMIZE_RLIMIT))
-    opt.set("timeout", limits.timeout_ms)
-    opt.set("priority", "lex")
-    for a in solver.assertions():
-        opt.add(a)
-    for a in assumptions:
-        opt.add(a)
-    for o in objectives:
-        opt.minimize(o)
+    solver.push()
+    solver.set("rlimit", min(limits.rlimit, MINIMIZE_RLIMIT))
+    complete = True
     try:
-        return opt.model() if opt.check() == z3.sat else None
-    except z3.Z3Exception:
-        return None
+        for a in assumptions:
+            solver.add(a)
+        for ob in objectives:
+            cur = model_value(model, ob.term)
+            lo_k, hi_k = 0, ob.index(cur)
+            first = True
+            while lo_k < hi_k:
+                mid = lo_k if first else (lo_k + hi_k) // 2
+                first = False
+                out = check(solver, ob.term <= ob.value(mid))
+                if out.status == "sat" and out.model is not None:
+                    model = out.model
+                    cur = model_value(model, ob.term)
+                    hi_k = min(mid, ob.index(cur))
+                elif out.status == "unsat":
+                    lo_k = mid + 1
+                else:
+                    complete = False
+                    return model, complete
+            solver.add(ob.term == cur)
+        return model, complete
+    finally:
+        solver.pop()
+        solver.set("rlimit", getattr(solver, "bootspec_rlimit", limits.rlimit))
 
 
 def model_value(model: z3.ModelRef, term: z3.ExprRef) -> int:

@@ -127,3 +127,46 @@ def search(model: Model, paths: list[Path], ob: Obligation, proof: Proof | None)
 def brute_verdict(model: Model, paths: list[Path], ob: Obligation, proof: Proof | None) -> str:
     """holds | violated | vacuous, by exhaustive enumeration."""
     return search(model, paths, ob, proof).status
+
+
+def objective_key(model: Model, inputs: dict[str, int]) -> tuple[int, ...]:
+    """The order in which counterexamples are minimised: parameters as declared, then
+    ``anywhere`` choices by input name (symbolic map entries are not ordered)."""
+    return tuple(inputs[f"p:{p.name}"] for p in model.params) + tuple(
+        inputs[k] for k in sorted(k for k in inputs if k.startswith("c:")))
+
+
+def canonical_violation(model: Model, paths: list[Path], ob: Obligation, proof: Proof | None
+                        ) -> tuple[int, int, dict[str, int]] | None:
+    """The counterexample bootspec must report, by enumeration: the first event in scope
+    (paths in order, then events; an event shared with an earlier path counts there)
+    at which some input violates the property, and of those inputs the one smallest
+    by :func:`objective_key`. (path index, event index, inputs), or None."""
+    scope, stage, pred, assert_line = target_of(model, ob, proof)
+    needed = regions_in(pred, model) if pred is not None else set()
+    seen: set[object] = set()
+    for pi, path in enumerate(paths):
+        at = [i for i in points(path, scope, stage, needed, assert_line)
+              if path.events[i].key not in seen]
+        best: dict[int, tuple[tuple[int, ...], dict[str, int]]] = {}
+        for inputs in assignments(model, path):
+            if not concrete.inputs_valid(model, inputs):
+                continue
+            trace = concrete.run_path(model, path, inputs)
+            ev = concrete.Evaluator(model, inputs)
+            for i in at:
+                if scope == "wellformed":
+                    bad = trace.valid_before[i] and bool(trace.findings[i])
+                else:
+                    st = trace.states[i]
+                    assert pred is not None
+                    bad = st is not None and not ev.prop(pred, st)
+                if bad:
+                    k = objective_key(model, inputs)
+                    if i not in best or k < best[i][0]:
+                        best[i] = (k, inputs)
+        for i in at:
+            if i in best:
+                return pi, i, best[i][1]
+        seen.update(path.events[i].key for i in at)
+    return None

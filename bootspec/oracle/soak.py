@@ -23,7 +23,10 @@ from typing import TextIO
 from bootspec.diagnostics import BootspecError
 from bootspec.engine.check import ModelChecker
 from bootspec.engine.solver import Limits
-from bootspec.oracle.brute import TooLarge, brute_verdict
+from bootspec.engine.check import Counterexample
+from bootspec.engine.paths import Path as BootPath
+from bootspec.lang.ir import Model, Obligation, Proof
+from bootspec.oracle.brute import TooLarge, brute_verdict, canonical_violation, objective_key
 from bootspec.oracle.gen import generate
 from bootspec.pipeline import check_project, load
 
@@ -40,14 +43,38 @@ def compare(text: str) -> tuple[int, int, int, list[str]]:
             expected = brute_verdict(model, project.paths[ob.model], ob, proof)
         except TooLarge:
             continue
-        got = ModelChecker(model, project.paths[ob.model], fast=False).decide(ob, proof)
+        checker = ModelChecker(model, project.paths[ob.model], fast=False)
+        got = checker.decide(ob, proof)
         n += 1
         if got.counterexample is not None:
             cex += 1  # decide() re-ran it concretely, or raised InternalError
         if got.status != expected:
             bad += 1
             msgs.append(f"{ob.model}/{ob.name}: bootspec {got.status}, brute force {expected}")
+        elif got.counterexample is not None and not checker.big:
+            msg = _canonical_mismatch(model, project.paths[ob.model], ob, proof,
+                                      got.counterexample)
+            if msg:
+                bad += 1
+                msgs.append(f"{ob.model}/{ob.name}: {msg}")
     return n, bad, cex, msgs
+
+
+def _canonical_mismatch(model: Model, paths: list[BootPath], ob: Obligation, proof: Proof | None,
+                        cx: Counterexample) -> str:
+    """Why a counterexample is not the canonical one (see
+    :func:`bootspec.oracle.brute.canonical_violation`), or ''. Maps of more than
+    SMALL_MAP entries are searched on smaller maps first, so only small ones count."""
+    want = canonical_violation(model, paths, ob, proof)
+    if want is None:
+        return "bootspec found a counterexample, brute force none"
+    pi, i, inputs = want
+    got_key = objective_key(model, dict(cx.inputs))
+    if (paths[pi].stages, i, objective_key(model, inputs)) != (cx.path, cx.event, got_key):
+        return (f"counterexample at {' > '.join(cx.path)} event {cx.event} inputs {got_key}; "
+                f"the canonical one is at {' > '.join(paths[pi].stages)} event {i} inputs "
+                f"{objective_key(model, inputs)}")
+    return ""
 
 
 def _soak_one(seed: int) -> tuple[int, int, int, int, list[str], str]:
