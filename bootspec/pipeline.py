@@ -23,7 +23,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from bootspec.cache import Cache
 from bootspec.cache import key as cache_key
 from bootspec.diagnostics import BootspecError, Collector, Span
-from bootspec.engine.check import ModelChecker, Result, obligations, run_obligation
+from bootspec.engine.check import Carry, ModelChecker, Result, obligations
 from bootspec.engine.paths import Path as BootPath
 from bootspec.engine.paths import enumerate_paths
 from bootspec.engine.solver import Limits
@@ -99,12 +99,13 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = ()) -> Projec
 
 
 def _run_model(model: Model, paths: list[BootPath],
-               items: list[tuple[Obligation, Proof | None]], limits: Limits | None
-               ) -> list[Result]:
-    """One model's obligations in a worker (top-level, so executors can pickle it); they
-    share the model's path encodings."""
+               items: list[tuple[Obligation, Proof | None]], limits: Limits | None,
+               carry: Carry | None = None) -> list[Result]:
+    """One model's obligations, decided together (:meth:`ModelChecker.decide_all`);
+    top-level, so executors can pickle it."""
     checker = ModelChecker(model, paths, limits)
-    return [run_obligation(checker, ob, proof) for ob, proof in items]
+    verdicts = checker.decide_all(items, carry)
+    return [Result(ob, v, t) for (ob, _), (v, t) in zip(items, verdicts, strict=True)]
 
 
 def check_project(project: Project, limits: Limits | None = None,
@@ -112,13 +113,17 @@ def check_project(project: Project, limits: Limits | None = None,
                   progress: Callable[[Obligation], None] | None = None,
                   cache: Cache | None = None, jobs: int = 1,
                   executor: Executor | None = None,
-                  on_result: Callable[[Result], None] | None = None) -> list[Result]:
+                  on_result: Callable[[Result], None] | None = None,
+                  carry: dict[str, Carry] | None = None) -> list[Result]:
     """Decide every selected obligation; results come back in the stable order of
     :func:`obligations`, whatever ran in parallel or came from the cache.
 
     ``executor`` is any ``concurrent.futures.Executor`` (a process pool, a Dask
     client's executor...); without one, ``jobs > 1`` uses a local process pool.
+    ``carry`` (per model) is what a sweep over machines carries from one machine to
+    the next (:class:`~bootspec.engine.check.Carry`); only the serial run uses it.
     """
+    carry = carry or {}
     obs = [ob for ob in project.obligations() if select is None or select(ob)]
     results: dict[int, Result] = {}
     todo: list[tuple[int, Obligation, str | None]] = []
@@ -146,19 +151,17 @@ def check_project(project: Project, limits: Limits | None = None,
         if progress is not None:
             progress(r.obligation)
 
+    by_model: dict[str, list[tuple[int, Obligation, str | None]]] = {}
+    for item in todo:
+        by_model.setdefault(item[1].model, []).append(item)
     if executor is None and jobs <= 1:
-        checkers: dict[str, ModelChecker] = {}
-        for idx, ob, k in todo:
-            checker = checkers.get(ob.model)
-            if checker is None:
-                checker = ModelChecker(project.models[ob.model], project.paths[ob.model], limits)
-                checkers[ob.model] = checker
-            done(idx, k, run_obligation(checker, ob, project.proof(ob.name)
-                                        if ob.kind == "proof" else None))
+        for name, items in by_model.items():  # one model's obligations are decided together
+            for (idx, _, k), r in zip(items, _run_model(
+                    project.models[name], project.paths[name],
+                    [(ob, project.proof(ob.name) if ob.kind == "proof" else None)
+                     for _, ob, _ in items], limits, carry.get(name)), strict=True):
+                done(idx, k, r)
     else:
-        by_model: dict[str, list[tuple[int, Obligation, str | None]]] = {}
-        for item in todo:
-            by_model.setdefault(item[1].model, []).append(item)
         pool = executor or ProcessPoolExecutor(max_workers=jobs)
         try:
             futures = [(items, pool.submit(

@@ -44,6 +44,7 @@ SMALL_MAP = 8  # symbolic maps with more entries are first decided abstractly
 VACUOUS_UNREACHED = "no boot path reaches the property's scope with its regions live"
 VACUOUS_CONTRADICTORY = ("the assumptions (domains, assume, guards) are contradictory where the "
                          "property applies")
+WITNESSES = 8  # known runs tried before asking the solver whether an event is reachable
 FAST_COMBOS = 256  # concrete maps, no free choice, at most this many parameter combinations:
 # decide by evaluation, without the solver
 
@@ -116,6 +117,26 @@ def obligations(models: dict[str, Model], proofs: Sequence[Proof]) -> list[Oblig
     return out
 
 
+@dataclasses.dataclass
+class Carry:
+    """What a sweep over many machines carries, for one model, from one machine to
+    the next (:meth:`ModelChecker.decide_all`). None of it changes a verdict or a
+    counterexample, only how fast they are found.
+
+    ``proved``: obligations whose negation is known unsatisfiable at every event on
+    this machine (proved for every map of the model as written, which admits this
+    machine's map); only their reachability is left. ``witnesses``: inputs of runs
+    found on earlier machines, tried concretely before the solver is asked whether
+    an event is reachable; every run the solver finds is added. ``hints``: per
+    obligation, the last counterexample's inputs; when they fail here too, the
+    minimisation starts from them (the canonical counterexample is the same from
+    any start; it is just found with fewer queries)."""
+
+    proved: frozenset[str] = frozenset()
+    witnesses: list[dict[str, int]] = dataclasses.field(default_factory=list)
+    hints: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+
+
 class ModelChecker:
     """Decides the obligations of one model. Each obligation starts from a fresh Z3
     context; its path encodings are built once and shared by all of its queries."""
@@ -163,6 +184,166 @@ class ModelChecker:
         if found is not None:
             return found
         return self._decide(ob, proof, want_core, abstract=False)
+
+    # -- many obligations at once
+    def decide_all(self, items: Sequence[tuple[Obligation, Proof | None]],
+                   carry: Carry | None = None) -> list[tuple[Verdict, float]]:
+        """The verdicts :meth:`decide` gives each obligation, with the seconds each took,
+        found together: one Z3 context and one encoding per path for all of them, and
+        one query per path that asks whether *any* of them can fail there.
+
+        That query is unsatisfiable in the common case, and then every obligation in
+        it holds on that path (each single query is one of its disjuncts). When it is
+        satisfiable, the model names obligations that do fail; they leave, and the
+        query is asked again for the rest. A failing obligation's counterexample is
+        found as :meth:`decide` finds it (its first failing event in order, then the
+        smallest inputs there), which is canonical when every free input is a
+        parameter or a choice, so it does not matter that the context is shared.
+        Whatever the batch cannot settle exactly as :meth:`decide` would (a solver
+        limit, a minimisation cut short, a symbolic map's entries in a
+        counterexample) is decided again by :meth:`decide`, alone, in a fresh context.
+        Models with large symbolic maps and those the concrete fast path decides go
+        to :meth:`decide` directly.
+
+        ``carry`` (a sweep over machines, see :class:`Carry`) only changes how fast the
+        verdicts are found, never what they are."""
+        t0 = time.perf_counter()
+        carry = carry or Carry()
+        proved, witnesses = carry.proved, carry.witnesses
+        if self.big or (self.fast and self._enumerable()) or (len(items) <= 1 and not proved):
+            return [self._timed(ob, proof) for ob, proof in items]
+        fresh_context()
+        self._enc.clear()
+        out: dict[int, Verdict] = {}
+        extra: dict[int, float] = {}
+        redo: list[int] = []
+        plans = [self._plan(ob, proof, points=ob.name not in proved) for ob, proof in items]
+        canonical = not any(m.symbolic for m in self.model.maps.values())
+        undecided = set(range(len(items)))
+        reach: dict[tuple[int, int], str] = {}  # (path, first event) -> sat | unsat | unknown
+        for pi in range(len(self.paths)):
+            mine = sorted(k for k in undecided if any(p == pi for p, _ in plans[k].points))
+            firsts = sorted({(f, plans[k].scope == "wellformed") for k in undecided
+                             for p, f in plans[k].firsts if p == pi and (pi, f) not in reach})
+            for f, wf in firsts:
+                if self._witnessed(pi, f, wf, witnesses):
+                    reach[(pi, f)] = "sat"
+            firsts = [(f, wf) for f, wf in firsts if (pi, f) not in reach]
+            if not mine and not firsts:
+                continue
+            batch = _PathBatch(self, pi, items, plans, mine)
+            for f, wf in firsts:
+                reach[(pi, f)] = batch.reachable(f, wf)
+                if batch.run is not None:
+                    witnesses.append(batch.run)
+                    del witnesses[:-WITNESSES]
+                    batch.run = None
+            left = list(mine)
+            while left:
+                status, failing = batch.any_fails(left)
+                if status == "unsat":  # none of them fails on this path
+                    break
+                if status == "unknown" or not failing:
+                    redo.extend(left)
+                    undecided.difference_update(left)
+                    break
+                for k in failing:
+                    t1 = time.perf_counter()
+                    v = batch.counterexample(k, canonical, carry.hints)
+                    extra[k] = time.perf_counter() - t1
+                    if v is None:
+                        redo.append(k)
+                    else:
+                        out[k] = v
+                    undecided.discard(k)
+                    left.remove(k)
+        for k in sorted(undecided):
+            firsts_k = plans[k].firsts
+            # as _decide: the first path whose query is not unsatisfiable decides
+            state = next((reach[f] for f in firsts_k if reach[f] != "unsat"), "unsat")
+            if state == "sat":
+                out[k] = Verdict("holds", queries=len(plans[k].points))
+            elif state == "unknown":
+                redo.append(k)
+            else:
+                out[k] = Verdict("vacuous", VACUOUS_CONTRADICTORY if firsts_k
+                                 else VACUOUS_UNREACHED, queries=len(plans[k].points))
+        shared = (time.perf_counter() - t0 - sum(extra.values())) / max(1, len(items))
+        result = [(out.get(k, Verdict("unknown")), shared + extra.get(k, 0.0))
+                  for k in range(len(items))]
+        for k in sorted(set(redo)):
+            result[k] = self._timed(*items[k])
+        return result
+
+    def _witnessed(self, pi: int, first: int, wellformed: bool,
+                   witnesses: list[dict[str, int]]) -> bool:
+        """Whether a known run reaches event ``first`` of path ``pi`` (re-run concretely)."""
+        for w in reversed(witnesses[-WITNESSES:]):
+            try:
+                if not concrete.inputs_valid(self.model, w):
+                    continue
+                trace = concrete.run_path(self.model, self.paths[pi], w)
+            except Exception:  # noqa: BLE001 - a witness of another path lacks inputs
+                continue
+            if trace.valid_before[0] if wellformed else trace.states[first] is not None:
+                return True
+        return False
+
+    def proved_for_every_map(self, ob: Obligation, proof: Proof | None) -> bool:
+        """Whether the abstract encoding of every symbolic map refutes the obligation's
+        negation at every event: then it holds on every map those maps admit, of any
+        number of entries, wherever an in-scope state is reachable (step 1 of
+        :meth:`decide`). A model without symbolic maps: False."""
+        sym = frozenset(n for n, m in self.model.maps.items() if m.symbolic)
+        if not sym:
+            return False
+        saved, self.big = self.big, sym
+        try:
+            fresh_context()
+            self._enc.clear()
+            return self._decide(ob, proof, False, abstract=True).status == "holds"
+        finally:
+            self.big = saved
+            self._enc.clear()
+
+    def _timed(self, ob: Obligation, proof: Proof | None) -> tuple[Verdict, float]:
+        t0 = time.perf_counter()
+        v = self.decide(ob, proof)
+        return v, time.perf_counter() - t0
+
+    def _plan(self, ob: Obligation, proof: Proof | None, points: bool = True) -> _Plan:
+        """The queries :meth:`_decide` makes for ``ob``, in its order: the events checked
+        (an event already checked on an earlier path is not checked again), and the
+        first event in scope on each path (for reachability)."""
+        scope, stage, pred, assert_line = target_of(self.model, ob, proof)
+        needed = regions_in(pred, self.model) if pred is not None else set()
+        seen: set[tuple[object, ...]] = set()
+        pts: list[tuple[int, int]] = []
+        firsts: list[tuple[int, int]] = []
+        for pi, path in enumerate(self.paths):
+            first = -1
+            for i, ev in enumerate(path.events):
+                if scope == "wellformed":
+                    if points and self.encoding(pi).obligations[i] and ev.key not in seen:
+                        seen.add(ev.key)
+                        pts.append((pi, i))
+                    continue
+                if scope == "assert":
+                    hit = ev.kind == "act" and ev.action is assert_line
+                else:
+                    hit = in_scope(ev, scope, stage, needed, path, i)
+                if not hit:
+                    continue
+                if first < 0:
+                    first = i
+                if points and ev.key not in seen:
+                    seen.add(ev.key)
+                    pts.append((pi, i))
+            if scope == "wellformed":
+                first = 0
+            if first >= 0:
+                firsts.append((pi, first))
+        return _Plan(scope, pred, tuple(pts), tuple(firsts))
 
     def _enumerable(self) -> bool:
         """Every input concrete or nearly so: concrete maps, no free choices, and few
@@ -414,6 +595,24 @@ class ModelChecker:
                 for name, v in sorted(enc.inputs.items()) if name.startswith("c:")]
         return out
 
+    def objective_names(self, enc: PathEncoding) -> list[str]:
+        """The inputs :meth:`objectives` minimises, in the same order."""
+        return [f"p:{p.name}" for p in self.model.params] + sorted(
+            n for n in enc.inputs if n.startswith("c:"))
+
+    def fails_at(self, path: Path, i: int, inputs: dict[str, int], pred: A.Expr | None) -> bool:
+        """Whether ``inputs`` (all of the path's) fail the property at event i, concretely."""
+        try:
+            if not concrete.inputs_valid(self.model, inputs):
+                return False
+            trace = concrete.run_path(self.model, path, inputs)
+        except Exception:  # noqa: BLE001 - inputs of another model or path
+            return False
+        if pred is None:
+            return trace.valid_before[i] and bool(trace.findings[i])
+        st = trace.states[i]
+        return st is not None and not concrete.Evaluator(self.model, inputs).prop(pred, st)
+
     def recheck(self, ob: Obligation, path: Path, i: int, inputs: dict[str, int],
                 pred: A.Expr | None) -> Counterexample:
         """Re-run a counterexample with the concrete evaluator; refuse one that does not
@@ -464,6 +663,116 @@ class ModelChecker:
             (f"{n}.cursor", _show_value(v)) for n, v in sorted(state.cursors.items()))
         return Counterexample(path.stages, ev.stage, step, span, params, rows, maps, findings,
                               tuple(sorted(inputs.items())), state_vars, i)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    scope: str
+    pred: A.Expr | None
+    points: tuple[tuple[int, int], ...]  # (path, event) queried, in order
+    firsts: tuple[tuple[int, int], ...]  # (path, first event in scope) per path
+
+
+class _PathBatch:
+    """One path's solver for :meth:`ModelChecker.decide_all`. Every constraint and
+    every query is behind a literal: ``g{i}`` stands for "the run got past event i"
+    (the constraints of events 0..i), ``q{k}_{i}`` for "obligation k fails at event
+    i", ``b{k}`` for "obligation k fails somewhere on this path"; a query is a check
+    under literals, so nothing asserted has to be taken back."""
+
+    def __init__(self, checker: ModelChecker, pi: int,
+                 items: Sequence[tuple[Obligation, Proof | None]], plans: list[_Plan],
+                 mine: list[int]):
+        self.checker, self.pi, self.items, self.plans = checker, pi, items, plans
+        self.enc = enc = checker.encoding(pi)
+        self.solver = solver = make_solver(checker.limits)
+        solver.add([lab.term for lab in enc.base])
+        self.g: list[z3.BoolRef] = []
+        prev: z3.BoolRef = z3.BoolVal(True)
+        for i, cons in enumerate(enc.constraints):
+            g = z3.Bool(f"g{i}")
+            solver.add(z3.Implies(g, z3.And(prev, *[lab.term for lab in cons])))
+            self.g.append(g)
+            prev = g
+        self.q: dict[int, list[tuple[int, z3.BoolRef]]] = {}
+        self.b: dict[int, z3.BoolRef] = {}
+        self.rounds = 0
+        self.run: dict[str, int] | None = None  # inputs of a whole run, once one is found
+        for k in mine:
+            lits = []
+            for p, i in plans[k].points:
+                if p != pi:
+                    continue
+                q = z3.Bool(f"q{k}_{i}")
+                if plans[k].scope == "wellformed":
+                    before = self.g[i - 1] if i > 0 else z3.BoolVal(True)
+                    fails = z3.Or([z3.Not(o.term) for o in enc.obligations[i]])
+                else:
+                    state = enc.states[i]
+                    assert state is not None and plans[k].pred is not None
+                    before = self.g[i]
+                    fails = z3.Not(enc.encoder.prop(plans[k].pred, state))
+                    solver.add([lab.term for lab in enc.encoder.side])
+                    enc.encoder.side = []
+                solver.add(z3.Implies(q, z3.And(before, fails)))
+                lits.append((i, q))
+            b = z3.Bool(f"b{k}")
+            solver.add(z3.Implies(b, z3.Or([q for _, q in lits])))
+            self.q[k], self.b[k] = lits, b
+
+    def any_fails(self, ks: list[int]) -> tuple[str, list[int]]:
+        """Can any of obligations ``ks`` fail on this path? (status, those that do)."""
+        sel = z3.Bool(f"any{self.rounds}")
+        self.rounds += 1
+        self.solver.add(z3.Implies(sel, z3.Or([self.b[k] for k in ks])))
+        out = check(self.solver, sel)
+        if out.status != "sat":
+            return out.status, []
+        assert out.model is not None
+        return "sat", [k for k in ks if z3.is_true(out.model.eval(self.b[k],
+                                                                  model_completion=True))]
+
+    def reachable(self, first: int, wellformed: bool) -> str:
+        """Is an in-scope state reachable (:meth:`ModelChecker._decide`'s vacuity query)?"""
+        last = check(self.solver, self.g[-1])  # the whole path runs: every event is reached
+        if last.status == "sat":
+            assert last.model is not None
+            self.run = {n: model_value(last.model, v) for n, v in sorted(self.enc.inputs.items())}
+            return "sat"
+        if wellformed:  # the domains and global assumptions alone (under a free literal:
+            # a check without assumptions would re-run Z3's whole preprocessing)
+            return check(self.solver, z3.Bool("base")).status
+        return check(self.solver, self.g[first]).status
+
+    def counterexample(self, k: int, canonical: bool, hints: dict[str, dict[str, int]]
+                       ) -> Verdict | None:
+        """Obligation k's verdict, known to fail on this path: the first failing event,
+        the smallest inputs there; None when that cannot be settled exactly here.
+        ``hints``: see :class:`Carry` (read and updated)."""
+        if not canonical:
+            return None
+        ob, _proof = self.items[k]
+        checker, path = self.checker, self.checker.paths[self.pi]
+        for i, q in self.q[k]:
+            out = check(self.solver, q)
+            if out.status == "unknown":
+                return None
+            if out.status == "sat":
+                assert out.model is not None
+                objectives = checker.objectives(self.enc)
+                hint = hints.get(ob.name)
+                start = None
+                if hint is not None and checker.fails_at(path, i, hint, self.plans[k].pred):
+                    start = [hint[n] for n in checker.objective_names(self.enc)]
+                model, complete = lexmin(self.solver, [q], objectives, out.model,
+                                         checker.limits, start)
+                if not complete:
+                    return None
+                inputs = {n: model_value(model, v) for n, v in sorted(self.enc.inputs.items())}
+                cex = checker.recheck(ob, path, i, inputs, self.plans[k].pred)
+                hints[ob.name] = inputs
+                return Verdict("violated", counterexample=cex)
+        return None
 
 
 def _collect(core: tuple[str, ...], labels: dict[str, Labeled],

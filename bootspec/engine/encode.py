@@ -88,6 +88,19 @@ def _val(v: int) -> Term:
     return z3.IntVal(v)
 
 
+def _max(a: Term, b: Term) -> Term:
+    """max(a, b), folded when both are numbers (a real map's entries, constants)."""
+    if z3.is_int_value(a) and z3.is_int_value(b):
+        return a if a.as_long() >= b.as_long() else b  # type: ignore[attr-defined]
+    return z3.If(a > b, a, b)
+
+
+def _min(a: Term, b: Term) -> Term:
+    if z3.is_int_value(a) and z3.is_int_value(b):
+        return a if a.as_long() <= b.as_long() else b  # type: ignore[attr-defined]
+    return z3.If(a < b, a, b)
+
+
 def _to_int(x: z3.ExprRef) -> Term:
     return x if z3.is_arith(x) else z3.If(x, _val(1), _val(0))  # type: ignore[arg-type]
 
@@ -115,23 +128,28 @@ class Encoder:
         self.choice_step: dict[str, int] = {}  # an 'anywhere' choice's constant alignment
         self.abstract = abstract
         self.abs_entries: dict[str, list[tuple[Term, Term, Term]]] = {m: [] for m in abstract}
+        self.abs_witnesses: dict[str, list[tuple[Term, Cond]]] = {m: [] for m in abstract}
         self._params()
         self.maps = {n: self._map(m) for n, m in model.maps.items() if n not in abstract}
 
-    def _abstract_entry(self, mapname: str, nonempty: bool = True) -> tuple[Term, Term, Term]:
+    def _abstract_entry(self, mapname: str) -> tuple[Term, Term, Term]:
         """A fresh entry of an abstract map, the same as or disjoint from each entry made
-        so far (all a sorted, disjoint map can offer). A witness address's entry holds
-        that address, so it is non-empty; a placement's may be empty (a 0-size block)."""
+        so far (all a sorted, disjoint map can offer), and covering every witness
+        address of :meth:`in_types` that lies inside it. It may be empty (a 0-size
+        block's entry, or one that stands for no entry of the real map)."""
         m = self.model.maps[mapname]
         k = next(self.witness_n)
         s, e, t = (z3.Int(f"a:{mapname}:{k}:{x}") for x in "set")
         kinds = memtypes.TYPES_BY_KIND[m.kind]
-        facts = [m.lo <= s, s < e if nonempty else s <= e, e <= m.hi,
+        facts = [m.lo <= s, s <= e, e <= m.hi,
                  z3.Or([t == kinds.index(x) for x in m.types])]
         if m.align > 1:
             facts += [s % m.align == 0, e % m.align == 0]
         for s2, e2, t2 in self.abs_entries[mapname]:
             facts.append(z3.Or(z3.And(s == s2, e == e2, t == t2), e <= s2, e2 <= s))
+        # a witness address inside this entry is in the map (see in_types)
+        facts += [z3.Implies(z3.And(s <= p, p < e), covered)
+                  for p, covered in self.abs_witnesses[mapname]]
         self.abs_entries[mapname].append((s, e, t))
         self.side.append(Labeled(z3.And(facts), f"map '{mapname}' is sorted and disjoint",
                                  m.span))
@@ -278,10 +296,18 @@ class Encoder:
         kinds = memtypes.TYPES_BY_KIND[self.model.maps[mapname].kind]
         idx = [kinds.index(t) for t in types]
         if mapname in self.abstract:
+            # the entry holding p, if p is in the map ('covered'); when p lies in any
+            # entry of the abstraction it is covered, and then that entry is this one
+            # (entries are the same or disjoint). A map that does not cover p is
+            # matched with an empty entry here, so the entry need not be non-empty.
+            others = list(self.abs_entries[mapname])
             s, e, t = self._abstract_entry(mapname)
             covered = z3.Bool(f"a:{mapname}:cov:{next(self.witness_n)}")
-            self.side.append(Labeled(z3.Implies(covered, z3.And(s <= p, p < e)),
-                                     "a witness address's entry", self.model.maps[mapname].span))
+            facts = [z3.Implies(covered, z3.And(s <= p, p < e))]
+            facts += [z3.Implies(z3.And(s2 <= p, p < e2), covered) for s2, e2, _ in others]
+            self.abs_witnesses[mapname].append((p, covered))
+            self.side.append(Labeled(z3.And(facts), "a witness address's entry",
+                                     self.model.maps[mapname].span))
             base = z3.And(covered, z3.Or([t == i for i in idx]))
         elif not self.model.maps[mapname].symbolic:  # concrete: filter by type in Python
             base = z3.Or([z3.And(s <= p, p < e) for (s, e, _), (_, _, tn, _) in
@@ -381,18 +407,22 @@ class Encoder:
         fits: Cond = z3.BoolVal(False)
         best: Term = _val(0)
         order = containers if topdown else list(reversed(containers))
+
+        def clear(c: Term) -> list[Cond]:
+            return [z3.Not(overlap(c, c + size, o0, o1)) for o0, o1 in obstacles]
+
+        # an obstacle's candidate and whether it clears every obstacle do not depend on
+        # the container: built once, not once per entry
+        shared = [(c, clear(c)) for c in
+                  ([floor(o0 - size) for o0, _ in obstacles] if topdown
+                   else [ceil(o1) for _, o1 in obstacles])]
         for s0, e0, ok in order:
-            lo_i = z3.If(s0 > lo, s0, lo)
-            hi_i = z3.If(e0 < hi, e0, hi)
-            if topdown:
-                cands = [floor(hi_i - size)] + [floor(o0 - size) for o0, _ in obstacles]
-            else:
-                cands = [ceil(lo_i)] + [ceil(o1) for _, o1 in obstacles]
+            lo_i, hi_i = _max(s0, lo), _min(e0, hi)
+            own = floor(hi_i - size) if topdown else ceil(lo_i)
             fits_i: Cond = z3.BoolVal(False)
             best_i: Term = _val(0)
-            for c in cands:
-                valid = z3.And(ok, c >= lo_i, c + size <= hi_i,
-                               *[z3.Not(overlap(c, c + size, o0, o1)) for o0, o1 in obstacles])
+            for c, free in [(own, clear(own)), *shared]:
+                valid = z3.And(ok, c >= lo_i, c + size <= hi_i, *free)
                 better = c > best_i if topdown else c < best_i
                 best_i = z3.If(z3.And(valid, z3.Or(z3.Not(fits_i), better)), c, best_i)
                 fits_i = z3.Or(fits_i, valid)
@@ -412,15 +442,13 @@ class Encoder:
             if c.kind == "within":
                 w0, w1 = self.rng(c.expr if c.expr is not None else A.Name(c.span, c.name or ""),
                                   st)
-                lo, hi = z3.If(w0 > lo, w0, lo), z3.If(w1 < hi, w1, hi)
+                lo, hi = _max(w0, lo), _min(w1, hi)
             elif c.kind == "below":
                 assert c.expr is not None
-                v = self.ev(c.expr, st)
-                hi = z3.If(v < hi, v, hi)  # type: ignore[operator]
+                hi = _min(self.ev(c.expr, st), hi)  # type: ignore[arg-type]
             elif c.kind == "above":
                 assert c.expr is not None
-                v = self.ev(c.expr, st)
-                lo = z3.If(v > lo, v, lo)  # type: ignore[operator]
+                lo = _max(self.ev(c.expr, st), lo)  # type: ignore[arg-type]
             elif c.kind == "align":
                 align = c.expr
             elif c.kind == "avoid":
@@ -433,7 +461,7 @@ class Encoder:
                 kinds = memtypes.TYPES_BY_KIND[self.model.maps[c.name].kind]
                 idx = [kinds.index(t) for t in c.names]
                 if c.name in self.abstract:
-                    s0, e0, t0 = self._abstract_entry(c.name, nonempty=False)
+                    s0, e0, t0 = self._abstract_entry(c.name)
                     containers = [(s0, e0, z3.Or([t0 == i for i in idx]))]
                 elif not self.model.maps[c.name].symbolic:
                     # a real machine's map: only entries of the right type can take it

@@ -107,18 +107,23 @@ class Objective:
 
 
 def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Objective],
-           model: z3.ModelRef, limits: Limits) -> tuple[z3.ModelRef, bool]:
+           model: z3.ModelRef, limits: Limits, start: list[int] | None = None
+           ) -> tuple[z3.ModelRef, bool]:
     """The model of ``solver``'s assertions and ``assumptions`` that is lexicographically
     smallest on ``objectives``, starting from ``model`` (one such model); and whether
     the search finished (else the best model found so far).
 
-    Each objective in turn is driven down by binary search over its domain's values
-    (its lowest value tried first: most often the answer), probing ``term <= v`` as an
+    Each objective in turn is driven down over its domain's values (galloping up
+    from the lowest, which is most often the answer, then bisecting), probing ``term <= v`` as an
     extra assumption of the same incremental solver, then fixed. When every free
     input is an objective the answer is unique: the counterexample is the same
     whatever the solver did before, which is what lets a run share one Z3 context
     across obligations (see ``engine.check``). Counterexamples read best with the
     smallest parameters and addresses the model allows: the bug without the noise.
+
+    ``start``: values of the objectives that satisfy the query too (a counterexample
+    found before, re-checked concretely), used instead of ``model``'s until a probe
+    finds smaller ones; the search then begins just below each value.
     """
     solver.push()
     solver.set("rlimit", min(limits.rlimit, MINIMIZE_RLIMIT))
@@ -126,24 +131,32 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
     try:
         for a in assumptions:
             solver.add(a)
-        for ob in objectives:
-            cur = model_value(model, ob.term)
+        for j, ob in enumerate(objectives):
+            cur = start[j] if start is not None else model_value(model, ob.term)
             lo_k, hi_k = 0, ob.index(cur)
-            first = True
+            step = 1  # galloping up from the lowest value: the minimum is most often near it
             while lo_k < hi_k:
-                mid = lo_k if first else (lo_k + hi_k) // 2
-                first = False
+                mid = min(lo_k + step - 1, (lo_k + hi_k) // 2) if step else (lo_k + hi_k) // 2
+                if start is not None:
+                    mid = hi_k - 1  # a hint is most often the minimum already
                 out = check(solver, ob.term <= ob.value(mid))
                 if out.status == "sat" and out.model is not None:
-                    model = out.model
+                    model, start = out.model, None
                     cur = model_value(model, ob.term)
                     hi_k = min(mid, ob.index(cur))
+                    step = 0  # bracketed: plain bisection from here
                 elif out.status == "unsat":
                     lo_k = mid + 1
+                    step *= 2
                 else:
                     complete = False
                     return model, complete
             solver.add(ob.term == cur)
+        if start is not None:  # every value came from the start: a model that has them
+            out = check(solver, z3.Bool("lexmin"))  # (a literal keeps the solver incremental)
+            if out.status != "sat" or out.model is None:
+                return model, False
+            model = out.model
         return model, complete
     finally:
         solver.pop()

@@ -289,6 +289,30 @@ def assumption_notes(m: MapIR, entries: Sequence[Entry]) -> list[Diagnostic]:
              "symbolic map may fail here, which questions the model's assumptions")]
 
 
+def admits(symbolic: Model, bound: Model) -> bool:
+    """Whether ``bound`` is ``symbolic`` with each symbolic map replaced by a map it
+    admits (any number of entries: sorted, disjoint, inside its ``within`` window,
+    aligned, of its types) and nothing else changed. A proof for every map of
+    ``symbolic`` (:meth:`~bootspec.engine.check.ModelChecker.proved_for_every_map`)
+    then covers ``bound``."""
+    if set(symbolic.maps) != set(bound.maps) or \
+            dataclasses.replace(bound, maps=symbolic.maps) != symbolic:
+        return False
+    for name, sm in symbolic.maps.items():
+        bm = bound.maps[name]
+        if not sm.symbolic or bm.symbolic:
+            if bm != sm:
+                return False
+            continue
+        prev = sm.lo
+        for s, e, t, _ in bm.entries:
+            if not (prev <= s <= e <= sm.hi) or t not in sm.types or \
+                    s % sm.align or e % sm.align:
+                return False
+            prev = e
+    return True
+
+
 # -- binding ------------------------------------------------------------------------
 
 def symbolic_maps(project: Project, models: Iterable[str] | None = None

@@ -30,7 +30,7 @@ from typing import TextIO
 from bootspec.argtypes import positive
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, render_all
 from bootspec.engine import concrete
-from bootspec.engine.check import Result
+from bootspec.engine.check import Carry, ModelChecker, Result
 from bootspec.engine.encode import encode_path
 from bootspec.engine.paths import Path as BootPath
 from bootspec.engine.paths import regions_in
@@ -43,7 +43,7 @@ from bootspec.engine.solver import (
     model_value,
 )
 from bootspec.lang.ir import Model, Obligation
-from bootspec.memmap.bind import Binding, Machine, bind, load_machine, machine_ok
+from bootspec.memmap.bind import Binding, Machine, admits, bind, load_machine, machine_ok
 from bootspec.memmap.parse import parse_path
 from bootspec.pipeline import Project, check_project, discover, load
 
@@ -354,6 +354,69 @@ def screen(project: Project, models: Sequence[str], path: str, explicit: bool = 
     return machine
 
 
+@dataclasses.dataclass
+class Reuse:
+    """What a sweep carries from one machine to the next (per model, a
+    :class:`~bootspec.engine.check.Carry`); it never changes a verdict or a
+    counterexample, only how fast they are found.
+
+    ``proved``: per model, the obligations the abstract encoding proves for every map
+    its symbolic maps admit, of any number of entries (computed once, on the models
+    as written). On a machine whose map the symbolic map admits
+    (:func:`~bootspec.memmap.bind.admits`) they hold wherever an in-scope state is
+    reachable, so only reachability is asked there. Runs and counterexamples found
+    on earlier machines are kept per model to be tried first on the next."""
+
+    proved: dict[str, tuple[frozenset[str], frozenset[str]]]  # (any map, maps it admits)
+    carried: dict[str, Carry] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def build(cls, project: Project, models: Sequence[str], limits: Limits | None) -> Reuse:
+        """Prove what can be proved once: first for *any* map (each symbolic map relaxed
+        to every type, any alignment, the whole address space; real maps often have
+        entries the model's map does not admit), then for the maps the model admits."""
+        proved = {}
+        for name in models:
+            model = project.models[name]
+            items = [(ob, project.proof(ob.name) if ob.kind == "proof" else None)
+                     for ob in project.obligations() if ob.model == name]
+            loose = ModelChecker(relaxed(model), project.paths[name], limits)
+            anymap = frozenset(ob.name for ob, p in items if loose.proved_for_every_map(ob, p))
+            checker = ModelChecker(model, project.paths[name], limits)
+            admitted = anymap | frozenset(ob.name for ob, p in items if ob.name not in anymap
+                                          and checker.proved_for_every_map(ob, p))
+            proved[name] = (anymap, admitted)
+        return cls(proved)
+
+    def for_binding(self, project: Project, binding: Binding) -> dict[str, Carry]:
+        """What to carry into this machine: the proofs that cover its map."""
+        bound = binding.project.models
+        out = {}
+        for name in binding.bound_models():
+            c = self.carried.setdefault(name, Carry())
+            anymap, admitted = self.proved.get(name, (frozenset(), frozenset()))
+            model = project.models[name]
+            if admits(model, bound[name]):
+                proved = admitted
+            elif admits(relaxed(model), bound[name]):
+                proved = anymap
+            else:
+                proved = frozenset()
+            out[name] = Carry(proved, c.witnesses, c.hints)
+        return out
+
+
+def relaxed(model: Model) -> Model:
+    """``model`` with every symbolic map admitting any map of its kind: every type, no
+    alignment, anywhere in the address space. A proof for every map of the relaxed
+    model covers every real machine's map."""
+    from bootspec import memtypes
+    maps = {n: dataclasses.replace(m, lo=0, hi=model.top, align=1,
+                                   types=tuple(memtypes.TYPES_BY_KIND[m.kind]))
+            if m.symbolic else m for n, m in model.maps.items()}
+    return dataclasses.replace(model, maps=maps)
+
+
 def fresh_solver_state() -> None:
     """A new Z3 context before each machine (see :func:`bootspec.engine.solver.fresh_context`)."""
     fresh_context()
@@ -361,9 +424,10 @@ def fresh_solver_state() -> None:
 
 def check_machine(project: Project, models: Sequence[str], path: str | Machine,
                   limits: Limits | None = None, sample: bool = True,
-                  explicit: bool = True) -> MachineReport:
+                  explicit: bool = True, reuse: Reuse | None = None) -> MachineReport:
     """Bind one map file (or an imported :class:`Machine`) to ``models`` and decide their
-    obligations; see :func:`screen` for inputs that are not checked."""
+    obligations; see :func:`screen` for inputs that are not checked. ``reuse`` carries
+    proofs and runs from machine to machine in a sweep (:class:`Reuse`)."""
     t0 = time.perf_counter()
     machine = path if isinstance(path, Machine) else screen(project, models, path, explicit)
     if isinstance(machine, MachineReport):
@@ -376,7 +440,8 @@ def check_machine(project: Project, models: Sequence[str], path: str | Machine,
     bound_models = binding.bound_models()
     fresh_solver_state()
     results = check_project(binding.project, limits,
-                            select=lambda ob: ob.model in bound_models)
+                            select=lambda ob: ob.model in bound_models,
+                            carry=reuse.for_binding(project, binding) if reuse else None)
     rows = _rows(binding, results, limits, sample)
     return MachineReport(machine.path, machine.description, machine.kinds,
                          _bound_info(binding), tuple(rows),
@@ -420,16 +485,16 @@ _WORKER: dict[str, object] = {}
 
 
 def _worker_init(model_paths: list[str], models: list[str], limits: Limits,
-                 sample: bool) -> None:
+                 sample: bool, proved: dict[str, frozenset[str]]) -> None:
     _WORKER.update(project=load(discover(model_paths)), models=models, limits=limits,
-                   sample=sample)
+                   sample=sample, reuse=Reuse(proved))
 
 
 def _worker_check(machine: Machine) -> MachineReport:
     project = _WORKER["project"]
     assert isinstance(project, Project)
     return check_machine(project, _WORKER["models"], machine, _WORKER["limits"],  # type: ignore[arg-type]
-                         bool(_WORKER["sample"]))
+                         bool(_WORKER["sample"]), reuse=_WORKER["reuse"])  # type: ignore[arg-type]
 
 
 def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
@@ -440,10 +505,11 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
     """One report per input, in input order. With ``jobs > 1`` the inputs are screened
     here and only machines go to a process pool; each worker loads the models once from
     ``model_paths`` (the same arguments that made ``project``)."""
+    reuse = Reuse.build(project, models, limits)
     if jobs <= 1:
         reports = []
         for path, explicit in inputs:
-            rep = check_machine(project, models, path, limits, sample, explicit)
+            rep = check_machine(project, models, path, limits, sample, explicit, reuse)
             if progress is not None:
                 progress(rep)
             reports.append(rep)
@@ -460,14 +526,15 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
                 progress(found)
     if len(todo) <= 1:
         for i, machine in todo.items():
-            out[i] = check_machine(project, models, machine, limits, sample)
+            out[i] = check_machine(project, models, machine, limits, sample, reuse=reuse)
             if progress is not None:
                 progress(out[i])  # type: ignore[arg-type]
     else:
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
         with concurrent.futures.ProcessPoolExecutor(
                 max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_worker_init,
-                initargs=(list(model_paths), list(models), limits or Limits(), sample)) as pool:
+                initargs=(list(model_paths), list(models), limits or Limits(), sample,
+                          reuse.proved)) as pool:
             futures = {pool.submit(_worker_check, m): i for i, m in todo.items()}
             for fut in concurrent.futures.as_completed(futures):
                 rep = fut.result()

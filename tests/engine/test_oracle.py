@@ -9,11 +9,13 @@ a slice of seeds; ``-m slow`` runs many more.
 from __future__ import annotations
 
 import pytest
+from helpers import REPO
 
 from bootspec.oracle import soak
 from bootspec.oracle.brute import brute_verdict
 from bootspec.oracle.gen import generate
-from bootspec.pipeline import load
+from bootspec.engine.check import ModelChecker
+from bootspec.pipeline import Project, discover, load
 
 
 def _compare(seed: int) -> list[str]:
@@ -56,3 +58,30 @@ def test_big_map_strategy_agrees_with_brute_force(seed: int,
     import bootspec.engine.check as check_mod
     monkeypatch.setattr(check_mod, "SMALL_MAP", 1)
     assert _compare(seed) == []
+
+
+def _batch_vs_single(project: Project, fast: bool) -> list[str]:
+    """decide_all (one context, one query for many obligations) must give exactly what
+    decide gives each obligation alone: verdict, reason and counterexample."""
+    out = []
+    for name, model in sorted(project.models.items()):
+        items = [(ob, project.proof(ob.name) if ob.kind == "proof" else None)
+                 for ob in project.obligations() if ob.model == name]
+        together = ModelChecker(model, project.paths[name], fast=fast).decide_all(items)
+        for (ob, proof), (v, _) in zip(items, together, strict=True):
+            alone = ModelChecker(model, project.paths[name], fast=fast).decide(ob, proof)
+            if (v.status, v.reason, v.counterexample) != (alone.status, alone.reason,
+                                                           alone.counterexample):
+                out.append(f"{name}/{ob.name}: together {v.status} {v.counterexample}, "
+                           f"alone {alone.status} {alone.counterexample}")
+    return out
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 2))
+def test_deciding_together_is_deciding_alone(seed: int) -> None:
+    assert _batch_vs_single(load([], [("g.boot", generate(seed))]), fast=False) == []
+
+
+def test_deciding_together_is_deciding_alone_on_the_shipped_models() -> None:
+    project = load(discover([str(REPO / "models"), str(REPO / "proofs")]))
+    assert _batch_vs_single(project, fast=True) == []
