@@ -739,9 +739,8 @@ class _PathBatch:
             assert last.model is not None
             self.run = {n: model_value(last.model, v) for n, v in sorted(self.enc.inputs.items())}
             return "sat"
-        if wellformed:  # the domains and global assumptions alone (under a free literal:
-            # a check without assumptions would re-run Z3's whole preprocessing)
-            return check(self.solver, z3.Bool("base")).status
+        if wellformed:  # the domains and global assumptions alone
+            return check(self.solver).status
         return check(self.solver, self.g[first]).status
 
     def counterexample(self, k: int, canonical: bool, hints: dict[str, dict[str, int]]

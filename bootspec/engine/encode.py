@@ -416,8 +416,12 @@ class Encoder:
         shared = [(c, clear(c)) for c in
                   ([floor(o0 - size) for o0, _ in obstacles] if topdown
                    else [ceil(o1) for _, o1 in obstacles])]
+        least = self._least(size)
         for s0, e0, ok in order:
             lo_i, hi_i = _max(s0, lo), _min(e0, hi)
+            if least is not None and z3.is_int_value(lo_i) and z3.is_int_value(e0) and \
+                    e0.as_long() - lo_i.as_long() < least:  # type: ignore[attr-defined]
+                continue  # a real map's entry too small for any size allowed: never fits
             own = floor(hi_i - size) if topdown else ceil(lo_i)
             fits_i: Cond = z3.BoolVal(False)
             best_i: Term = _val(0)
@@ -429,6 +433,20 @@ class Encoder:
             best = z3.If(fits_i, best_i, best)
             fits = z3.Or(fits, fits_i)
         return fits, best
+
+    def _least(self, size: Term) -> int | None:
+        """A lower bound of a placement's size when one is known for certain: a number,
+        or a range or set parameter (its domain); else None."""
+        if z3.is_int_value(size):
+            return size.as_long()  # type: ignore[attr-defined]
+        if z3.is_const(size):
+            name = size.decl().name()
+            p = next((x for x in self.model.params if f"p:{x.name}" == name), None)
+            if p is not None and p.kind == "range":
+                return p.lo
+            if p is not None and p.kind == "set" and p.values:
+                return min(p.values)
+        return None
 
     def _clauses(self, p: A.Policy, st: SymState, exclude: str | None
                  ) -> tuple[Term, Term, A.Expr | None, list[tuple[Term, Term, Cond]],
