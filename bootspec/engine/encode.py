@@ -79,9 +79,55 @@ class PathEncoding:
     encoder: Encoder
 
 
+# Term builders for the hot loops (first fit, overlap): the same terms z3's operators
+# build, without the Python-side coercion of every argument, which dominates the
+# encoding time of a placement over a real map. Arguments are terms of one context.
+def _lt(a: Term, b: Term) -> Cond:
+    return z3.BoolRef(z3.Z3_mk_lt(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+def _le(a: Term, b: Term) -> Cond:
+    return z3.BoolRef(z3.Z3_mk_le(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+def _ge(a: Term, b: Term) -> Cond:
+    return z3.BoolRef(z3.Z3_mk_ge(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+def _gt(a: Term, b: Term) -> Cond:
+    return z3.BoolRef(z3.Z3_mk_gt(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+def _add(a: Term, b: Term) -> Term:
+    arr = (z3.Ast * 2)(a.as_ast(), b.as_ast())
+    return z3.ArithRef(z3.Z3_mk_add(a.ctx.ref(), 2, arr), a.ctx)
+
+
+def _not(a: Cond) -> Cond:
+    return z3.BoolRef(z3.Z3_mk_not(a.ctx.ref(), a.as_ast()), a.ctx)
+
+
+def _ite(c: Cond, a: Term, b: Term) -> Term:
+    return z3.ArithRef(z3.Z3_mk_ite(c.ctx.ref(), c.as_ast(), a.as_ast(), b.as_ast()), c.ctx)
+
+
+def _nary(mk: object, xs: list[Cond]) -> Cond:
+    ctx = xs[0].ctx
+    arr = (z3.Ast * len(xs))(*(x.as_ast() for x in xs))
+    return z3.BoolRef(mk(ctx.ref(), len(xs), arr), ctx)  # type: ignore[operator]
+
+
+def _and(*xs: Cond) -> Cond:
+    return _nary(z3.Z3_mk_and, list(xs))
+
+
+def _or(*xs: Cond) -> Cond:
+    return _nary(z3.Z3_mk_or, list(xs))
+
+
 def overlap(a0: Term, a1: Term, b0: Term, b1: Term) -> Cond:
     """[a0, a1) and [b0, b1) share an address; an empty (or inverted) range shares none."""
-    return z3.And(a0 < b1, b0 < a1, a0 < a1, b0 < b1)
+    return _and(_lt(a0, b1), _lt(b0, a1), _lt(a0, a1), _lt(b0, b1))
 
 
 def _val(v: int) -> Term:
@@ -409,7 +455,8 @@ class Encoder:
         order = containers if topdown else list(reversed(containers))
 
         def clear(c: Term) -> list[Cond]:
-            return [z3.Not(overlap(c, c + size, o0, o1)) for o0, o1 in obstacles]
+            end = _add(c, size)
+            return [_not(overlap(c, end, o0, o1)) for o0, o1 in obstacles]
 
         # an obstacle's candidate and whether it clears every obstacle do not depend on
         # the container: built once, not once per entry
@@ -426,12 +473,12 @@ class Encoder:
             fits_i: Cond = z3.BoolVal(False)
             best_i: Term = _val(0)
             for c, free in [(own, clear(own)), *shared]:
-                valid = z3.And(ok, c >= lo_i, c + size <= hi_i, *free)
-                better = c > best_i if topdown else c < best_i
-                best_i = z3.If(z3.And(valid, z3.Or(z3.Not(fits_i), better)), c, best_i)
-                fits_i = z3.Or(fits_i, valid)
-            best = z3.If(fits_i, best_i, best)
-            fits = z3.Or(fits, fits_i)
+                valid = _and(ok, _ge(c, lo_i), _le(_add(c, size), hi_i), *free)
+                better = _gt(c, best_i) if topdown else _lt(c, best_i)
+                best_i = _ite(_and(valid, _or(_not(fits_i), better)), c, best_i)
+                fits_i = _or(fits_i, valid)
+            best = _ite(fits_i, best_i, best)
+            fits = _or(fits, fits_i)
         return fits, best
 
     def _least(self, size: Term) -> int | None:
