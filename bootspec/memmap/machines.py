@@ -362,44 +362,48 @@ class Reuse:
 
     ``proved``: per model, the obligations the abstract encoding proves for every map
     its symbolic maps admit, of any number of entries (computed once, on the models
-    as written). On a machine whose map the symbolic map admits
+    as written, when a second machine binds the model). On a machine whose map the symbolic map admits
     (:func:`~bootspec.memmap.bind.admits`) they hold wherever an in-scope state is
     reachable, so only reachability is asked there. Runs and counterexamples found
     on earlier machines are kept per model to be tried first on the next."""
 
-    proved: dict[str, tuple[frozenset[str], frozenset[str]]]  # (any map, maps it admits)
+    project: Project  # the models as written
+    limits: Limits | None = None
+    proved: dict[str, tuple[frozenset[str], frozenset[str]]] = dataclasses.field(
+        default_factory=dict)  # per model: (for any map, for the maps it admits)
     carried: dict[str, Carry] = dataclasses.field(default_factory=dict)
 
-    @classmethod
-    def build(cls, project: Project, models: Sequence[str], limits: Limits | None) -> Reuse:
-        """Prove what can be proved once: first for *any* map (each symbolic map relaxed
-        to every type, any alignment, the whole address space; real maps often have
-        entries the model's map does not admit), then for the maps the model admits."""
-        proved = {}
-        for name in models:
-            model = project.models[name]
+    def prove(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Prove what can be proved once, the first time a machine binds the model: first
+        for *any* map (each symbolic map relaxed to every type, any alignment, the
+        whole address space; real maps often have entries the model's map does not
+        admit), then for the maps the model admits."""
+        if name not in self.proved:
+            project, model = self.project, self.project.models[name]
             items = [(ob, project.proof(ob.name) if ob.kind == "proof" else None)
                      for ob in project.obligations() if ob.model == name]
-            loose = ModelChecker(relaxed(model), project.paths[name], limits)
+            loose = ModelChecker(relaxed(model), project.paths[name], self.limits)
             anymap = frozenset(ob.name for ob, p in items if loose.proved_for_every_map(ob, p))
-            checker = ModelChecker(model, project.paths[name], limits)
+            checker = ModelChecker(model, project.paths[name], self.limits)
             admitted = anymap | frozenset(ob.name for ob, p in items if ob.name not in anymap
                                           and checker.proved_for_every_map(ob, p))
-            proved[name] = (anymap, admitted)
-        return cls(proved)
+            self.proved[name] = (anymap, admitted)
+        return self.proved[name]
 
-    def for_binding(self, project: Project, binding: Binding) -> dict[str, Carry]:
+    def for_binding(self, binding: Binding) -> dict[str, Carry]:
         """What to carry into this machine: the proofs that cover its map."""
         bound = binding.project.models
         out = {}
         for name in binding.bound_models():
+            first = name not in self.carried  # proofs pay off from the second machine on
             c = self.carried.setdefault(name, Carry())
-            anymap, admitted = self.proved.get(name, (frozenset(), frozenset()))
-            model = project.models[name]
-            if admits(model, bound[name]):
-                proved = admitted
+            model = self.project.models[name]
+            if first and name not in self.proved:
+                proved = frozenset()
+            elif admits(model, bound[name]):
+                proved = self.prove(name)[1]
             elif admits(relaxed(model), bound[name]):
-                proved = anymap
+                proved = self.prove(name)[0]
             else:
                 proved = frozenset()
             out[name] = Carry(proved, c.witnesses, c.hints)
@@ -441,7 +445,7 @@ def check_machine(project: Project, models: Sequence[str], path: str | Machine,
     fresh_solver_state()
     results = check_project(binding.project, limits,
                             select=lambda ob: ob.model in bound_models,
-                            carry=reuse.for_binding(project, binding) if reuse else None)
+                            carry=reuse.for_binding(binding) if reuse else None)
     rows = _rows(binding, results, limits, sample)
     return MachineReport(machine.path, machine.description, machine.kinds,
                          _bound_info(binding), tuple(rows),
@@ -485,9 +489,10 @@ _WORKER: dict[str, object] = {}
 
 
 def _worker_init(model_paths: list[str], models: list[str], limits: Limits,
-                 sample: bool, proved: dict[str, frozenset[str]]) -> None:
-    _WORKER.update(project=load(discover(model_paths)), models=models, limits=limits,
-                   sample=sample, reuse=Reuse(proved))
+                 sample: bool) -> None:
+    project = load(discover(model_paths))
+    _WORKER.update(project=project, models=models, limits=limits, sample=sample,
+                   reuse=Reuse(project, limits))
 
 
 def _worker_check(machine: Machine) -> MachineReport:
@@ -505,7 +510,7 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
     """One report per input, in input order. With ``jobs > 1`` the inputs are screened
     here and only machines go to a process pool; each worker loads the models once from
     ``model_paths`` (the same arguments that made ``project``)."""
-    reuse = Reuse.build(project, models, limits)
+    reuse = Reuse(project, limits)
     if jobs <= 1:
         reports = []
         for path, explicit in inputs:
@@ -533,8 +538,7 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
         with concurrent.futures.ProcessPoolExecutor(
                 max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_worker_init,
-                initargs=(list(model_paths), list(models), limits or Limits(), sample,
-                          reuse.proved)) as pool:
+                initargs=(list(model_paths), list(models), limits or Limits(), sample)) as pool:
             futures = {pool.submit(_worker_check, m): i for i, m in todo.items()}
             for fut in concurrent.futures.as_completed(futures):
                 rep = fut.result()

@@ -240,3 +240,33 @@ def test_resolve_file_maps_errors(tmp_path: Path, target: str, needle: str) -> N
     assert "BS525" in codes
     msg = next(x for x in ei.value.diagnostics if x.code == "BS525")
     assert needle in msg.message and msg.span.path.endswith("m.boot") and msg.span.line == 5
+
+
+def test_admits_a_machine_map_only_within_the_symbolic_maps_rules(project: Project) -> None:
+    """A proof for every map of the model as written covers a bound model only when the
+    machine's map is one the symbolic map admits and nothing else changed; the relaxed
+    model (every type, any alignment, the whole address space) admits any real map."""
+    import dataclasses
+
+    from bootspec.memmap.bind import admits
+    from bootspec.memmap.machines import relaxed
+
+    name = "low_alloc"
+    written = project.models[name]
+    bound = bind(project, CLEAN, None).project.models[name]
+    sym = next(m for m in written.maps.values() if m.symbolic)
+    a, lo = max(sym.align, 1), -(-sym.lo // max(sym.align, 1)) * max(sym.align, 1)
+    ok_entries = tuple((lo + a * i, lo + a * (i + 1), sym.types[-1], "") for i in range(3))
+
+    def with_entries(entries: tuple) -> object:  # type: ignore[type-arg]
+        m = dataclasses.replace(bound.maps[sym.name], entries=entries, count=len(entries))
+        return dataclasses.replace(bound, maps={**bound.maps, sym.name: m})
+
+    assert admits(written, with_entries(ok_entries))  # any count, here 3
+    overlapping = ((lo, lo + 2 * a, sym.types[0], ""), (lo + a, lo + 3 * a, sym.types[0], ""))
+    assert not admits(written, with_entries(overlapping))
+    beyond = ((lo, lo + a, sym.types[0], ""), (sym.hi, sym.hi + a, sym.types[0], ""))
+    assert not admits(written, with_entries(beyond))
+    assert admits(relaxed(written), bound)
+    other = dataclasses.replace(bound, params=bound.params[1:])  # something else changed
+    assert not admits(relaxed(written), other)

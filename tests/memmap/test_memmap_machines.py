@@ -215,3 +215,40 @@ def test_corpus_trampoline() -> None:
 def test_corpus_trampoline_and_early_alloc() -> None:
     doc = _corpus_run("xen_trampoline", "xen_early_alloc")
     assert "xen_early_alloc_place_string" in doc["models"]
+
+
+# A slice of the corpus: e820 machines for the kdump models (whose maps the model's
+# symbolic map does not admit: the proofs for *any* map carry them) and EFI ones.
+SWEEP = ["idx-56673800654.txt", "ml-pdx86-2f01b4bf74.txt", "ml-pdx86-7bd0192833.txt",
+         "ml-pdx86-e9bbb78cf6.txt", "ml-kexec-1a1de111d5-b.txt"]
+
+
+def test_a_sweep_decides_each_machine_as_deciding_it_alone() -> None:
+    """Proofs for every map, known runs and counterexample hints carried from machine
+    to machine change nothing: every verdict, reason and counterexample is what
+    deciding each obligation alone, in a fresh context, gives."""
+    from bootspec.engine.check import ModelChecker
+    from bootspec.memmap.bind import Machine, bind
+    from bootspec.memmap.machines import Reuse, screen
+    from bootspec.pipeline import check_project
+
+    project = load(discover([str(REPO / "models"), str(REPO / "proofs")]))
+    models = select_models(project, ["xen_kdump", "xen_trampoline", "xen_early_alloc"])
+    models = [n for n in models if any(m.symbolic for m in project.models[n].maps.values())]
+    reuse = Reuse(project)
+    carried = 0
+    for name in SWEEP:
+        machine = screen(project, models, str(CORPUS / name))
+        assert isinstance(machine, Machine)
+        binding = bind(project, machine, models=models, require=False)
+        bound = binding.bound_models()
+        carry = reuse.for_binding(binding)
+        carried += sum(len(c.proved) for c in carry.values())
+        for r in check_project(binding.project, select=lambda o: o.model in bound, carry=carry):
+            ob = r.obligation
+            alone = ModelChecker(binding.project.models[ob.model],
+                                 binding.project.paths[ob.model]).decide(
+                ob, binding.project.proof(ob.name) if ob.kind == "proof" else None)
+            assert (r.verdict.status, r.verdict.reason, r.verdict.counterexample) == (
+                alone.status, alone.reason, alone.counterexample), (name, ob.model, ob.name)
+    assert carried > 0  # the proofs were used, not just computed
