@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
-
 from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
 
 from bootspec.cache import Cache
 from bootspec.cache import key as cache_key

@@ -29,8 +29,8 @@ from bootspec.engine.encode import Labeled, PathEncoding, encode_path
 from bootspec.engine.paths import Path, in_scope, points, regions_in, target_of
 from bootspec.engine.solver import (
     Limits,
-    check,
     Objective,
+    check,
     fresh_context,
     lexmin,
     make_solver,

@@ -28,10 +28,10 @@ import itertools
 import z3
 
 from bootspec import memtypes
-from bootspec.lang import ast as A
-from bootspec.lang.ir import MapIR, Model
 from bootspec.engine.concrete import choice_key
 from bootspec.engine.paths import Path
+from bootspec.lang import ast as A
+from bootspec.lang.ir import MapIR, Model
 
 Term = z3.ArithRef
 Cond = z3.BoolRef

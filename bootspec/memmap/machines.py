@@ -362,10 +362,11 @@ class Reuse:
 
     ``proved``: per model, the obligations the abstract encoding proves for every map
     its symbolic maps admit, of any number of entries (computed once, on the models
-    as written, when a second machine binds the model). On a machine whose map the symbolic map admits
-    (:func:`~bootspec.memmap.bind.admits`) they hold wherever an in-scope state is
-    reachable, so only reachability is asked there. Runs and counterexamples found
-    on earlier machines are kept per model to be tried first on the next."""
+    as written, when a second machine binds the model). On a machine whose map the
+    symbolic map admits (:func:`~bootspec.memmap.bind.admits`) they hold wherever an
+    in-scope state is reachable, so only reachability is asked there. Runs and
+    counterexamples found on earlier machines are kept per model, tried first on
+    the next."""
 
     project: Project  # the models as written
     limits: Limits | None = None

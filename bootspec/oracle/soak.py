@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bootspec.diagnostics import BootspecError
-from bootspec.engine.check import ModelChecker
-from bootspec.engine.solver import Limits
-from bootspec.engine.check import Counterexample
+from bootspec.engine.check import Counterexample, ModelChecker
 from bootspec.engine.paths import Path as BootPath
+from bootspec.engine.solver import Limits
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.oracle.brute import TooLarge, brute_verdict, canonical_violation, objective_key
 from bootspec.oracle.gen import generate

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from bootspec import bench
 
 
@@ -27,3 +29,19 @@ def test_missing_corpus_is_reported_not_fatal(tmp_path: Path) -> None:
     out = io.StringIO()
     bench.bench_machines(out, tmp_path / "nope", 1)
     assert "not found" in out.getvalue()
+
+
+def test_machines_workload_runs_on_two_real_maps(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from helpers import REPO
+
+    corpus = REPO / ".." / "shared" / "data" / "memmaps"
+    for name in ("ml-pdx86-7bd0192833.txt", "ml-pdx86-e9bbb78cf6.txt"):
+        shutil.copy(corpus / name, tmp_path / name)
+    monkeypatch.chdir(REPO)  # the shipped models
+    out = io.StringIO()
+    bench.bench_machines(out, tmp_path, None, jobs=1)
+    text = out.getvalue()
+    assert "(2 files)" in text and "in a sweep (median)" in text and "with sample runs" in text

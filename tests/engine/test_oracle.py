@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from helpers import REPO
 
+from bootspec.engine.check import ModelChecker
 from bootspec.oracle import soak
 from bootspec.oracle.brute import brute_verdict
 from bootspec.oracle.gen import generate
-from bootspec.engine.check import ModelChecker
 from bootspec.pipeline import Project, discover, load
 
 

@@ -244,7 +244,8 @@ def test_a_sweep_decides_each_machine_as_deciding_it_alone() -> None:
         bound = binding.bound_models()
         carry = reuse.for_binding(binding)
         carried += sum(len(c.proved) for c in carry.values())
-        for r in check_project(binding.project, select=lambda o: o.model in bound, carry=carry):
+        for r in check_project(binding.project, select=lambda o, b=bound: o.model in b,
+                               carry=carry):
             ob = r.obligation
             alone = ModelChecker(binding.project.models[ob.model],
                                  binding.project.paths[ob.model]).decide(
