@@ -239,7 +239,9 @@ def _concrete_sample(model: Model, paths: Sequence[BootPath]) -> dict[str, tuple
 
 def _solver_sample(model: Model, paths: Sequence[BootPath], limits: Limits
                    ) -> dict[str, tuple[int, int]] | None:
-    """One reachable run found by the solver (first path that has one), or None."""
+    """One reachable run found by the solver (first path that has one), or None. In a
+    fresh Z3 context: the run shown must not depend on what was solved before."""
+    fresh_context()
     for path in paths:
         enc = encode_path(model, path)
         solver = make_solver(limits)

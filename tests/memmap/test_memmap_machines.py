@@ -267,3 +267,24 @@ def _sweep_vs_alone(names: list[str]) -> int:
             assert (r.verdict.status, r.verdict.reason, r.verdict.counterexample) == (
                 alone.status, alone.reason, alone.counterexample), (name, ob.model, ob.name)
     return carried  # the proofs were used, not just computed
+
+
+@pytest.mark.slow
+def test_every_corpus_machines_report_is_the_same_alone_and_in_a_sweep() -> None:
+    """Rows (verdicts, counterexamples, sample runs) and notes of each machine checked
+    on its own equal those of the same machine in a sweep of the whole corpus."""
+    import dataclasses
+
+    from bootspec.memmap.machines import check_machine, check_machines
+
+    project = load(discover([str(REPO / "models"), str(REPO / "proofs")]))
+    models = [n for n, m in project.models.items() if any(x.symbolic for x in m.maps.values())]
+    inputs = expand_inputs([str(CORPUS)])[0]
+    swept = check_machines(project, models, inputs, None, 1, True)
+
+    def rows(rep: MachineReport) -> list[object]:
+        return [dataclasses.replace(r, seconds=0.0) for r in rep.rows]
+
+    for (f, explicit), rep in zip(inputs, swept, strict=True):
+        alone = check_machine(project, models, f, None, True, explicit)
+        assert (rows(alone), alone.notes) == (rows(rep), rep.notes), f
