@@ -220,20 +220,22 @@ class ModelChecker:
         plans = [self._plan(ob, proof, points=ob.name not in proved) for ob, proof in items]
         canonical = not any(m.symbolic for m in self.model.maps.values())
         undecided = set(range(len(items)))
-        reach: dict[tuple[int, int], str] = {}  # (path, first event) -> sat | unsat | unknown
+        # (path, first event, wellformed?) -> sat | unsat | unknown
+        reach: dict[tuple[int, int, bool], str] = {}
         for pi in range(len(self.paths)):
             mine = sorted(k for k in undecided if any(p == pi for p, _ in plans[k].points))
-            firsts = sorted({(f, plans[k].scope == "wellformed") for k in undecided
-                             for p, f in plans[k].firsts if p == pi and (pi, f) not in reach})
-            for f, wf in firsts:
-                if self._witnessed(pi, f, wf, witnesses):
-                    reach[(pi, f)] = "sat"
-            firsts = [(f, wf) for f, wf in firsts if (pi, f) not in reach]
+            firsts = sorted({(pi, f, plans[k].scope == "wellformed") for k in undecided
+                             for p, f in plans[k].firsts if p == pi})
+            firsts = [x for x in firsts if x not in reach]
+            for x in firsts:
+                if self._witnessed(*x, witnesses):
+                    reach[x] = "sat"
+            firsts = [x for x in firsts if x not in reach]
             if not mine and not firsts:
                 continue
             batch = _PathBatch(self, pi, items, plans, mine)
-            for f, wf in firsts:
-                reach[(pi, f)] = batch.reachable(f, wf)
+            for x in firsts:
+                reach[x] = batch.reachable(x[1], x[2])
                 if batch.run is not None:
                     witnesses.append(batch.run)
                     del witnesses[:-WITNESSES]
@@ -258,9 +260,10 @@ class ModelChecker:
                     undecided.discard(k)
                     left.remove(k)
         for k in sorted(undecided):
-            firsts_k = plans[k].firsts
+            wf = plans[k].scope == "wellformed"
+            firsts_k = [(p, f, wf) for p, f in plans[k].firsts]
             # as _decide: the first path whose query is not unsatisfiable decides
-            state = next((reach[f] for f in firsts_k if reach[f] != "unsat"), "unsat")
+            state = next((reach[x] for x in firsts_k if reach[x] != "unsat"), "unsat")
             if state == "sat":
                 out[k] = Verdict("holds", queries=len(plans[k].points))
             elif state == "unknown":
@@ -760,9 +763,11 @@ class _PathBatch:
                 assert out.model is not None
                 objectives = checker.objectives(self.enc)
                 hint = hints.get(ob.name)
+                names = checker.objective_names(self.enc)
                 start = None
-                if hint is not None and checker.fails_at(path, i, hint, self.plans[k].pred):
-                    start = [hint[n] for n in checker.objective_names(self.enc)]
+                if hint is not None and all(n in hint for n in names) and \
+                        checker.fails_at(path, i, hint, self.plans[k].pred):
+                    start = [hint[n] for n in names]
                 model, complete = lexmin(self.solver, [q], objectives, out.model,
                                          checker.limits, start)
                 if not complete:
