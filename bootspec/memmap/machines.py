@@ -377,11 +377,10 @@ class Reuse:
     carried: dict[str, Carry] = dataclasses.field(default_factory=dict)
 
     def prove(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
-        """Prove what can be proved once (called from the second machine that binds the
-        model on, see :meth:`for_binding`): first
-        for *any* map (each symbolic map relaxed to every type, any alignment, the
-        whole address space; real maps often have entries the model's map does not
-        admit), then for the maps the model admits."""
+        """Prove what can be proved once (from the second machine that binds the model
+        on, see :meth:`for_binding`): first for *any* map (each symbolic map relaxed to
+        every type, any alignment, the whole address space; real maps often have
+        entries the model's map does not admit), then for the maps the model admits."""
         if name not in self.proved:
             project, model = self.project, self.project.models[name]
             items = [(ob, project.proof(ob.name) if ob.kind == "proof" else None)
