@@ -26,7 +26,8 @@ from bootspec import memtypes
 from bootspec.diagnostics import InternalError, Span
 from bootspec.engine import concrete
 from bootspec.engine.encode import Labeled, PathEncoding, encode_path
-from bootspec.engine.paths import Path, in_scope, points, regions_in, target_of
+from bootspec.engine.paths import Path, regions_in, target_of
+from bootspec.engine.paths import points as paths_points
 from bootspec.engine.solver import (
     Limits,
     Objective,
@@ -324,28 +325,16 @@ class ModelChecker:
         pts: list[tuple[int, int]] = []
         firsts: list[tuple[int, int]] = []
         for pi, path in enumerate(self.paths):
-            first = -1
-            for i, ev in enumerate(path.events):
-                if scope == "wellformed":
-                    if points and self.encoding(pi).obligations[i] and ev.key not in seen:
-                        seen.add(ev.key)
-                        pts.append((pi, i))
+            at = paths_points(path, scope, stage, needed, assert_line)
+            if not at:
+                continue
+            firsts.append((pi, 0 if scope == "wellformed" else at[0]))
+            for i in at if points else ():
+                if scope == "wellformed" and not self.encoding(pi).obligations[i]:
                     continue
-                if scope == "assert":
-                    hit = ev.kind == "act" and ev.action is assert_line
-                else:
-                    hit = in_scope(ev, scope, stage, needed, path, i)
-                if not hit:
-                    continue
-                if first < 0:
-                    first = i
-                if points and ev.key not in seen:
-                    seen.add(ev.key)
+                if path.events[i].key not in seen:
+                    seen.add(path.events[i].key)
                     pts.append((pi, i))
-            if scope == "wellformed":
-                first = 0
-            if first >= 0:
-                firsts.append((pi, first))
         return _Plan(scope, pred, tuple(pts), tuple(firsts))
 
     def _enumerable(self) -> bool:
@@ -454,6 +443,7 @@ class ModelChecker:
         for pi, path in enumerate(self.paths):
             if witness_only:
                 break
+            at = set(paths_points(path, scope, stage, needed, assert_line))
             enc = self.encoding(pi, abstract)
             solver = make_solver(self.limits)
             tracks: list[z3.BoolRef] = []
@@ -493,11 +483,7 @@ class ModelChecker:
                     add(enc.constraints[i])
                     continue
                 add(enc.constraints[i])
-                if scope == "assert":
-                    hit = ev.kind == "act" and ev.action is assert_line
-                else:
-                    hit = in_scope(ev, scope, stage, needed, path, i)
-                if not hit:
+                if i not in at:
                     continue
                 if first < 0:
                     first = i
@@ -531,7 +517,7 @@ class ModelChecker:
             return Verdict("holds", core=tuple(sorted(core.values(), key=lambda x: (x[1], x[0]))),
                            queries=queries)
         if witness_only:
-            first_in_scope = self._first_in_scope(scope, stage, needed, assert_line)
+            first_in_scope = list(self._plan(ob, proof, points=False).firsts)
         # vacuity: is any in-scope state reachable at all? Constraints only grow along a
         # path, so the first in-scope event of each path is the one to try. For
         # 'wellformed' the scope is every event, and its first obligations are checked
@@ -562,15 +548,6 @@ class ModelChecker:
         return Verdict("holds", core=tuple(sorted(core.values(), key=lambda x: (x[1], x[0]))),
                        queries=queries)
 
-    def _first_in_scope(self, scope: str, stage: str | None, needed: set[str],
-                        assert_line: A.AssertLine | None) -> list[tuple[int, int]]:
-        out = []
-        for pi, path in enumerate(self.paths):
-            at = points(path, scope, stage, needed, assert_line)
-            if at:
-                out.append((pi, 0 if scope == "wellformed" else at[0]))
-        return out
-
     # -- counterexamples
     def _violation(self, ob: Obligation, pi: int, i: int, zmodel: z3.ModelRef,
                    pred: A.Expr | None, enc: PathEncoding, solver: z3.Solver,
@@ -583,23 +560,25 @@ class ModelChecker:
         return Verdict("violated", counterexample=cex)
 
     def objectives(self, enc: PathEncoding) -> list[Objective]:
-        """What a counterexample minimises, in order: the parameters as declared, then the
-        ``anywhere`` choices; each with the values its domain allows (for the search)."""
+        """What a counterexample minimises, in the order of :meth:`objective_names`; each
+        with the values its domain allows (for the search)."""
+        params = {f"p:{p.name}": p for p in self.model.params}
         out = []
-        for p in self.model.params:
-            v = enc.inputs[f"p:{p.name}"]
-            if p.kind == "bool":
+        for name in self.objective_names(enc):
+            v, p = enc.inputs[name], params.get(name)
+            if p is None:  # an 'anywhere' choice
+                out.append(Objective(v, 0, enc.encoder.choice_step.get(name, 1)))  # type: ignore[arg-type]
+            elif p.kind == "bool":
                 out.append(Objective(z3.If(v, 1, 0), values=(0, 1)))  # type: ignore[arg-type]
             elif p.kind == "range":
                 out.append(Objective(v, -(-p.lo // p.align) * p.align, p.align))  # type: ignore[arg-type]
             else:
                 out.append(Objective(v, values=tuple(sorted(p.values)) or (0,)))  # type: ignore[arg-type]
-        out += [Objective(v, 0, enc.encoder.choice_step.get(name, 1))  # type: ignore[arg-type]
-                for name, v in sorted(enc.inputs.items()) if name.startswith("c:")]
         return out
 
     def objective_names(self, enc: PathEncoding) -> list[str]:
-        """The inputs :meth:`objectives` minimises, in the same order."""
+        """The inputs a counterexample minimises, in order: the parameters as declared,
+        then the ``anywhere`` choices by name."""
         return [f"p:{p.name}" for p in self.model.params] + sorted(
             n for n in enc.inputs if n.startswith("c:"))
 
@@ -611,10 +590,7 @@ class ModelChecker:
             trace = concrete.run_path(self.model, path, inputs)
         except Exception:  # noqa: BLE001 - inputs of another model or path
             return False
-        if pred is None:
-            return trace.valid_before[i] and bool(trace.findings[i])
-        st = trace.states[i]
-        return st is not None and not concrete.Evaluator(self.model, inputs).prop(pred, st)
+        return concrete.fails(trace, i, pred, concrete.Evaluator(self.model, inputs))
 
     def recheck(self, ob: Obligation, path: Path, i: int, inputs: dict[str, int],
                 pred: A.Expr | None) -> Counterexample:
@@ -827,10 +803,3 @@ def _marked(pred: A.Expr, state: concrete.State, model: Model) -> set[str]:
         if overl:
             return overl
     return {n for n in names if n in state.regions}
-
-
-def run_obligation(checker: ModelChecker, ob: Obligation, proof: Proof | None,
-                   want_core: bool = False) -> Result:
-    t0 = time.perf_counter()
-    verdict = checker.decide(ob, proof, want_core)
-    return Result(ob, verdict, time.perf_counter() - t0)

@@ -502,3 +502,15 @@ def run_path(model: Model, path: Path, inputs: Mapping[str, int]) -> Trace:
             trace.states[i] = st.copy()
         valid = holds
     return trace
+
+
+def fails(trace: Trace, i: int, pred: A.Expr | None, ev: Evaluator) -> bool:
+    """Whether a run fails an obligation at event i: a finding there when ``pred`` is
+    None ('wellformed'; the run must have got that far), else the property false in
+    the state after event i (the run must have got past it). ``ev`` evaluates with
+    the run's inputs."""
+    if pred is None:
+        return trace.valid_before[i] and bool(trace.findings[i])
+    st = trace.states[i]
+    return st is not None and not ev.prop(pred, st)
+

@@ -155,13 +155,7 @@ def canonical_violation(model: Model, paths: list[Path], ob: Obligation, proof: 
             trace = concrete.run_path(model, path, inputs)
             ev = concrete.Evaluator(model, inputs)
             for i in at:
-                if scope == "wellformed":
-                    bad = trace.valid_before[i] and bool(trace.findings[i])
-                else:
-                    st = trace.states[i]
-                    assert pred is not None
-                    bad = st is not None and not ev.prop(pred, st)
-                if bad:
+                if concrete.fails(trace, i, pred, ev):
                     k = objective_key(model, inputs)
                     if i not in best or k < best[i][0]:
                         best[i] = (k, inputs)
