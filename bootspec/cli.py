@@ -188,7 +188,7 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     ob = obs[0]
     model = project.models[ob.model]
     checker = ModelChecker(model, project.paths[ob.model], _limits(args))
-    proof = project.proof(ob.name) if ob.kind == "proof" else None
+    proof = project.proof_of(ob)
     verdict = checker.decide(ob, proof, want_core=True)
     _emit(args, render_explain(ob, verdict, project, args.format), stdout)
     return 0 if verdict.status == ob.expected else 1

@@ -48,6 +48,10 @@ class Project:
     def proof(self, name: str) -> Proof | None:
         return next((p for p in self.proofs if p.name == name), None)
 
+    def proof_of(self, ob: Obligation) -> Proof | None:
+        """The proof an obligation comes from; None for 'wellformed' and asserts."""
+        return self.proof(ob.name) if ob.kind == "proof" else None
+
 
 def discover(args: Sequence[str]) -> list[Path]:
     """The model and proof files named by ``args`` (files or folders), or ``models/`` and
@@ -129,8 +133,7 @@ def check_project(project: Project, limits: Limits | None = None,
     for idx, ob in enumerate(obs):
         k = None
         if cache is not None:
-            k = cache_key(project.models[ob.model], project.proof(ob.name)
-                          if ob.kind == "proof" else None, ob, limits or Limits())
+            k = cache_key(project.models[ob.model], project.proof_of(ob), ob, limits or Limits())
             hit = cache.get(k)
             if hit is not None:
                 results[idx] = Result(ob, hit[0], hit[1], cached=True)
@@ -157,7 +160,7 @@ def check_project(project: Project, limits: Limits | None = None,
         for name, items in by_model.items():  # one model's obligations are decided together
             for (idx, _, k), r in zip(items, _run_model(
                     project.models[name], project.paths[name],
-                    [(ob, project.proof(ob.name) if ob.kind == "proof" else None)
+                    [(ob, project.proof_of(ob))
                      for _, ob, _ in items], limits, carry.get(name)), strict=True):
                 done(idx, k, r)
     else:
@@ -165,7 +168,7 @@ def check_project(project: Project, limits: Limits | None = None,
         try:
             futures = [(items, pool.submit(
                 _run_model, project.models[name], project.paths[name],
-                [(ob, project.proof(ob.name) if ob.kind == "proof" else None)
+                [(ob, project.proof_of(ob))
                  for _, ob, _ in items], limits))
                 for name, items in by_model.items()]
             for items, fut in futures:

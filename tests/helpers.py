@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bootspec.cli import run
 from bootspec.diagnostics import BootspecError
+from bootspec.lang.ir import Obligation
 from bootspec.pipeline import Project, load
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,3 +37,15 @@ def cli(*argv: str, cwd: Path | None = None) -> tuple[int, str, str]:
     finally:
         os.chdir(old)
     return code, out.getvalue(), err.getvalue()
+
+
+def decided_alone(project: Project, ob: Obligation, fast: bool = True
+                  ) -> tuple[str, str, object]:
+    """(verdict, reason, counterexample) of one obligation decided on its own, in a
+    fresh Z3 context: what deciding it together with others must reproduce."""
+    from bootspec.engine.check import ModelChecker
+
+    v = ModelChecker(project.models[ob.model], project.paths[ob.model], fast=fast).decide(
+        ob, project.proof_of(ob))
+    return v.status, v.reason, v.counterexample
+

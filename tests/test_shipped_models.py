@@ -31,7 +31,7 @@ def _checker(model: str) -> ModelChecker:
 @pytest.mark.parametrize("ob", _obligations(), ids=lambda o: f"{o.model}/{o.name}")
 def test_verdict_matches_expectation(ob: Obligation) -> None:
     p = _project()
-    verdict = _checker(ob.model).decide(ob, p.proof(ob.name) if ob.kind == "proof" else None)
+    verdict = _checker(ob.model).decide(ob, p.proof_of(ob))
     assert verdict.status == ob.expected, (verdict.reason, verdict.counterexample)
 
 

@@ -383,7 +383,7 @@ class Reuse:
         entries the model's map does not admit), then for the maps the model admits."""
         if name not in self.proved:
             project, model = self.project, self.project.models[name]
-            items = [(ob, project.proof(ob.name) if ob.kind == "proof" else None)
+            items = [(ob, project.proof_of(ob))
                      for ob in project.obligations() if ob.model == name]
             loose = ModelChecker(relaxed(model), project.paths[name], self.limits)
             anymap = frozenset(ob.name for ob, p in items if loose.proved_for_every_map(ob, p))

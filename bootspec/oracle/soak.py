@@ -37,7 +37,7 @@ def compare(text: str) -> tuple[int, int, int, list[str]]:
     msgs = []
     for ob in project.obligations():
         model = project.models[ob.model]
-        proof = project.proof(ob.name) if ob.kind == "proof" else None
+        proof = project.proof_of(ob)
         try:
             expected = brute_verdict(model, project.paths[ob.model], ob, proof)
         except TooLarge:

@@ -62,7 +62,7 @@ def with_cores(project: Project, results: Sequence[Result], limits: Limits | Non
             continue
         checker = checkers.setdefault(ob.model, ModelChecker(
             project.models[ob.model], project.paths[ob.model], limits))
-        v = checker.decide(ob, project.proof(ob.name) if ob.kind == "proof" else None,
+        v = checker.decide(ob, project.proof_of(ob),
                            want_core=True)
         core = v.core if v.status == "holds" else ()
         out.append(dataclasses.replace(r, verdict=dataclasses.replace(r.verdict, core=core)))

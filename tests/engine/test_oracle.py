@@ -9,7 +9,7 @@ a slice of seeds; ``-m slow`` runs many more.
 from __future__ import annotations
 
 import pytest
-from helpers import REPO
+from helpers import REPO, decided_alone
 
 from bootspec.engine.check import ModelChecker
 from bootspec.oracle import soak
@@ -42,7 +42,7 @@ def test_generator_covers_every_verdict() -> None:
         project = load([], [(f"g{seed}.boot", generate(seed))])
         for ob in project.obligations():
             model = project.models[ob.model]
-            proof = project.proof(ob.name) if ob.kind == "proof" else None
+            proof = project.proof_of(ob)
             seen.add(brute_verdict(model, project.paths[ob.model], ob, proof))
     assert seen == {"holds", "violated", "vacuous"}
 
@@ -65,15 +65,14 @@ def _batch_vs_single(project: Project, fast: bool) -> list[str]:
     decide gives each obligation alone: verdict, reason and counterexample."""
     out = []
     for name, model in sorted(project.models.items()):
-        items = [(ob, project.proof(ob.name) if ob.kind == "proof" else None)
+        items = [(ob, project.proof_of(ob))
                  for ob in project.obligations() if ob.model == name]
         together = ModelChecker(model, project.paths[name], fast=fast).decide_all(items)
-        for (ob, proof), (v, _) in zip(items, together, strict=True):
-            alone = ModelChecker(model, project.paths[name], fast=fast).decide(ob, proof)
-            if (v.status, v.reason, v.counterexample) != (alone.status, alone.reason,
-                                                           alone.counterexample):
+        for (ob, _), (v, _) in zip(items, together, strict=True):
+            alone = decided_alone(project, ob, fast)
+            if (v.status, v.reason, v.counterexample) != alone:
                 out.append(f"{name}/{ob.name}: together {v.status} {v.counterexample}, "
-                           f"alone {alone.status} {alone.counterexample}")
+                           f"alone {alone[0]} {alone[2]}")
     return out
 
 

@@ -22,5 +22,5 @@ def test_regression_input(case: Path) -> None:
     project = load_text(text, case.name)
     for ob in project.obligations():
         v = ModelChecker(project.models[ob.model], project.paths[ob.model], fast=False).decide(
-            ob, project.proof(ob.name) if ob.kind == "proof" else None)
+            ob, project.proof_of(ob))
         assert v.status == ob.expected, (ob.name, v)

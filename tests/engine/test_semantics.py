@@ -17,7 +17,7 @@ def decide(text: str, name: str, limits: Limits | None = None, core: bool = Fals
     p = load_text(text)
     ob = next(o for o in p.obligations() if o.name == name)
     checker = ModelChecker(p.models[ob.model], p.paths[ob.model], limits)
-    return checker.decide(ob, p.proof(name) if ob.kind == "proof" else None, want_core=core)
+    return checker.decide(ob, p.proof_of(ob), want_core=core)
 
 
 def test_end_may_equal_two_to_the_width() -> None:

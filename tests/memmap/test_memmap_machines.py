@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import REPO, cli
+from helpers import REPO, cli, decided_alone
 
 from bootspec.memmap.machines import MachineReport, Progress, expand_inputs, select_models
 from bootspec.pipeline import discover, load
@@ -240,7 +240,6 @@ def test_a_sweep_over_the_whole_corpus_decides_each_machine_as_alone() -> None:
 def _sweep_vs_alone(names: list[str]) -> int:
     """Sweep ``names`` (corpus files) and compare every obligation with deciding it
     alone; the number of proofs for every map that were used."""
-    from bootspec.engine.check import ModelChecker
     from bootspec.memmap.bind import Machine, bind
     from bootspec.memmap.machines import Reuse, screen
     from bootspec.pipeline import check_project
@@ -261,11 +260,8 @@ def _sweep_vs_alone(names: list[str]) -> int:
         for r in check_project(binding.project, select=lambda o, b=bound: o.model in b,
                                carry=carry):
             ob = r.obligation
-            alone = ModelChecker(binding.project.models[ob.model],
-                                 binding.project.paths[ob.model]).decide(
-                ob, binding.project.proof(ob.name) if ob.kind == "proof" else None)
-            assert (r.verdict.status, r.verdict.reason, r.verdict.counterexample) == (
-                alone.status, alone.reason, alone.counterexample), (name, ob.model, ob.name)
+            assert (r.verdict.status, r.verdict.reason, r.verdict.counterexample) == \
+                decided_alone(binding.project, ob), (name, ob.model, ob.name)
     return carried  # the proofs were used, not just computed
 
 
