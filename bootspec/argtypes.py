@@ -17,3 +17,11 @@ def positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
             raise argparse.ArgumentTypeError(f"expected a positive number, not {s!r}")
         return v
     return conv
+
+
+def add_cache_options(sp: argparse.ArgumentParser) -> None:
+    """``--no-cache`` and ``--cache-dir``, the same on every command that caches."""
+    sp.add_argument("--no-cache", action="store_true",
+                    help="decide everything again instead of reusing cached verdicts")
+    sp.add_argument("--cache-dir", default=".bootspec-cache", metavar="DIR",
+                    help="where verdicts are cached (default: .bootspec-cache)")

@@ -34,7 +34,7 @@ from bootspec.cache import Cache
 from bootspec.engine import check as check_mod
 from bootspec.engine.check import ModelChecker
 from bootspec.engine.solver import Limits
-from bootspec.pipeline import check_project, discover, load
+from bootspec.pipeline import Project, check_project, discover, load
 
 NAIVE_LIMIT = Limits(rlimit=200_000_000, timeout_ms=20_000)
 
@@ -177,7 +177,7 @@ def bench_machines(out: TextIO, corpus: Path, limit: int | None, jobs: int = 2) 
     whole command's work with samples. 'Alone' checks each machine as if it were the
     only one (nothing carried); a sweep carries proofs for every map and known runs
     from machine to machine (verdicts identical either way)."""
-    from bootspec.memmap.machines import (  # noqa: PLC0415 - optional workload
+    from bootspec.memmap.machines import (
         check_machine,
         check_machines,
         expand_inputs,
@@ -204,8 +204,12 @@ def bench_machines(out: TextIO, corpus: Path, limit: int | None, jobs: int = 2) 
     with_samples = time.perf_counter() - t0
     if not swept:
         return
+    kept = _alone_after_other_runs(project, models, inputs)
+    again = _corpus_again(project, models, inputs, jobs)
     _row(out, "one map, every model, alone (median)", statistics.median(alone), None,
-         f"max {max(alone):.3f} s")
+         f"max {max(alone):.3f} s; empty cache")
+    _row(out, "one map alone, cache of runs on other maps", statistics.median(kept),
+         statistics.median(alone), f"median, max {max(kept):.3f} s; naive = empty cache")
     _row(out, "one map, every model, in a sweep (median)", statistics.median(swept), None,
          f"max {max(swept):.3f} s")
     _row(out, f"the whole corpus, every model ({len(swept)} maps)", serial, sum(alone),
@@ -213,6 +217,52 @@ def bench_machines(out: TextIO, corpus: Path, limit: int | None, jobs: int = 2) 
     _row(out, f"the whole corpus, -j {jobs}", parallel, None, "incl. starting the workers")
     _row(out, f"the whole corpus, -j {jobs}, with sample runs", with_samples, None,
          "what 'memmap check' does by default")
+    _row(out, f"the whole corpus again, -j {jobs} (cache)", again, with_samples,
+         "nothing changed; naive = the first run")
+
+
+def _alone_after_other_runs(project: Project, models: list[str],
+                            inputs: list[tuple[str, bool]]) -> list[float]:
+    """Each map checked as a run of its own ('memmap check FILE': a new Reuse, notes
+    and verdicts read from the cache) after runs on *other* maps filled the cache:
+    the corpus is split in two halves, each sweeps into a cache of its own, and the
+    maps of the other half are then checked one by one against it."""
+    from bootspec.memmap.machines import (
+        Reuse,
+        check_machine,
+        check_machines,
+    )
+    times: list[float] = []
+    halves = (inputs[0::2], inputs[1::2])
+    for seen, new in (halves, halves[::-1]):
+        tmp = Path(tempfile.mkdtemp(prefix="bootspec-bench-"))
+        try:
+            check_machines(project, models, seen, sample=False, cache=Cache(tmp))
+            for f, explicit in new:
+                cache = Cache(tmp)
+                r = check_machine(project, models, f, sample=False, explicit=explicit,
+                                  reuse=Reuse(project, cache=cache), cache=cache)
+                if r.checked:
+                    times.append(r.seconds)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return times
+
+
+def _corpus_again(project: Project, models: list[str], inputs: list[tuple[str, bool]],
+                  jobs: int) -> float:
+    """The whole corpus with sample runs, again, with the cache of a first run."""
+    from bootspec.memmap.machines import check_machines
+    tmp = Path(tempfile.mkdtemp(prefix="bootspec-bench-"))
+    try:
+        check_machines(project, models, inputs, jobs=jobs, sample=True, model_paths=[],
+                       cache=Cache(tmp))
+        t0 = time.perf_counter()
+        check_machines(project, models, inputs, jobs=jobs, sample=True, model_paths=[],
+                       cache=Cache(tmp))
+        return time.perf_counter() - t0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

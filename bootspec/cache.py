@@ -3,8 +3,13 @@
 The key is a hash of everything a verdict depends on: the resolved model (its
 declarations, stages, maps, with source positions, so a counterexample's lines
 stay right), the proof, the obligation, the solver limits, the bootspec and Z3
-versions and a hash of bootspec's own code. Editing one model changes only that model's keys, so only its
-obligations run again.
+versions and a hash of bootspec's own code. Editing one model changes only that
+model's keys, so only its obligations run again.
+
+Besides verdicts the folder keeps *notes*: plain JSON a sweep over machines
+carries from run to run (a model's proofs for every map, known runs, the last
+counterexamples; a machine's sample run), keyed the same way by
+:func:`note_key`. None of them changes a verdict, only how fast it is found.
 
 Entries are small JSON files (never pickles: a cache folder is not trusted to
 run code), written to a temporary name and renamed into place, so concurrent
@@ -47,9 +52,15 @@ def _engine_hash() -> str:
 
 def key(model: Model, proof: Proof | None, ob: Obligation, limits: Limits) -> str:
     """The content hash of one obligation."""
-    from bootspec.engine import check as check_mod  # noqa: PLC0415
+    return note_key("verdict", model, proof, ob, limits)
+
+
+def note_key(kind: str, *content: object) -> str:
+    """The content hash of a note of ``kind`` about ``content`` (models, proofs,
+    obligations, limits: whatever the note was computed from)."""
+    from bootspec.engine import check as check_mod
     blob = repr((SCHEMA, __version__, _engine_hash(), z3_version(), check_mod.SMALL_MAP,
-                 model, proof, ob, limits))
+                 kind, content))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -99,7 +110,7 @@ class Cache:
             if data.get("schema") != SCHEMA or data.get("key") != k:
                 raise ValueError("foreign entry")
             verdict = from_json(data["verdict"])
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             self.misses += 1
             return None
         self.hits += 1
@@ -108,14 +119,35 @@ class Cache:
     def put(self, k: str, verdict: Verdict, seconds: float) -> None:
         if verdict.status == "unknown":
             return  # a time-out may not recur with more time or a quieter machine
+        self._write(k, {"schema": SCHEMA, "key": k, "seconds": seconds,
+                        "verdict": to_json(verdict)})
+
+    def get_note(self, k: str) -> Any:
+        """A note's data, or None on a miss or an unreadable entry."""
+        try:
+            data = json.loads(self._file(k).read_text(encoding="utf-8"))
+            if data.get("schema") != SCHEMA or data.get("key") != k or "note" not in data:
+                raise ValueError("foreign entry")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return data["note"]
+
+    def put_note(self, k: str, note: Any) -> None:
+        self._write(k, {"schema": SCHEMA, "key": k, "note": note})
+
+    def _write(self, k: str, data: dict[str, Any]) -> None:
+        """Write an entry under a temporary name and rename it into place."""
         f = self._file(k)
         try:
             f.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps({"schema": SCHEMA, "key": k, "seconds": seconds,
-                               "verdict": to_json(verdict)}, sort_keys=True)
+            text = json.dumps(data, sort_keys=True)
             fd, tmp = tempfile.mkstemp(dir=f.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(tmp, f)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    out.write(text)
+                os.replace(tmp, f)
+            except OSError:
+                Path(tmp).unlink(missing_ok=True)
+                raise
         except OSError:
             return  # a read-only or full disk only costs the speed-up

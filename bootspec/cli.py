@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bootspec import __version__, bench, codes, diffing
-from bootspec.argtypes import positive
+from bootspec.argtypes import add_cache_options, positive
 from bootspec.oracle import soak
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.cache import Cache
@@ -25,6 +25,9 @@ from bootspec.memmap import show as memmap_show
 from bootspec.pipeline import Project, check_project, discover, load
 from bootspec.report import graph
 from bootspec.report.formats import render_check, render_explain, with_cores
+
+if TYPE_CHECKING:
+    from bootspec.memmap.bind import Binding
 
 FORMATS = ("text", "md", "json", "junit", "sarif", "html")
 
@@ -75,10 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--executor", metavar="URL",
                    help="run on an executor instead: 'local' (a process pool of --jobs) or "
                    "dask://HOST:PORT (a Dask distributed scheduler)")
-    c.add_argument("--no-cache", action="store_true",
-                   help="decide everything again instead of reusing cached verdicts")
-    c.add_argument("--cache-dir", default=".bootspec-cache", metavar="DIR",
-                   help="where verdicts are cached (default: .bootspec-cache)")
+    add_cache_options(c)
     limits(c)
     output(c)
 
@@ -106,7 +106,13 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 def _load(args: argparse.Namespace) -> Project:
-    project = load(discover(args.paths))
+    return _load_bound(args)[0]
+
+
+def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Project]:
+    """(the project to check, the binding of --memmap if given, the models as written)."""
+    written = project = load(discover(args.paths))
+    binding = None
     if getattr(args, "memmap", None):
         from bootspec.memmap.bind import bind
         binding = bind(project, args.memmap, args.bind)
@@ -116,7 +122,7 @@ def _load(args: argparse.Namespace) -> Project:
     elif getattr(args, "bind", None):
         raise BootspecError([Diagnostic("BS001", "--bind goes with --memmap",
                                         Span("<command line>", 0, 0))])
-    return project
+    return project, binding, written
 
 
 def _emit(args: argparse.Namespace, report: str, stdout: TextIO) -> None:
@@ -132,16 +138,25 @@ def _emit(args: argparse.Namespace, report: str, stdout: TextIO) -> None:
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec.runner import Progress, make_executor
     args.stderr = stderr
-    project = _load(args)
+    project, binding, written = _load_bound(args)
     limits = _limits(args)
     cache = None if args.no_cache else Cache(args.cache_dir)
+    reuse = None
+    if binding is not None and cache is not None:
+        # a machine's map: the models' proofs for every map and known runs, from earlier runs
+        from bootspec.memmap.machines import Reuse
+        reuse = Reuse(written, limits, cache=cache)
     done: list[Result] = []
     progress = Progress(len(project.obligations()), stderr)
     try:
         with make_executor(args.executor, args.jobs) as executor:
             results = check_project(project, limits, cache=cache, jobs=args.jobs,
                                     executor=executor, progress=progress.step,
-                                    on_result=done.append)
+                                    on_result=done.append,
+                                    carry=reuse.for_binding(binding)
+                                    if reuse is not None and binding is not None else None)
+        if reuse is not None:
+            reuse.save(force=True)
     except KeyboardInterrupt:
         progress.close()
         order = {(o.model, o.name): i for i, o in enumerate(project.obligations())}

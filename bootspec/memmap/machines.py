@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import dataclasses
+import json
 import multiprocessing
 import os
 import time
@@ -27,10 +28,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bootspec.argtypes import positive
+from bootspec.argtypes import add_cache_options, positive
+from bootspec.cache import Cache, note_key
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, render_all
 from bootspec.engine import concrete
-from bootspec.engine.check import Carry, ModelChecker, Result
+from bootspec.engine.check import WITNESSES, Carry, ModelChecker, Result
 from bootspec.engine.encode import encode_path
 from bootspec.engine.paths import Path as BootPath
 from bootspec.engine.paths import regions_in
@@ -42,7 +44,7 @@ from bootspec.engine.solver import (
     make_solver,
     model_value,
 )
-from bootspec.lang.ir import Model, Obligation
+from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.memmap.bind import Binding, Machine, admits, bind, load_machine, machine_ok
 from bootspec.memmap.parse import parse_path
 from bootspec.pipeline import Project, check_project, discover, load
@@ -368,13 +370,22 @@ class Reuse:
     symbolic map admits (:func:`~bootspec.memmap.bind.admits`) they hold wherever an
     in-scope state is reachable, so only reachability is asked there. Runs and
     counterexamples found on earlier machines are kept per model, tried first on
-    the next."""
+    the next.
+
+    With a ``cache``, all of it also lasts from run to run: each model's note
+    (:func:`~bootspec.cache.note_key`, keyed by the model as written, its proofs and
+    the limits) is read when a machine first binds the model, and written back after
+    machines that learnt something (at most once a second, and at the end of a
+    sweep). The proofs are then made on the first machine already: they are kept."""
 
     project: Project  # the models as written
     limits: Limits | None = None
     proved: dict[str, tuple[frozenset[str], frozenset[str]]] = dataclasses.field(
         default_factory=dict)  # per model: (for any map, for the maps it admits)
     carried: dict[str, Carry] = dataclasses.field(default_factory=dict)
+    cache: Cache | None = None
+    _noted: dict[str, str] = dataclasses.field(default_factory=dict)  # model -> note as saved
+    _saved_at: float = 0.0
 
     def prove(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
         """Prove what can be proved once (from the second machine that binds the model
@@ -383,8 +394,7 @@ class Reuse:
         entries the model's map does not admit), then for the maps the model admits."""
         if name not in self.proved:
             project, model = self.project, self.project.models[name]
-            items = [(ob, project.proof_of(ob))
-                     for ob in project.obligations() if ob.model == name]
+            items = model_items(self.project, name)
             loose = ModelChecker(relaxed(model), project.paths[name], self.limits)
             anymap = frozenset(ob.name for ob, p in items if loose.proved_for_every_map(ob, p))
             checker = ModelChecker(model, project.paths[name], self.limits)
@@ -399,9 +409,12 @@ class Reuse:
         out = {}
         for name in binding.bound_models():
             first = name not in self.carried  # proofs pay off from the second machine on
+            if first:
+                self._load(name)
             c = self.carried.setdefault(name, Carry())
             model = self.project.models[name]
-            if first and name not in self.proved:
+            proved: frozenset[str]
+            if first and name not in self.proved and self.cache is None:
                 proved = frozenset()
             elif admits(model, bound[name]):
                 proved = self.prove(name)[1]
@@ -411,6 +424,54 @@ class Reuse:
                 proved = frozenset()
             out[name] = Carry(proved, c.witnesses, c.hints)
         return out
+
+    # -- from run to run
+    def _key(self, name: str) -> str:
+        return note_key("reuse", self.project.models[name], model_items(self.project, name),
+                        self.limits or Limits())
+
+    def _load(self, name: str) -> None:
+        """Take up the model's note from the cache, if it holds a readable one."""
+        if self.cache is None:
+            return
+        note = self.cache.get_note(self._key(name))
+        try:
+            proved = note["proved"]
+            loaded = None if proved is None else \
+                tuple(frozenset(str(x) for x in p) for p in proved)
+            witnesses = [{str(k): int(v) for k, v in w.items()} for w in note["witnesses"]]
+            hints = {str(o): {str(k): int(v) for k, v in h.items()}
+                     for o, h in note["hints"].items()}
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return  # no note, or a foreign one: start afresh
+        if loaded is not None and len(loaded) == 2 and name not in self.proved:
+            self.proved[name] = (loaded[0], loaded[0] | loaded[1])
+        self.carried[name] = Carry(frozenset(), witnesses[-WITNESSES:], hints)
+        self._noted[name] = self._note_text(name)
+
+    def _note_text(self, name: str) -> str:
+        c = self.carried.get(name, Carry())
+        proved = self.proved.get(name)
+        return json.dumps({"proved": [sorted(p) for p in proved] if proved else None,
+                           "witnesses": c.witnesses[-WITNESSES:], "hints": c.hints},
+                          sort_keys=True)
+
+    def save(self, force: bool = False) -> None:
+        """Write back the notes of models that learnt something since they were read
+        (with ``force``, now; else at most once a second)."""
+        if self.cache is None or (not force and time.monotonic() - self._saved_at < 1.0):
+            return
+        for name in sorted(self.carried):
+            text = self._note_text(name)
+            if self._noted.get(name) != text:
+                self.cache.put_note(self._key(name), json.loads(text))
+                self._noted[name] = text
+        self._saved_at = time.monotonic()
+
+
+def model_items(project: Project, name: str) -> list[tuple[Obligation, Proof | None]]:
+    """A model's obligations with their proofs."""
+    return [(ob, project.proof_of(ob)) for ob in project.obligations() if ob.model == name]
 
 
 def relaxed(model: Model) -> Model:
@@ -431,14 +492,24 @@ def fresh_solver_state() -> None:
 
 def check_machine(project: Project, models: Sequence[str], path: str | Machine,
                   limits: Limits | None = None, sample: bool = True,
-                  explicit: bool = True, reuse: Reuse | None = None) -> MachineReport:
+                  explicit: bool = True, reuse: Reuse | None = None,
+                  cache: Cache | None = None) -> MachineReport:
     """Bind one map file (or an imported :class:`Machine`) to ``models`` and decide their
     obligations; see :func:`screen` for inputs that are not checked. ``reuse`` carries
-    proofs and runs from machine to machine in a sweep (:class:`Reuse`)."""
+    proofs and runs from machine to machine in a sweep (:class:`Reuse`); ``cache``
+    keeps the machine's report, as one note (a map checked again with the same
+    models is not decided again)."""
     t0 = time.perf_counter()
     machine = path if isinstance(path, Machine) else screen(project, models, path, explicit)
     if isinstance(machine, MachineReport):
         return machine
+    k = ""
+    if cache is not None:
+        k = note_key("machine", machine, [(project.models[n], model_items(project, n))
+                                          for n in models], limits or Limits(), sample)
+        kept = _report_from_json(cache.get_note(k))
+        if kept is not None:
+            return kept
     try:
         binding = bind(project, machine, models=models, require=False)
     except BootspecError as e:  # pragma: no cover - screen() has bound it already
@@ -450,10 +521,47 @@ def check_machine(project: Project, models: Sequence[str], path: str | Machine,
                             select=lambda ob: ob.model in bound_models,
                             carry=reuse.for_binding(binding) if reuse else None)
     rows = _rows(binding, results, limits, sample)
-    return MachineReport(machine.path, machine.description, machine.kinds,
-                         _bound_info(binding), tuple(rows),
-                         tuple(_note_text(d) for d in binding.notes),
-                         time.perf_counter() - t0)
+    if reuse is not None:
+        reuse.save()
+    report = MachineReport(machine.path, machine.description, machine.kinds,
+                           _bound_info(binding), tuple(rows),
+                           tuple(_note_text(d) for d in binding.notes),
+                           time.perf_counter() - t0)
+    if cache is not None and all(r.verdict != "unknown" for r in rows):
+        cache.put_note(k, dataclasses.asdict(report))
+    return report
+
+
+def _report_from_json(note: object) -> MachineReport | None:
+    """A report kept by :func:`check_machine`, or None for no note or a foreign one."""
+    try:
+        d = dict(note)  # type: ignore[call-overload]
+        rep = MachineReport(
+            d["file"], d["description"], tuple(d["kinds"]),
+            tuple(BoundInfo(**b) for b in d["bound"]),
+            tuple(Row(**{**r, "placement": tuple(Placed(**p) for p in r["placement"]),
+                         "params": tuple((a, b) for a, b in r["params"])})
+                  for r in d["rows"]),
+            tuple(d["notes"]), d["seconds"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    parts = [rep, *rep.bound, *rep.rows, *(p for r in rep.rows for p in r.placement)]
+    ok = all(_typed(x) for x in parts) and all(isinstance(x, str) for x in rep.kinds) and \
+        all(isinstance(x, str) for x in rep.notes) and \
+        all(isinstance(x, str) for r in rep.rows for pair in r.params for x in pair)
+    return rep if ok else None
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,), "int": (int,), "bool": (bool,), "float": (float, int),
+    "str | None": (str, type(None))}
+
+
+def _typed(obj: object) -> bool:
+    """Whether each plain field of a dataclass holds a value of its declared type."""
+    return all(isinstance(getattr(obj, f.name), _TYPES[str(f.type)])
+               for f in dataclasses.fields(obj)  # type: ignore[arg-type]
+               if str(f.type) in _TYPES)
 
 
 def _rows(binding: Binding, results: list[Result], limits: Limits | None,
@@ -492,32 +600,47 @@ _WORKER: dict[str, object] = {}
 
 
 def _worker_init(model_paths: list[str], models: list[str], limits: Limits,
-                 sample: bool) -> None:
+                 sample: bool, cache_dir: str | None) -> None:
     project = load(discover(model_paths))
+    cache = Cache(cache_dir) if cache_dir is not None else None
     _WORKER.update(project=project, models=models, limits=limits, sample=sample,
-                   reuse=Reuse(project, limits))
+                   reuse=Reuse(project, limits, cache=cache), cache=cache)
 
 
 def _worker_check(machine: Machine) -> MachineReport:
     project = _WORKER["project"]
     assert isinstance(project, Project)
     return check_machine(project, _WORKER["models"], machine, _WORKER["limits"],  # type: ignore[arg-type]
-                         bool(_WORKER["sample"]), reuse=_WORKER["reuse"])  # type: ignore[arg-type]
+                         bool(_WORKER["sample"]), reuse=_WORKER["reuse"],  # type: ignore[arg-type]
+                         cache=_WORKER["cache"])  # type: ignore[arg-type]
 
 
 def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
                    limits: Limits | None = None, jobs: int = 1, sample: bool = True,
                    model_paths: Sequence[str] = (),
-                   progress: Callable[[MachineReport], None] | None = None
-                   ) -> list[MachineReport]:
+                   progress: Callable[[MachineReport], None] | None = None,
+                   cache: Cache | None = None) -> list[MachineReport]:
     """One report per input, in input order. With ``jobs > 1`` the inputs are screened
     here and only machines go to a process pool; each worker loads the models once from
-    ``model_paths`` (the same arguments that made ``project``)."""
-    reuse = Reuse(project, limits)
+    ``model_paths`` (the same arguments that made ``project``). ``cache``: verdicts,
+    sample runs and each model's :class:`Reuse` note, from run to run."""
+    reuse = Reuse(project, limits, cache=cache)
+    try:
+        return _check_machines(project, models, inputs, limits, jobs, sample, model_paths,
+                               progress, reuse)
+    finally:
+        reuse.save(force=True)
+
+
+def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
+                    limits: Limits | None, jobs: int, sample: bool, model_paths: Sequence[str],
+                    progress: Callable[[MachineReport], None] | None, reuse: Reuse
+                    ) -> list[MachineReport]:
+    cache = reuse.cache
     if jobs <= 1:
         reports = []
         for path, explicit in inputs:
-            rep = check_machine(project, models, path, limits, sample, explicit, reuse)
+            rep = check_machine(project, models, path, limits, sample, explicit, reuse, cache)
             if progress is not None:
                 progress(rep)
             reports.append(rep)
@@ -534,14 +657,17 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
                 progress(found)
     if len(todo) <= 1:
         for i, machine in todo.items():
-            out[i] = check_machine(project, models, machine, limits, sample, reuse=reuse)
+            out[i] = check_machine(project, models, machine, limits, sample, reuse=reuse,
+                                   cache=cache)
             if progress is not None:
                 progress(out[i])  # type: ignore[arg-type]
     else:
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
+        folder = str(cache.folder) if cache is not None else None
         with concurrent.futures.ProcessPoolExecutor(
                 max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_worker_init,
-                initargs=(list(model_paths), list(models), limits or Limits(), sample)) as pool:
+                initargs=(list(model_paths), list(models), limits or Limits(), sample,
+                          folder)) as pool:
             futures = {pool.submit(_worker_check, m): i for i, m in todo.items()}
             for fut in concurrent.futures.as_completed(futures):
                 rep = fut.result()
@@ -622,6 +748,7 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
                    help="wall-clock backstop per solver query (default 60)")
     c.add_argument("--rlimit", type=positive(int), default=DEFAULT_RLIMIT, metavar="N",
                    help="deterministic Z3 resource limit per query (default %(default)s)")
+    add_cache_options(c)
     c.set_defaults(func=run_check)
 
 
@@ -651,7 +778,8 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     t0 = time.perf_counter()
     try:
         reports = check_machines(project, symbolic, inputs, limits, args.jobs,
-                                 not args.no_sample, args.paths, progress)
+                                 not args.no_sample, args.paths, progress,
+                                 None if args.no_cache else Cache(args.cache_dir))
     finally:
         progress.close()
     elapsed = time.perf_counter() - t0

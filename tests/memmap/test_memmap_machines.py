@@ -25,7 +25,7 @@ CORPUS = REPO / ".." / "shared" / "data" / "memmaps"
 
 
 def run(*argv: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    return cli("memmap", "check", "--no-timing", *argv, cwd=cwd)
+    return cli("memmap", "check", "--no-timing", "--no-cache", *argv, cwd=cwd)
 
 
 def by_name(doc: dict) -> dict[str, dict]:  # type: ignore[type-arg]

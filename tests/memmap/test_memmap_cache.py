@@ -1,0 +1,152 @@
+"""The cache of ``memmap check`` and ``check --memmap``: a machine checked again is not
+decided again, and each model's note (proofs for every map, known runs, the last
+counterexamples) carries over from run to run without changing any report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import REPO, cli
+
+from bootspec.cache import Cache
+from bootspec.memmap.machines import Reuse, check_machine, select_models
+from bootspec.pipeline import discover, load
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+MACHINES = FIX / "machines"
+MODELS = ["--path", str(FIX / "models"), "--model", "low_alloc", "--model",
+          "low_alloc_trusting", "--model", "low_tramp"]
+CORPUS = REPO / ".." / "shared" / "data" / "memmaps"
+# e820 machines (the kdump models) and EFI ones (trampoline, early allocator)
+SLICE = ["idx-56673800654.txt", "ml-pdx86-2f01b4bf74.txt", "ml-pdx86-7bd0192833.txt",
+         "ml-pdx86-e9bbb78cf6.txt", "ml-kexec-1a1de111d5-b.txt"]
+SHIPPED = ["--model", "xen_kdump", "--model", "xen_trampoline", "--model", "xen_early_alloc"]
+
+
+def run(*argv: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    return cli("memmap", "check", "--no-timing", "--format", "json", *argv, cwd=cwd)
+
+
+def notes(folder: Path) -> list[dict]:  # type: ignore[type-arg]
+    out = []
+    for f in sorted(folder.rglob("*.json")):
+        data = json.loads(f.read_text(encoding="utf-8"))
+        if "note" in data:
+            out.append(data["note"])
+    return out
+
+
+def need_corpus() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared memory-map corpus not found at {CORPUS.resolve()}")
+
+
+def test_a_machine_checked_again_is_not_decided_again(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = ["--cache-dir", str(tmp_path / "c")]
+    first = run(str(MACHINES), *MODELS, *cache)
+    assert first[0] == 1, first[2]
+    kept = notes(tmp_path / "c")
+    assert any(n.get("proved") for n in kept)  # each model's proofs for every map
+    assert sum("rows" in n for n in kept) == 2  # each machine's report (one is skipped)
+
+    def no_solving(*_a: object, **_k: object) -> None:
+        raise AssertionError("decided again")
+
+    from bootspec.engine.check import ModelChecker
+    from bootspec.memmap import machines
+    monkeypatch.setattr(ModelChecker, "decide_all", no_solving)
+    monkeypatch.setattr(ModelChecker, "decide", no_solving)
+    monkeypatch.setattr(machines, "sample_regions", no_solving)
+    assert run(str(MACHINES), *MODELS, *cache) == first
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    code, _, err = run(str(MACHINES / "clean-efi.txt"), *MODELS, "--no-cache", cwd=tmp_path)
+    assert code == 0, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_broken_cache_changes_no_report(tmp_path: Path) -> None:
+    """Unreadable, foreign or ill-typed entries are ignored (and replaced)."""
+    folder = tmp_path / "c"
+    cache = ["--cache-dir", str(folder)]
+    clean = run(str(MACHINES), *MODELS, "--no-cache")
+    assert run(str(MACHINES), *MODELS, *cache) == clean
+    files = sorted(folder.rglob("*.json"))
+    junk = ["not json", "[]", '{"schema": 1}', json.dumps({"schema": 1, "key": "x", "note": 5})]
+    for i, f in enumerate(files):
+        data = json.loads(f.read_text(encoding="utf-8"))
+        if "rows" in data.get("note", {}):  # a machine's report with a mistyped field
+            data["note"]["rows"][0]["seconds"] = "soon"
+            data["note"]["rows"][-1]["placement"] = [{"name": 1, "start": 2, "end": 3}]
+        elif "note" in data and i % 2:  # a model's note of the wrong shape
+            data["note"] = {"proved": [[1, 2], None], "witnesses": "x", "hints": []}
+        else:
+            data = junk[i % len(junk)]  # type: ignore[assignment]
+        f.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    assert run(str(MACHINES), *MODELS, *cache) == clean
+    assert run(str(MACHINES), *MODELS, *cache) == clean  # and what it rewrote is good
+
+
+def test_a_cache_dir_that_is_a_file_is_left_alone(tmp_path: Path) -> None:
+    f = tmp_path / "mine.txt"
+    f.write_text("keep me\n", encoding="utf-8")
+    code, out, err = run(str(MACHINES / "clean-efi.txt"), *MODELS, "--cache-dir", str(f))
+    assert code == 0, err
+    assert f.read_text(encoding="utf-8") == "keep me\n"
+    assert out == run(str(MACHINES / "clean-efi.txt"), *MODELS, "--no-cache")[1]
+
+
+def test_parallel_runs_share_the_cache(tmp_path: Path) -> None:
+    cache = ["--cache-dir", str(tmp_path / "c")]
+    serial = run(str(MACHINES), *MODELS, "--no-cache")
+    assert run(str(MACHINES), *MODELS, *cache, "-j", "2") == serial
+    assert notes(tmp_path / "c")
+    assert run(str(MACHINES), *MODELS, *cache, "-j", "2") == serial
+
+
+def test_notes_from_other_machines_change_no_report(tmp_path: Path) -> None:
+    """Real machines, each checked in a run of its own after runs on other machines
+    filled the cache: the report is the one an empty cache gives."""
+    need_corpus()
+    cache = ["--cache-dir", str(tmp_path / "c")]
+    files = [str(CORPUS / n) for n in SLICE]
+    code, _, err = run(*files[:2], *SHIPPED, *cache, cwd=REPO)
+    assert code in (0, 1), err
+    kept = notes(tmp_path / "c")
+    assert any(n.get("witnesses") for n in kept) and any(n.get("hints") for n in kept)
+    for f in files[2:]:
+        assert run(f, *SHIPPED, *cache, cwd=REPO) == run(f, *SHIPPED, "--no-cache", cwd=REPO)
+
+
+def test_a_models_note_holds_what_proving_again_gives(tmp_path: Path) -> None:
+    need_corpus()
+    project = load(discover([str(REPO / "models"), str(REPO / "proofs")]))
+    models = [n for n in select_models(project, ["xen_kdump", "xen_trampoline"])
+              if any(m.symbolic for m in project.models[n].maps.values())]
+    cache = Cache(tmp_path)
+    first = Reuse(project, cache=cache)
+    for name in SLICE[:2]:
+        check_machine(project, models, str(CORPUS / name), sample=False, reuse=first)
+    first.save(force=True)
+    again = Reuse(project, cache=cache)
+    for name in models:
+        again._load(name)
+    assert again.proved == {n: Reuse(project).prove(n) for n in again.proved}
+    assert set(again.proved) == set(first.proved) and again.proved
+    assert {n: c.hints for n, c in again.carried.items()} == \
+        {n: c.hints for n, c in first.carried.items()}
+
+
+def test_check_memmap_uses_the_cache(tmp_path: Path) -> None:
+    machine = str(MACHINES / "r820-like-efi.txt")
+    argv = ("check", str(FIX / "models"), "--memmap", machine, "--no-timing",
+            "--format", "json")
+    clean = cli(*argv, "--no-cache")
+    cache = ("--cache-dir", str(tmp_path / "c"))
+    assert cli(*argv, *cache) == clean
+    assert any(n.get("proved") for n in notes(tmp_path / "c"))
+    assert cli(*argv, *cache) == clean
