@@ -45,3 +45,4 @@ def test_machines_workload_runs_on_two_real_maps(tmp_path: Path,
     bench.bench_machines(out, tmp_path, None, jobs=1)
     text = out.getvalue()
     assert "(2 files)" in text and "in a sweep (median)" in text and "with sample runs" in text
+    assert "cache of runs on other maps" in text and "corpus again" in text
