@@ -150,3 +150,33 @@ def test_check_memmap_uses_the_cache(tmp_path: Path) -> None:
     assert cli(*argv, *cache) == clean
     assert any(n.get("proved") for n in notes(tmp_path / "c"))
     assert cli(*argv, *cache) == clean
+
+
+@pytest.mark.slow
+def test_every_corpus_machine_is_the_same_with_notes_from_the_other_half(tmp_path: Path) -> None:
+    """The bench's protocol, checked for equality: each half of the corpus sweeps into
+    a cache of its own, then every machine of the other half is checked in a run of
+    its own against it; its rows and notes equal those of an empty cache."""
+    import dataclasses
+
+    from bootspec.memmap.machines import check_machines, expand_inputs
+
+    need_corpus()
+    project = load(discover([str(REPO / "models"), str(REPO / "proofs")]))
+    models = [n for n, m in project.models.items() if any(x.symbolic for x in m.maps.values())]
+    inputs = expand_inputs([str(CORPUS)])[0]
+    halves = (inputs[0::2], inputs[1::2])
+    used = 0
+    for k, (seen, new) in enumerate((halves, halves[::-1])):
+        check_machines(project, models, seen, sample=False, cache=Cache(tmp_path / str(k)))
+        assert sum(bool(n.get("proved")) for n in notes(tmp_path / str(k))) == len(models)
+        for f, explicit in new:
+            cache = Cache(tmp_path / str(k))
+            reuse = Reuse(project, cache=cache)
+            kept = check_machine(project, models, f, None, False, explicit, reuse, cache)
+            used += sum(len(p[1]) for p in reuse.proved.values())
+            empty = check_machine(project, models, f, None, False, explicit)
+            assert [dataclasses.replace(r, seconds=0.0) for r in kept.rows] == \
+                [dataclasses.replace(r, seconds=0.0) for r in empty.rows], f
+            assert kept.notes == empty.notes, f
+    assert used > 0
