@@ -22,6 +22,7 @@ import concurrent.futures
 import dataclasses
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -376,7 +377,8 @@ class Reuse:
     (:func:`~bootspec.cache.note_key`, keyed by the model as written, its proofs and
     the limits) is read when a machine first binds the model, and written back after
     machines that learnt something (at most once a second, and at the end of a
-    sweep). The proofs are then made on the first machine already: they are kept."""
+    sweep or when a worker process exits). The proofs are then made on the first
+    machine already: they are kept."""
 
     project: Project  # the models as written
     limits: Limits | None = None
@@ -603,8 +605,11 @@ def _worker_init(model_paths: list[str], models: list[str], limits: Limits,
                  sample: bool, cache_dir: str | None) -> None:
     project = load(discover(model_paths))
     cache = Cache(cache_dir) if cache_dir is not None else None
+    reuse = Reuse(project, limits, cache=cache)
     _WORKER.update(project=project, models=models, limits=limits, sample=sample,
-                   reuse=Reuse(project, limits, cache=cache), cache=cache)
+                   reuse=reuse, cache=cache)
+    # what the worker learnt after its last save is written when it exits
+    multiprocessing.util.Finalize(reuse, reuse.save, kwargs={"force": True}, exitpriority=10)
 
 
 def _worker_check(machine: Machine) -> MachineReport:
