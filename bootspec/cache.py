@@ -8,12 +8,16 @@ model's keys, so only its obligations run again.
 
 Besides verdicts the folder keeps *notes*: plain JSON a sweep over machines
 carries from run to run (a model's proofs for every map, known runs, the last
-counterexamples; a machine's sample run), keyed the same way by
-:func:`note_key`. None of them changes a verdict, only how fast it is found.
+counterexamples; a machine's whole report), keyed the same way by
+:func:`note_key`. A note bootspec wrote changes no verdict, only how fast it is
+found (known runs and hints are re-run concretely before use).
 
 Entries are small JSON files (never pickles: a cache folder is not trusted to
 run code), written to a temporary name and renamed into place, so concurrent
-runs never see half an entry. A corrupt or foreign entry is ignored.
+runs never see half an entry. An unreadable, foreign or ill-shaped entry is
+ignored. Beyond that the folder is trusted as the checker's own output is: a
+hand-edited verdict, or a proof set in a model's note, is believed (a model's
+note loses any proof contradicted by a counterexample it also records).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -94,7 +99,8 @@ def from_json(d: dict[str, Any]) -> Verdict:
 
 
 class Cache:
-    """A folder of verdicts. ``get`` returns None on a miss or an unreadable entry."""
+    """A folder of verdicts and notes. ``get`` and ``get_note`` return None on a miss
+    or an entry that is unreadable, foreign or of the wrong shape."""
 
     def __init__(self, folder: str | os.PathLike[str] = DEFAULT_DIR):
         self.folder = Path(folder)
@@ -104,17 +110,33 @@ class Cache:
     def _file(self, k: str) -> Path:
         return self.folder / k[:2] / f"{k}.json"
 
-    def get(self, k: str) -> tuple[Verdict, float] | None:
+    def _read(self, k: str) -> dict[str, Any] | None:
+        """The entry of key ``k``: a regular file holding a JSON object of this schema
+        and key (a FIFO or device there is not waited on)."""
         try:
-            data = json.loads(self._file(k).read_text(encoding="utf-8"))
-            if data.get("schema") != SCHEMA or data.get("key") != k:
-                raise ValueError("foreign entry")
+            fd = os.open(self._file(k), os.O_RDONLY | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as f:
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    return None
+                data = json.loads(f.read().decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("key") != k:
+            return None
+        return data
+
+    def get(self, k: str) -> tuple[Verdict, float] | None:
+        data = self._read(k)
+        try:
+            if data is None:
+                raise ValueError("no entry")
             verdict = from_json(data["verdict"])
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            seconds = float(data.get("seconds", 0.0))
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError):
             self.misses += 1
             return None
         self.hits += 1
-        return verdict, float(data.get("seconds", 0.0))
+        return verdict, seconds
 
     def put(self, k: str, verdict: Verdict, seconds: float) -> None:
         if verdict.status == "unknown":
@@ -123,31 +145,29 @@ class Cache:
                         "verdict": to_json(verdict)})
 
     def get_note(self, k: str) -> Any:
-        """A note's data, or None on a miss or an unreadable entry."""
-        try:
-            data = json.loads(self._file(k).read_text(encoding="utf-8"))
-            if data.get("schema") != SCHEMA or data.get("key") != k or "note" not in data:
-                raise ValueError("foreign entry")
-        except (OSError, ValueError, AttributeError):
-            return None
-        return data["note"]
+        """A note's data (its shape is the reader's to check), or None."""
+        data = self._read(k)
+        return None if data is None else data.get("note")
 
     def put_note(self, k: str, note: Any) -> None:
         self._write(k, {"schema": SCHEMA, "key": k, "note": note})
 
     def _write(self, k: str, data: dict[str, Any]) -> None:
-        """Write an entry under a temporary name and rename it into place."""
+        """Write an entry under a temporary name and rename it into place; the
+        temporary file never outlives a failed or interrupted write."""
         f = self._file(k)
         try:
             f.parent.mkdir(parents=True, exist_ok=True)
             text = json.dumps(data, sort_keys=True)
             fd, tmp = tempfile.mkstemp(dir=f.parent, prefix=".tmp-", suffix=".json")
+            done = False
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as out:
                     out.write(text)
                 os.replace(tmp, f)
-            except OSError:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+                done = True
+            finally:
+                if not done:
+                    Path(tmp).unlink(missing_ok=True)
         except OSError:
             return  # a read-only or full disk only costs the speed-up

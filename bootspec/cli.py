@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from bootspec import __version__, bench, codes, diffing
 from bootspec.argtypes import add_cache_options, positive
-from bootspec.oracle import soak
-from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.cache import Cache
+from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.engine.check import ModelChecker, Result
 from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
 from bootspec.memmap import show as memmap_show
+from bootspec.oracle import soak
 from bootspec.pipeline import Project, check_project, discover, load
 from bootspec.report import graph
 from bootspec.report.formats import render_check, render_explain, with_cores
@@ -141,20 +141,20 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     project, binding, written = _load_bound(args)
     limits = _limits(args)
     cache = None if args.no_cache else Cache(args.cache_dir)
-    reuse = None
-    if binding is not None and cache is not None:
-        # a machine's map: the models' proofs for every map and known runs, from earlier runs
+    reuse, carry = None, None
+    if binding is not None and cache is not None and args.jobs <= 1 and not args.executor:
+        # a machine's map: the models' proofs for every map and known runs, from earlier
+        # runs (a serial run only, as for memmap check's sweeps)
         from bootspec.memmap.machines import Reuse
         reuse = Reuse(written, limits, cache=cache)
+        carry = reuse.for_binding(binding)
     done: list[Result] = []
     progress = Progress(len(project.obligations()), stderr)
     try:
         with make_executor(args.executor, args.jobs) as executor:
             results = check_project(project, limits, cache=cache, jobs=args.jobs,
                                     executor=executor, progress=progress.step,
-                                    on_result=done.append,
-                                    carry=reuse.for_binding(binding)
-                                    if reuse is not None and binding is not None else None)
+                                    on_result=done.append, carry=carry)
         if reuse is not None:
             reuse.save(force=True)
     except KeyboardInterrupt:

@@ -25,6 +25,8 @@ import multiprocessing
 import multiprocessing.util
 import os
 import time
+import types
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -386,8 +388,9 @@ class Reuse:
         default_factory=dict)  # per model: (for any map, for the maps it admits)
     carried: dict[str, Carry] = dataclasses.field(default_factory=dict)
     cache: Cache | None = None
-    _noted: dict[str, str] = dataclasses.field(default_factory=dict)  # model -> note as saved
-    _saved_at: float = 0.0
+    _noted: dict[str, str] = dataclasses.field(  # model -> its note as last read or written
+        default_factory=dict, init=False, repr=False)
+    _saved_at: float = dataclasses.field(default=0.0, init=False, repr=False)
 
     def prove(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
         """Prove what can be proved once (from the second machine that binds the model
@@ -410,7 +413,9 @@ class Reuse:
         bound = binding.project.models
         out = {}
         for name in binding.bound_models():
-            first = name not in self.carried  # proofs pay off from the second machine on
+            # without a cache, proofs pay off from the second machine on; with one, they
+            # are kept for later runs
+            first = name not in self.carried
             if first:
                 self._load(name)
             c = self.carried.setdefault(name, Carry())
@@ -438,20 +443,22 @@ class Reuse:
             return
         note = self.cache.get_note(self._key(name))
         try:
+            witnesses = [_ints(w) for w in note["witnesses"]]
+            hints = {o: _ints(h) for o, h in note["hints"].items() if isinstance(o, str)}
             proved = note["proved"]
-            loaded = None if proved is None else \
-                tuple(frozenset(str(x) for x in p) for p in proved)
-            witnesses = [{str(k): int(v) for k, v in w.items()} for w in note["witnesses"]]
-            hints = {str(o): {str(k): int(v) for k, v in h.items()}
-                     for o, h in note["hints"].items()}
+            if proved is not None:
+                anymap, admitted = (_names(p) for p in proved)
         except (AttributeError, KeyError, TypeError, ValueError):
             return  # no note, or a foreign one: start afresh
-        if loaded is not None and len(loaded) == 2 and name not in self.proved:
-            self.proved[name] = (loaded[0], loaded[0] | loaded[1])
+        if proved is not None and name not in self.proved:
+            mine = frozenset(ob.name for ob, _ in model_items(self.project, name))
+            anymap = (anymap & mine) - frozenset(hints)  # a counterexample refutes it
+            self.proved[name] = (anymap, anymap | (admitted & mine))
         self.carried[name] = Carry(frozenset(), witnesses[-WITNESSES:], hints)
-        self._noted[name] = self._note_text(name)
+        self._noted[name] = self._note_json(name)
 
-    def _note_text(self, name: str) -> str:
+    def _note_json(self, name: str) -> str:
+        """The model's note, as written to the cache."""
         c = self.carried.get(name, Carry())
         proved = self.proved.get(name)
         return json.dumps({"proved": [sorted(p) for p in proved] if proved else None,
@@ -464,11 +471,25 @@ class Reuse:
         if self.cache is None or (not force and time.monotonic() - self._saved_at < 1.0):
             return
         for name in sorted(self.carried):
-            text = self._note_text(name)
+            text = self._note_json(name)
             if self._noted.get(name) != text:
                 self.cache.put_note(self._key(name), json.loads(text))
                 self._noted[name] = text
         self._saved_at = time.monotonic()
+
+
+def _ints(d: object) -> dict[str, int]:
+    """A run's inputs read from a note: names to integers, else ValueError."""
+    if not isinstance(d, dict) or not all(
+            isinstance(k, str) and type(v) is int for k, v in d.items()):
+        raise ValueError("not a run")
+    return dict(d)
+
+
+def _names(xs: object) -> frozenset[str]:
+    if not isinstance(xs, list) or not all(isinstance(x, str) for x in xs):
+        raise ValueError("not a list of names")
+    return frozenset(xs)
 
 
 def model_items(project: Project, name: str) -> list[tuple[Obligation, Proof | None]]:
@@ -510,8 +531,8 @@ def check_machine(project: Project, models: Sequence[str], path: str | Machine,
         k = note_key("machine", machine, [(project.models[n], model_items(project, n))
                                           for n in models], limits or Limits(), sample)
         kept = _report_from_json(cache.get_note(k))
-        if kept is not None:
-            return kept
+        if kept is not None:  # its rows keep the seconds their deciding took
+            return dataclasses.replace(kept, seconds=time.perf_counter() - t0)
     try:
         binding = bind(project, machine, models=models, require=False)
     except BootspecError as e:  # pragma: no cover - screen() has bound it already
@@ -554,16 +575,22 @@ def _report_from_json(note: object) -> MachineReport | None:
     return rep if ok else None
 
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,), "int": (int,), "bool": (bool,), "float": (float, int),
-    "str | None": (str, type(None))}
-
-
 def _typed(obj: object) -> bool:
-    """Whether each plain field of a dataclass holds a value of its declared type."""
-    return all(isinstance(getattr(obj, f.name), _TYPES[str(f.type)])
-               for f in dataclasses.fields(obj)  # type: ignore[arg-type]
-               if str(f.type) in _TYPES)
+    """Whether each field of a dataclass holds a value of its declared type (for a
+    tuple field: a tuple; its items are checked by the caller; a float may be an
+    int, as JSON writes 1.0 as 1 in some encoders)."""
+    hints = typing.get_type_hints(type(obj))
+    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
+        want = hints[f.name]
+        origin = typing.get_origin(want)
+        if origin is not None and origin not in (types.UnionType, typing.Union):
+            want = origin  # tuple[...] -> tuple
+        elif want is float:
+            want = float | int
+        v = getattr(obj, f.name)
+        if not isinstance(v, want) or (isinstance(v, bool) and want is int):
+            return False
+    return True
 
 
 def _rows(binding: Binding, results: list[Result], limits: Limits | None,
@@ -627,8 +654,8 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
                    cache: Cache | None = None) -> list[MachineReport]:
     """One report per input, in input order. With ``jobs > 1`` the inputs are screened
     here and only machines go to a process pool; each worker loads the models once from
-    ``model_paths`` (the same arguments that made ``project``). ``cache``: verdicts,
-    sample runs and each model's :class:`Reuse` note, from run to run."""
+    ``model_paths`` (the same arguments that made ``project``). ``cache``: each
+    machine's report and each model's :class:`Reuse` note, from run to run."""
     reuse = Reuse(project, limits, cache=cache)
     try:
         return _check_machines(project, models, inputs, limits, jobs, sample, model_paths,

@@ -5,6 +5,9 @@ counterexamples) carries over from run to run without changing any report."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -100,12 +103,114 @@ def test_a_cache_dir_that_is_a_file_is_left_alone(tmp_path: Path) -> None:
     assert out == run(str(MACHINES / "clean-efi.txt"), *MODELS, "--no-cache")[1]
 
 
+def model_notes(folder: Path) -> list[dict]:  # type: ignore[type-arg]
+    return [n for n in notes(folder) if "witnesses" in n]
+
+
 def test_parallel_runs_share_the_cache(tmp_path: Path) -> None:
     cache = ["--cache-dir", str(tmp_path / "c")]
     serial = run(str(MACHINES), *MODELS, "--no-cache")
     assert run(str(MACHINES), *MODELS, *cache, "-j", "2") == serial
-    assert notes(tmp_path / "c")
+    kept = model_notes(tmp_path / "c")
+    assert len(kept) == 3 and all(n["proved"] for n in kept)
     assert run(str(MACHINES), *MODELS, *cache, "-j", "2") == serial
+
+
+def test_workers_leave_their_runs_and_counterexamples_in_the_notes(tmp_path: Path) -> None:
+    need_corpus()
+    cache = ["--cache-dir", str(tmp_path / "c")]
+    files = [str(CORPUS / n) for n in SLICE[:3]]
+    code, _, err = run(*files, "--model", "xen_kdump", *cache, "-j", "2", cwd=REPO)
+    assert code in (0, 1), err
+    kept = model_notes(tmp_path / "c")
+    assert len(kept) == 2 and all(n["proved"] and n["witnesses"] for n in kept)
+    assert any("kdump_clear_of_xen_image" in n["hints"] for n in kept)
+
+
+def test_what_a_report_depends_on_is_in_its_key(tmp_path: Path) -> None:
+    """After a cached run, a changed map file, flag or proof gives what an empty
+    cache gives for it, not the kept report."""
+    folder = tmp_path / "models"
+    shutil.copytree(FIX / "models", folder)
+    machine = tmp_path / "m.txt"
+    shutil.copy(MACHINES / "clean-efi.txt", machine)
+    models = ["--path", str(folder), *MODELS[2:]]
+    cache = ["--cache-dir", str(tmp_path / "c")]
+
+    def both(*argv: str) -> tuple[int, str, str]:
+        fresh = run(str(machine), *models, *argv, "--no-cache")
+        assert run(str(machine), *models, *argv, *cache) == fresh
+        return fresh
+
+    first = both()
+    assert both("--no-sample") != first
+    text = machine.read_text(encoding="utf-8")  # boot services now where buf lands
+    machine.write_text(text.replace("type=7, attr=0xf, range=[0x0000000000001000",
+                                    "type=4, attr=0xf, range=[0x0000000000001000"),
+                       encoding="utf-8")
+    assert both()[1] != first[1]
+    machine.write_text(text, encoding="utf-8")
+    assert both() == first
+    boot = folder / "low_alloc.boot"
+    boot.write_text(boot.read_text(encoding="utf-8").replace(
+        "always within(tramp, fw types {conventional})", "always below(tramp, 512KiB)"),
+        encoding="utf-8")
+    assert both()[1] != first[1]
+
+
+def test_the_limits_are_in_the_key(tmp_path: Path) -> None:
+    need_corpus()
+    machine = [str(CORPUS / SLICE[0]), "--model", "xen_kdump"]
+    cache = ["--cache-dir", str(tmp_path / "c")]
+    first = run(*machine, *cache, cwd=REPO)
+    assert first == run(*machine, "--no-cache", cwd=REPO)
+    starved = run(*machine, "--rlimit", "1", *cache, cwd=REPO)  # every query gives up
+    assert starved == run(*machine, "--rlimit", "1", "--no-cache", cwd=REPO)
+    assert starved[1] != first[1] and '"unknown"' in starved[1]
+
+
+def test_hostile_entries_are_ignored(tmp_path: Path) -> None:
+    """Numbers JSON cannot make integers, nesting too deep to parse, a FIFO where an
+    entry should be: each is a miss, never a traceback or a hang."""
+    folder = tmp_path / "c"
+    cache = ["--cache-dir", str(folder)]
+    clean = run(str(MACHINES), *MODELS, "--no-cache")
+    assert run(str(MACHINES), *MODELS, *cache) == clean
+    files = sorted(f for f in folder.rglob("*.json"))
+    for i, f in enumerate(files):
+        data = json.loads(f.read_text(encoding="utf-8"))
+        if "witnesses" in data["note"]:
+            text = f.read_text(encoding="utf-8")
+            f.write_text(re.sub(r'"witnesses": \[[^]]*\]', '"witnesses": [{"p:len": 1e999}]',
+                                text), encoding="utf-8")
+        elif i % 2:
+            f.write_text("[" * 200_000, encoding="utf-8")
+        else:
+            f.unlink()
+            os.mkfifo(f)
+    assert run(str(MACHINES), *MODELS, *cache) == clean
+
+
+def test_a_proof_contradicted_by_a_kept_counterexample_is_dropped(tmp_path: Path) -> None:
+    project = load(discover([str(FIX / "models")]))
+    cache = Cache(tmp_path)
+    reuse = Reuse(project, cache=cache)
+    note = {"proved": [["buf_outside_boot_services", "wellformed", "not_mine"],
+                       ["buf_outside_boot_services", "wellformed"]],
+            "witnesses": [{"p:len": 1024}],
+            "hints": {"buf_outside_boot_services": {"p:len": 1024}}}
+    cache.put_note(reuse._key("low_alloc"), note)
+    reuse._load("low_alloc")
+    assert reuse.proved["low_alloc"] == (frozenset({"wellformed"}),
+                                         frozenset({"wellformed",
+                                                    "buf_outside_boot_services"}))
+    assert reuse.carried["low_alloc"].witnesses == [{"p:len": 1024}]
+    for bad in ({**note, "proved": "ab"}, {**note, "witnesses": [{"p:len": True}]},
+                {**note, "hints": {"x": {"p:len": 1.5}}}, {**note, "proved": [[1], []]}):
+        fresh = Reuse(project, cache=cache)
+        cache.put_note(fresh._key("low_alloc"), bad)
+        fresh._load("low_alloc")
+        assert fresh.proved == {} and fresh.carried == {}
 
 
 def test_notes_from_other_machines_change_no_report(tmp_path: Path) -> None:
@@ -159,7 +264,11 @@ def test_every_corpus_machine_is_the_same_with_notes_from_the_other_half(tmp_pat
     its own against it; its rows and notes equal those of an empty cache."""
     import dataclasses
 
+    from bootspec.engine.check import ModelChecker
     from bootspec.memmap.machines import check_machines, expand_inputs
+
+    def no_proving(*_a: object) -> bool:
+        raise AssertionError("proved again")
 
     need_corpus()
     project = load(discover([str(REPO / "models"), str(REPO / "proofs")]))
@@ -173,7 +282,9 @@ def test_every_corpus_machine_is_the_same_with_notes_from_the_other_half(tmp_pat
         for f, explicit in new:
             cache = Cache(tmp_path / str(k))
             reuse = Reuse(project, cache=cache)
-            kept = check_machine(project, models, f, None, False, explicit, reuse, cache)
+            with pytest.MonkeyPatch.context() as mp:  # the proofs come from the notes
+                mp.setattr(ModelChecker, "proved_for_every_map", no_proving)
+                kept = check_machine(project, models, f, None, False, explicit, reuse, cache)
             used += sum(len(p[1]) for p in reuse.proved.values())
             empty = check_machine(project, models, f, None, False, explicit)
             assert [dataclasses.replace(r, seconds=0.0) for r in kept.rows] == \
