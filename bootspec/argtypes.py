@@ -22,7 +22,7 @@ def positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
 def add_cache_options(sp: argparse.ArgumentParser) -> None:
     """``--no-cache`` and ``--cache-dir``, the same on every command that caches."""
     sp.add_argument("--no-cache", action="store_true",
-                    help="decide everything again instead of reusing cached verdicts")
+                    help="neither read nor write the cache: decide everything again")
     from bootspec.cache import DEFAULT_DIR  # argtypes stays light to import
     sp.add_argument("--cache-dir", default=DEFAULT_DIR, metavar="DIR",
                     help=f"where verdicts are cached (default: {DEFAULT_DIR})")

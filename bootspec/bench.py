@@ -228,14 +228,10 @@ def bench_machines(out: TextIO, corpus: Path, limit: int | None, jobs: int = 2) 
 def _alone_after_other_runs(project: Project, models: list[str],
                             inputs: list[tuple[str, bool]]) -> list[float]:
     """Each map checked as a run of its own ('memmap check FILE': a new Reuse, notes
-    and verdicts read from the cache) after runs on *other* maps filled the cache:
+    read from the cache) after runs on *other* maps filled the cache:
     the corpus is split in two halves, each sweeps into a cache of its own, and the
     maps of the other half are then checked one by one against it."""
-    from bootspec.memmap.machines import (
-        Reuse,
-        check_machine,
-        check_machines,
-    )
+    from bootspec.memmap.machines import Reuse, check_machine, check_machines
     times: list[float] = []
     halves = (inputs[0::2], inputs[1::2])
     for seen, new in (halves, halves[::-1]):

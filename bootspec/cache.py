@@ -127,16 +127,18 @@ class Cache:
 
     def get(self, k: str) -> tuple[Verdict, float] | None:
         data = self._read(k)
-        try:
-            if data is None:
-                raise ValueError("no entry")
-            verdict = from_json(data["verdict"])
-            seconds = float(data.get("seconds", 0.0))
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError):
+        got = None
+        if data is not None:
+            try:
+                got = from_json(data["verdict"]), float(data.get("seconds", 0.0))
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError,
+                    OverflowError):
+                got = None
+        if got is None:
             self.misses += 1
-            return None
-        self.hits += 1
-        return verdict, seconds
+        else:
+            self.hits += 1
+        return got
 
     def put(self, k: str, verdict: Verdict, seconds: float) -> None:
         if verdict.status == "unknown":

@@ -394,9 +394,10 @@ class Reuse:
 
     def prove(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
         """Prove what can be proved once (from the second machine that binds the model
-        on, see :meth:`for_binding`): first for *any* map (each symbolic map relaxed to
-        every type, any alignment, the whole address space; real maps often have
-        entries the model's map does not admit), then for the maps the model admits."""
+        on, or the first with a cache, see :meth:`for_binding`): first for *any* map
+        (each symbolic map relaxed to every type, any alignment, the whole address
+        space; real maps often have entries the model's map does not admit), then for
+        the maps the model admits."""
         if name not in self.proved:
             project, model = self.project, self.project.models[name]
             items = model_items(self.project, name)
@@ -576,9 +577,8 @@ def _report_from_json(note: object) -> MachineReport | None:
 
 
 def _typed(obj: object) -> bool:
-    """Whether each field of a dataclass holds a value of its declared type (for a
-    tuple field: a tuple; its items are checked by the caller; a float may be an
-    int, as JSON writes 1.0 as 1 in some encoders)."""
+    """Whether each field of a dataclass holds a value of its declared type (a tuple
+    field: a tuple, whose items the caller checks; a float field may hold an int)."""
     hints = typing.get_type_hints(type(obj))
     for f in dataclasses.fields(obj):  # type: ignore[arg-type]
         want = hints[f.name]
