@@ -227,11 +227,10 @@ def bench_machines(out: TextIO, corpus: Path, limit: int | None, jobs: int = 2) 
 
 def _alone_after_other_runs(project: Project, models: list[str],
                             inputs: list[tuple[str, bool]]) -> list[float]:
-    """Each map checked as a run of its own ('memmap check FILE': a new Reuse, notes
-    read from the cache) after runs on *other* maps filled the cache:
-    the corpus is split in two halves, each sweeps into a cache of its own, and the
-    maps of the other half are then checked one by one against it."""
-    from bootspec.memmap.machines import Reuse, check_machine, check_machines
+    """Each map checked as a run of its own after runs on *other* maps filled the
+    cache: the corpus is split in two halves, each sweeps into a cache of its own,
+    and the maps of the other half are then checked one by one against it."""
+    from bootspec.memmap.machines import check_machines
     times: list[float] = []
     halves = (inputs[0::2], inputs[1::2])
     for seen, new in (halves, halves[::-1]):
@@ -239,11 +238,9 @@ def _alone_after_other_runs(project: Project, models: list[str],
         try:
             check_machines(project, models, seen, sample=False, cache=Cache(tmp))
             for f, explicit in new:
-                cache = Cache(tmp)
-                r = check_machine(project, models, f, sample=False, explicit=explicit,
-                                  reuse=Reuse(project, cache=cache), cache=cache)
-                if r.checked:
-                    times.append(r.seconds)
+                t = _run_of_its_own(project, models, f, explicit, tmp)
+                if t is not None:
+                    times.append(t)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return times
@@ -253,19 +250,28 @@ def _alone_first_run(project: Project, models: list[str],
                      inputs: list[tuple[str, bool]]) -> list[float]:
     """Each map as the first run into an empty cache: the CLI default on a fresh
     checkout, which also makes the proofs for every map that later runs read."""
-    from bootspec.memmap.machines import Reuse, check_machine
     times: list[float] = []
     for f, explicit in inputs:
         tmp = Path(tempfile.mkdtemp(prefix="bootspec-bench-"))
         try:
-            cache = Cache(tmp)
-            r = check_machine(project, models, f, sample=False, explicit=explicit,
-                              reuse=Reuse(project, cache=cache), cache=cache)
-            if r.checked:
-                times.append(r.seconds)
+            t = _run_of_its_own(project, models, f, explicit, tmp)
+            if t is not None:
+                times.append(t)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return times
+
+
+def _run_of_its_own(project: Project, models: list[str], f: str, explicit: bool,
+                    folder: Path) -> float | None:
+    """Seconds of checking one map as 'memmap check FILE' does (a new Reuse, notes and
+    the report read from and written to the cache in ``folder``); None if the file
+    is not a machine for these models."""
+    from bootspec.memmap.machines import Reuse, check_machine
+    cache = Cache(folder)
+    r = check_machine(project, models, f, sample=False, explicit=explicit,
+                      reuse=Reuse(project, cache=cache), cache=cache)
+    return r.seconds if r.checked else None
 
 
 def _corpus_again(project: Project, models: list[str], inputs: list[tuple[str, bool]],
