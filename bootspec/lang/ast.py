@@ -110,7 +110,7 @@ class MapTypes(Expr):
 class Clause:
     kind: str  # within | in_map | below | above | align | avoid
     span: Span
-    expr: Expr | None = None  # below/above/align value, or within RangeLit
+    expr: Expr | None = None  # below/above/align value, within RangeLit, in_map's where
     name: str | None = None  # within REGION, in MAP
     names: tuple[str, ...] = ()  # avoid list, or map types
     all: bool = False  # avoid all
@@ -170,6 +170,7 @@ class Param(Line):
 @dataclasses.dataclass(frozen=True)
 class Assume(Line):
     pred: Expr
+    name: str | None = None  # 'assume NAME: PRED' (a key for extends edits)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -273,6 +274,16 @@ class Delete(Line):
 
 
 @dataclasses.dataclass(frozen=True)
+class Insert(Line):
+    """``insert before|after KIND NAME: ACTION`` in a stage of a model that extends another."""
+
+    before: bool
+    kind: str
+    name: str
+    action: Line
+
+
+@dataclasses.dataclass(frozen=True)
 class AssertLine(Line):
     name: str | None
     pred: Expr
@@ -280,7 +291,7 @@ class AssertLine(Line):
 
 @dataclasses.dataclass(frozen=True)
 class ExpectLine(Line):
-    name: str
+    name: str  # an assert's name, or a finding site (fits@L12, wrap@L12, region@L12)
     verdict: str
 
 

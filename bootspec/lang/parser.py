@@ -109,7 +109,7 @@ def parse_lines(text: str, path: str, errors: Collector) -> list[A.Line]:
 
 
 _STAGE_BODY = (A.Place, A.Free, A.Reserve, A.Copy, A.Move, A.SetVar, A.AssertLine, A.Replace,
-               A.Delete)
+               A.Delete, A.Insert)
 
 
 def group(lines: list[A.Line], path: str, errors: Collector) -> A.FileAst:
@@ -227,6 +227,7 @@ def _kw(ln: A.Line) -> str:
     return {A.ForExpect: "for", A.Property: "property", A.Entry: "entry", A.Place: "place",
             A.Free: "free", A.Reserve: "reserve", A.Copy: "copy", A.Move: "move",
             A.SetVar: "set", A.AssertLine: "assert", A.Replace: "replace", A.Delete: "delete",
+            A.Insert: "insert",
             A.Width: "width", A.Const: "const", A.Param: "param", A.MapHdr: "map",
             A.RegionDecl: "region", A.VarDecl: "var", A.ExpectLine: "expect",
             A.StageHdr: "stage", A.Assume: "assume", A.PoolDecl: "pool"}.get(type(ln), "line")

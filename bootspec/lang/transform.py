@@ -149,7 +149,9 @@ class ToAst(lark.Transformer[Any, Any]):
 
     @lark.v_args(meta=True)
     def cl_in_map(self, meta: Any, items: list[Any]) -> A.Clause:
-        return A.Clause("in_map", self._span(meta), name=str(items[0]), names=items[1])
+        where = items[2] if len(items) > 2 else None
+        return A.Clause("in_map", self._span(meta), name=str(items[0]), names=items[1],
+                        expr=where)
 
     @lark.v_args(meta=True)
     def cl_below(self, meta: Any, items: list[Any]) -> A.Clause:
@@ -241,6 +243,8 @@ class ToAst(lark.Transformer[Any, Any]):
     @lark.v_args(meta=True)
     def assume(self, meta: Any, items: list[Any]) -> A.Assume:
         items, cite = self._split_cite(items)
+        if len(items) == 2:
+            return A.Assume(self._span(meta), items[1], str(items[0]), cite=cite)
         return A.Assume(self._span(meta), items[0], cite=cite)
 
     @lark.v_args(meta=True)
@@ -357,6 +361,14 @@ class ToAst(lark.Transformer[Any, Any]):
     @lark.v_args(meta=True)
     def delete(self, meta: Any, items: list[Any]) -> A.Delete:
         return A.Delete(self._span(meta), str(items[0]), str(items[1]))
+
+    @lark.v_args(meta=True)
+    def insert_before(self, meta: Any, items: list[Any]) -> A.Insert:
+        return A.Insert(self._span(meta), True, str(items[0]), str(items[1]), items[2])
+
+    @lark.v_args(meta=True)
+    def insert_after(self, meta: Any, items: list[Any]) -> A.Insert:
+        return A.Insert(self._span(meta), False, str(items[0]), str(items[1]), items[2])
 
     @lark.v_args(meta=True)
     def assert_(self, meta: Any, items: list[Any]) -> A.AssertLine:
