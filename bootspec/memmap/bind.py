@@ -20,19 +20,16 @@ How a machine's map becomes a model's concrete map (:func:`model_entries`):
    lines: a real map must say one thing about each address.
 2. Clipped to the model's address space ``[0, 2^width)``; what falls outside is
    dropped and said in a note (BS526).
-3. Adjacent entries of the same type merged. Firmware prints its map per
-   *descriptor*: EFI splits one run of free memory into several descriptors when
-   attributes differ or when it was freed in pieces, and a log may print one run
-   of RAM in pieces. The allocators the models describe (EDK2's AllocatePages,
-   which searches its coalesced free-memory list; Xen's and Linux's walks over
-   e820 RAM) hand out memory from *runs* of one type. A placement ``topdown in
-   fw types {conventional}`` must lie inside one entry of the map; without
-   merging, a block that fits in a run of conventional memory but straddles a
-   descriptor boundary would look as if it does not fit, a spurious "no room"
-   finding. Pointwise predicates (``within(x, fw types {..})``) do not change
-   under merging. Caveat: code that walks descriptors one by one (Xen's EFI
-   fallback in ``efi_arch_process_memory_map``) does see the split; pass
-   ``merge=False`` to :func:`bind` to check that reading.
+3. Adjacent entries of the same type *and the same attributes* merged. A log may
+   print one run of RAM in pieces, and EDK2 coalesces free descriptors only when
+   type and attributes agree, so such pieces are one allocation unit. Descriptors
+   whose attributes differ stay apart: firmware allocates inside one descriptor at
+   a time (EDK2's AllocatePages searches its free-memory list entry by entry; Xen's
+   EFI fallback in ``efi_arch_process_memory_map`` walks descriptors one by one), so
+   a placement ``topdown in fw types {conventional}`` may not straddle two of them.
+   e820 logs carry no attributes: their adjacent same-type entries are merged.
+   Pointwise predicates (``within(x, fw types {..})``) do not change under merging.
+   ``merge=False`` on :func:`bind` keeps every descriptor apart.
 4. Types outside the model map's allowed ``types`` are kept: they are what the
    machine has. A note (BS527) says where the machine lies outside what the
    symbolic map admits (more entries, other types, outside its ``within``
@@ -231,24 +228,35 @@ def model_entries(pm: ParsedMap, width: int, merge: bool = True
             "BS526", f"the model's address space is [0, 2^{width}): "
             + "; ".join(parts), (dropped or clipped)[0][3], severity="note"))
     if merge:
-        kept = merge_adjacent(kept)
+        attrs = {e.span: e.attrs for e in pm.entries}
+        kept = merge_adjacent(kept, attrs)
     return tuple(kept), notes
 
 
-def merge_adjacent(entries: Iterable[Entry]) -> list[Entry]:
-    """Merge entries that touch and have the same type (input sorted, disjoint).
+def merge_adjacent(entries: Iterable[Entry],
+                   attrs: dict[Span, tuple[str, ...]] | None = None) -> list[Entry]:
+    """Merge entries that touch and have the same type and the same attributes (input
+    sorted, disjoint; ``attrs`` by entry span, none when absent).
 
-    >>> from bootspec.diagnostics import NO_SPAN as S
-    >>> [(a, b, t) for a, b, t, _ in merge_adjacent(
-    ...     [(0, 4, "usable", S), (4, 8, "usable", S), (8, 9, "nvs", S), (10, 12, "nvs", S)])]
+    >>> from bootspec.diagnostics import Span
+    >>> a, b, c, d = (Span("m", i, 1) for i in range(1, 5))
+    >>> [(x, y, t) for x, y, t, _ in merge_adjacent(
+    ...     [(0, 4, "usable", a), (4, 8, "usable", b), (8, 9, "nvs", c), (10, 12, "nvs", d)])]
     [(0, 8, 'usable'), (8, 9, 'nvs'), (10, 12, 'nvs')]
+    >>> [(x, y) for x, y, _, _ in merge_adjacent(
+    ...     [(0, 4, "conventional", a), (4, 8, "conventional", b)], {a: ("WB",), b: ("UC",)})]
+    [(0, 4), (4, 8)]
     """
+    attrs = attrs or {}
     out: list[Entry] = []
+    last_attrs: tuple[str, ...] = ()
     for s, e, t, sp in entries:
-        if out and out[-1][1] == s and out[-1][2] == t:
+        mine = attrs.get(sp, ())
+        if out and out[-1][1] == s and out[-1][2] == t and mine == last_attrs:
             out[-1] = (out[-1][0], e, t, out[-1][3])
         else:
             out.append((s, e, t, sp))
+            last_attrs = mine
     return out
 
 

@@ -65,12 +65,13 @@ def test_place_string_like_model_breaks_on_boot_services_below_640k(project: Pro
     models = ["low_alloc", "low_alloc_trusting", "low_tramp"]
     # R820-like: bs_data [0, 0x98000), bs_code [0x98000, 0xa0000). buf is carved down from
     # 640 KiB, 1..16 KiB long, so it lies in [624 KiB, 640 KiB): in bs_code -> violated.
-    # No conventional memory below 1 MiB: the trampoline never fits (wellformed
-    # violated), so its property has no reachable state (vacuous).
+    # No conventional memory below 1 MiB: the trampoline never fits (its fits@ site,
+    # expected, is violated; nothing else is), so its property has no reachable state.
     bad = verdicts(bind(project, R820).project, models)
     assert bad[("low_alloc", "buf_outside_boot_services")] == "violated"
     assert bad[("low_alloc_trusting", "buf_outside_boot_services")] == "violated"
-    assert bad[("low_tramp", "wellformed")] == "violated"
+    assert bad[("low_tramp", "fits@L29")] == "violated"
+    assert bad[("low_tramp", "wellformed")] == "holds"
     assert bad[("low_tramp", "tramp_in_free_memory")] == "vacuous"
     # clean (OVMF-like): [0x1000, 0xa0000) is conventional: buf is clear of boot
     # services, the trampoline fits at [0x90000, 0xa0000) inside conventional memory
@@ -78,6 +79,7 @@ def test_place_string_like_model_breaks_on_boot_services_below_640k(project: Pro
     assert good[("low_alloc", "buf_outside_boot_services")] == "holds"
     assert good[("low_alloc_trusting", "buf_outside_boot_services")] == "holds"
     assert good[("low_tramp", "wellformed")] == "holds"
+    assert good[("low_tramp", "fits@L29")] == "holds"
     assert good[("low_tramp", "tramp_in_free_memory")] == "holds"
 
 
@@ -95,20 +97,36 @@ def test_machine_ok_only_requires_expected_holds_to_hold() -> None:
     assert machine_ok(res("vacuous", "holds"))
 
 
-def test_merging_adjacent_descriptors_lets_a_block_span_them(project: Project) -> None:
-    # conventional [0x80000, 0xa0000) printed as four 32 KiB descriptors (attributes
-    # alternate). Merged, the 64 KiB trampoline fits top-down at [0x90000, 0xa0000);
-    # per descriptor it fits nowhere below 1 MiB.
-    merged = bind(project, SPLIT, models=["low_tramp"])
-    fw = merged.project.models["low_tramp"].maps["fw"]
+def test_descriptors_whose_attributes_differ_are_not_merged(project: Project) -> None:
+    # conventional [0x80000, 0xa0000) printed as four 32 KiB descriptors whose
+    # attributes alternate (0xf, 0xe): firmware allocates inside one descriptor, so
+    # the 64 KiB trampoline fits in none of them below 1 MiB (EDK2 and Xen's fallback
+    # both find no room); a merged map would place it across two of them.
+    b = bind(project, SPLIT, models=["low_tramp"])
+    fw = b.project.models["low_tramp"].maps["fw"]
+    assert [e[:3] for e in fw.entries] == [
+        (0, 0x80000, "reserved"), (0x80000, 0x88000, "conventional"),
+        (0x88000, 0x90000, "conventional"), (0x90000, 0x98000, "conventional"),
+        (0x98000, 0xA0000, "conventional"), (0x100000, 0x40000000, "conventional")]
+    assert verdicts(b.project, ["low_tramp"])[("low_tramp", "fits@L29")] == "violated"
+
+
+def test_descriptors_with_the_same_attributes_are_merged(project: Project,
+                                                        tmp_path: Path) -> None:
+    # the same run printed as four descriptors with one attribute word: one run, in
+    # which the 64 KiB trampoline fits top-down at [0x90000, 0xa0000)
+    same = tmp_path / "same-attrs-efi.txt"
+    same.write_text(Path(SPLIT).read_text(encoding="utf-8").replace("attr=0xe", "attr=0xf"),
+                    encoding="utf-8")
+    b = bind(project, str(same), models=["low_tramp"])
+    fw = b.project.models["low_tramp"].maps["fw"]
     assert [e[:3] for e in fw.entries] == [
         (0, 0x80000, "reserved"), (0x80000, 0xA0000, "conventional"),
         (0x100000, 0x40000000, "conventional")]
     assert fw.entries[1][3].line == 3  # the first merged descriptor's line
-    assert verdicts(merged.project, ["low_tramp"])[("low_tramp", "wellformed")] == "holds"
-    split = bind(project, SPLIT, models=["low_tramp"], merge=False)
+    assert verdicts(b.project, ["low_tramp"])[("low_tramp", "fits@L29")] == "holds"
+    split = bind(project, str(same), models=["low_tramp"], merge=False)
     assert len(split.project.models["low_tramp"].maps["fw"].entries) == 6
-    assert verdicts(split.project, ["low_tramp"])[("low_tramp", "wellformed")] == "violated"
 
 
 def test_clipping_to_a_32_bit_model_is_noted(project: Project) -> None:
@@ -126,6 +144,7 @@ def test_clipping_to_a_32_bit_model_is_noted(project: Project) -> None:
     # the highest usable entry below 4 GiB is [0xbdfff000, 0xbf000000): the 1 MiB blob
     # goes at its top, inside usable RAM
     assert verdicts(b.project, ["low_e820"]) == {("low_e820", "wellformed"): "holds",
+                                                 ("low_e820", "fits@L8"): "holds",
                                                  ("low_e820", "blob_in_ram"): "holds"}
 
 
