@@ -125,6 +125,26 @@ CORE: tuple[Entry, ...] = (
           "e820/efi.", _M + "map mm : e820 symbolic 2 types {ram}\nstage s\n",
           "Use the names in docs/language.md (e820: usable, reserved, ...; efi: "
           "conventional, bs_code, ...)."),
+    Entry("BS126", "formula over regions with different lifetimes",
+          "Inside one conjunct of a property, 'or', 'not', 'implies' or 'if' combine "
+          "predicates whose regions are not live at the same steps, so it is not clear what "
+          "the formula says where only some of them exist.",
+          _M + "stage s\n  place a size 16 at 0\n  place b size 16 at 32\n"
+          "proof p\n  for m expect holds\n  always disjoint(a, b) or below(a, 64)\n",
+          "Split it: 'always A and B' checks A and B each where its own regions live; or "
+          "narrow the scope with 'during S' / 'after S'."),
+    Entry("BS127", "bad expected finding",
+          "An 'expect' names a finding site the model does not have, or says 'expect "
+          "wellformed violated', which would hide every finding but the known one.",
+          _M + "stage s\n  place a size 16 topdown below 8\nexpect wellformed violated\n",
+          "Name the site that fails: 'expect fits@L4 violated' (the error lists the model's "
+          "sites; 'bootspec explain wellformed -m MODEL' names the failing one)."),
+    Entry("BS128", "ambiguous edit in a design change",
+          "A 'replace', 'delete' or 'insert' in a model that extends another matches more than "
+          "one action of the base stage.",
+          _M + "stage s\n  place a size 16 at 0\n  free a\n  place a size 16 at 64\n"
+          "model n extends m\nstage s\n  replace place a size 16 at 128\n",
+          "Name the assert or assume you mean, or change the base so the actions differ."),
     Entry("BS121", "unknown enum value",
           "An enum parameter is compared with a value it does not have.",
           _M + "param boot : enum {bios, efi}\nassume boot == pvh\nstage s\n",

@@ -4,8 +4,8 @@ This is where to start reading. Each pass lives in its own module and states
 what it needs and guarantees:
 
     lang/parser.py   text -> FileAst             (BS100, BS101, BS117, BS118)
-    lang/resolve.py  FileAst -> Model, Proof     (BS102-BS116, BS119-BS121)
-    engine/paths.py  Model -> boot paths, liveness (BS104, BS115)
+    lang/resolve.py  FileAst -> Model, Proof     (BS102-BS116, BS119-BS121, BS127, BS128)
+    engine/paths.py  Model -> boot paths, liveness (BS104, BS115, BS126)
     engine/encode.py path -> Z3 terms per event
     engine/check.py  obligation -> Verdict (solver + concrete re-check)
 
@@ -24,7 +24,7 @@ from bootspec.cache import key as cache_key
 from bootspec.diagnostics import BootspecError, Collector, Span
 from bootspec.engine.check import Carry, ModelChecker, Result, obligations
 from bootspec.engine.paths import Path as BootPath
-from bootspec.engine.paths import enumerate_paths
+from bootspec.engine.paths import check_lifetimes, enumerate_paths
 from bootspec.engine.solver import Limits
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
@@ -96,6 +96,11 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = ()) -> Projec
     models = resolve_models(asts, errors)
     proofs = resolve_proofs(asts, models, known, errors)
     paths = {name: enumerate_paths(m, errors) for name, m in sorted(models.items())}
+    if not errors.items:
+        for proof in proofs:
+            for t in proof.targets:
+                if t.model in models:
+                    check_lifetimes(models[t.model], paths[t.model], proof, errors)
     errors.raise_if_any()
     from bootspec.memmap.bind import resolve_file_maps  # noqa: PLC0415 - maps named by file
     return resolve_file_maps(Project(file_list, sources, models, proofs, paths))

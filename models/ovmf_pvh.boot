@@ -110,4 +110,9 @@ model ovmf_pvh_below_4g extends ovmf_pvh
   cite "seed 001: 'libxl would try to load other data like the startinfo page past the kernel (OVMF here) and that would mean past 4G'"
 const OVMF_PADDR = 0xFFE00000
 expect ovmf_seg_backed violated   cite "seed 001: 'there is no RAM, that space is suppose to be a mem hole'"
-expect wellformed violated        cite "seed 001: 'the startinfo page past the kernel ... would mean past 4G'"
+# The image ends exactly at 4 GiB, so whatever the toolstack bumps in after it
+# lies past 4 GiB: the module when a ramdisk is given (line 82), and the
+# start_info page when none is (line 87; with a module, start_info is computed
+# from the module's end, so that one cause is reported once, at line 82).
+expect region@L82 violated        cite "seed 001: 'libxl would try to load other data like the startinfo page past the kernel (OVMF here) and that would mean past 4G'"
+expect region@L87 violated        cite "seed 001: 'the startinfo page past the kernel ... would mean past 4G'"

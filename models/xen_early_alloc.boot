@@ -136,5 +136,5 @@ stage efi_exit_boot
   reserve efi_mmap in fw as loader_data
 
 # No free pages large enough: efi_exit_boot stops.
-expect wellformed violated \
+expect fits@L132 violated \
   cite "xen/common/efi/boot.c (efi_exit_boot): if ( !efi_memmap ) blexit(L\"Unable to allocate memory for EFI memory map\")"

@@ -107,12 +107,15 @@ map fw : efi symbolic 6 types {conventional, bs_code, bs_data, loader_code, load
 
 # 'above 4KiB': Xen uses cfg.addr == 0 / trampoline_phys == 0 to mean "no trampoline"
 # (efi-boot.h l.227-235), so a block at address 0 ends in the same blexit.
+# The fallback takes only descriptors that *end* at or below 1 MiB ('where'): a
+# conventional or boot-services descriptor that crosses 1 MiB is never used, even
+# for its part below 1 MiB (efi_arch_process_memory_map, quoted below).
 stage efi_arch_memory_setup
   place trampoline size (if boot == xen_efi then tramp_code_size else TRAMPOLINE_SIZE) \
     topdown in fw types {conventional} above 4KiB below EFI_MAX_ADDRESS align 4KiB \
-    else topdown in fw types {bs_code, bs_data, conventional} above 4KiB below EFI_MAX_ADDRESS align 4KiB \
-    cite "AllocatePages(AllocateMaxAddress) [inferred: EDK2 searches top-down], else the map-walk fallback"
+    else topdown in fw types {bs_code, bs_data, conventional} where entry.end <= EFI_MAX_ADDRESS above 4KiB align 4KiB \
+    cite "AllocatePages(AllocateMaxAddress) [inferred: EDK2 searches top-down], else xen-project/xen@00d0fcf33c580ba4577a9a2ac274863c173bbe65:xen/arch/x86/efi/efi-boot.h (efi_arch_process_memory_map) 'if ( !trampoline_phys && desc->PhysicalStart + len <= 0x100000 && len >= cfg.size && desc->PhysicalStart + len > cfg.addr ) cfg.addr = (desc->PhysicalStart + len - cfg.size) & PAGE_MASK;'"
 
 # No room in either: efi_arch_pre_exit_boot blexits "No memory for trampoline".
-expect wellformed violated \
-  cite "XEN:xen/arch/x86/efi/efi-boot.h (l.227-235): blexit(L\"No memory for trampoline\") when cfg.addr == 0"
+expect fits@L114 violated \
+  cite "xen-project/xen@00d0fcf33c580ba4577a9a2ac274863c173bbe65:xen/arch/x86/efi/efi-boot.h (efi_arch_pre_exit_boot) 'if ( !cfg.addr ) blexit(L\"No memory for trampoline\");'"

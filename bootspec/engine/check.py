@@ -1,17 +1,17 @@
 """Pass 5, *solve*: decide obligations and return verdicts (values; nothing is printed here).
 
-The proof rule, stated once: a property **holds** on a model exactly when, on
-every boot path and at every event in the property's scope, the constraints up
-to that event together with the property's negation are unsatisfiable, and at
-least one in-scope state is reachable. Otherwise it is **violated** (with a
-counterexample that the concrete evaluator has re-checked), **unknown** (the
-solver gave up on some query and none was satisfiable; never a pass) or
-**vacuous** (no in-scope state is reachable: contradictory assumptions, or a
-scope no path reaches).
+The proof rule, stated once (docs/language.md, "Verdicts"): an obligation **holds**
+on a model exactly when, on every boot path and at every event it checks, the
+constraints up to that event together with its failure are unsatisfiable, and it
+is not vacuous. Otherwise it is **violated** (with a counterexample that the
+concrete evaluator has re-checked), **unknown** (the solver gave up on some query
+and none was satisfiable; never a pass) or **vacuous** (something it checks is
+never reached: a conjunct never in scope, a site no run reaches, no configuration
+at all), with the cause named.
 
-Implicit obligations of every model: ``wellformed`` (no arithmetic leaves
-[0, 2^width], every region has 0 <= start <= end <= 2^width, every
-deterministic placement fits) and each stage ``assert``.
+What an obligation checks is its :class:`~bootspec.engine.paths.Target`: the finding
+sites of ``wellformed`` or of one expected site, an assert at its line, or a
+proof's conjuncts, each where its regions are live.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ import z3
 
 from bootspec import memtypes
 from bootspec.diagnostics import InternalError, Span
+from bootspec.engine import cex as cexmod
 from bootspec.engine import concrete
 from bootspec.engine.encode import Labeled, PathEncoding, encode_path
-from bootspec.engine.paths import Path, regions_in, target_of
-from bootspec.engine.paths import points as paths_points
+from bootspec.engine.paths import Path, Target, conjunct_points, points, target_of
 from bootspec.engine.solver import (
     Limits,
     Objective,
@@ -37,85 +37,25 @@ from bootspec.engine.solver import (
     make_solver,
     model_value,
 )
-from bootspec.lang import ast as A
+from bootspec.engine.verdicts import (
+    VACUOUS_UNREACHED,
+    VERDICTS,
+    Counterexample,
+    RegionRow,
+    Result,
+    Verdict,
+    obligations,
+)
 from bootspec.lang.ir import Model, Obligation, Proof
+from bootspec.lang.sites import unparse
 
-VERDICTS = ("holds", "violated", "unknown", "vacuous")
+__all__ = ["VERDICTS", "Carry", "Counterexample", "ModelChecker", "RegionRow", "Result",
+           "Verdict", "obligations"]
+
 SMALL_MAP = 8  # symbolic maps with more entries are first decided abstractly
-VACUOUS_UNREACHED = "no boot path reaches the property's scope with its regions live"
-VACUOUS_CONTRADICTORY = ("the assumptions (domains, assume, guards) are contradictory where the "
-                         "property applies")
 WITNESSES = 8  # known runs tried before asking the solver whether an event is reachable
 FAST_COMBOS = 256  # concrete maps, no free choice, at most this many parameter combinations:
 # decide by evaluation, without the solver
-
-
-@dataclasses.dataclass(frozen=True)
-class RegionRow:
-    name: str
-    start: int
-    end: int
-    owner: str | None
-    type: str | None
-    marked: bool
-
-
-@dataclasses.dataclass(frozen=True)
-class Counterexample:
-    path: tuple[str, ...]
-    stage: str | None
-    step: str  # what happened at the failing event
-    span: Span | None  # the action or stage the failing event comes from
-    params: tuple[tuple[str, str], ...]  # (name, value as written)
-    regions: tuple[RegionRow, ...]  # sorted by address
-    maps: tuple[tuple[str, tuple[tuple[int, int, str], ...]], ...]
-    findings: tuple[str, ...]
-    inputs: tuple[tuple[str, int], ...]  # every free input, for reproduction
-    vars: tuple[tuple[str, str], ...] = ()  # state variables, flags and pool cursors
-    event: int = -1  # index of the failing event on the path
-
-
-@dataclasses.dataclass(frozen=True)
-class Verdict:
-    status: str  # holds | violated | unknown | vacuous
-    reason: str = ""
-    counterexample: Counterexample | None = None
-    core: tuple[tuple[str, Span], ...] = ()  # for holds: the constraints the proof used
-    queries: int = 0
-    witness: tuple[int, int, tuple[tuple[str, int], ...]] | None = None  # a reachable state
-
-
-@dataclasses.dataclass(frozen=True)
-class Result:
-    obligation: Obligation
-    verdict: Verdict
-    seconds: float
-    cached: bool = False  # taken from the proof cache (seconds is the original run's)
-
-    @property
-    def ok(self) -> bool:
-        return self.verdict.status == self.obligation.expected
-
-
-def obligations(models: dict[str, Model], proofs: Sequence[Proof]) -> list[Obligation]:
-    """Every obligation, in a stable order: by model, then implicit ones, then proofs."""
-    out: list[Obligation] = []
-    by_model: dict[str, list[Obligation]] = {m: [] for m in sorted(models)}
-    for name in sorted(models):
-        m = models[name]
-        exp, span = m.expects.get("wellformed", ("holds", m.span))
-        by_model[name].append(Obligation(name, "wellformed", "wellformed", exp, span))
-        for oname, _stage, line in m.asserts:
-            exp, span = m.expects.get(oname, ("holds", line.span))
-            by_model[name].append(Obligation(name, oname, "assert", exp, line.span, line.cite))
-    for p in sorted(proofs, key=lambda p: p.name):
-        for t in p.targets:
-            if t.model in by_model:
-                by_model[t.model].append(Obligation(t.model, p.name, "proof", t.verdict, t.span,
-                                                    t.cite))
-    for name in sorted(by_model):
-        out.extend(by_model[name])
-    return out
 
 
 @dataclasses.dataclass
@@ -124,7 +64,7 @@ class Carry:
     the next (:meth:`ModelChecker.decide_all`). None of it changes a verdict or a
     counterexample, only how fast they are found.
 
-    ``proved``: obligations whose negation is known unsatisfiable at every event on
+    ``proved``: obligations whose failure is known unsatisfiable at every event on
     this machine (proved for every map of the model as written, which admits this
     machine's map); only their reachability is left. ``witnesses``: inputs of runs
     found on earlier machines, tried concretely before the solver is asked whether
@@ -136,6 +76,24 @@ class Carry:
     proved: frozenset[str] = frozenset()
     witnesses: list[dict[str, int]] = dataclasses.field(default_factory=list)
     hints: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """The queries deciding one obligation makes, in order.
+
+    ``points``: the (path, event) pairs whose failure is asked, in the canonical order
+    (an event already checked on an earlier path is not checked again). ``parts``: what
+    must be reached for it not to be vacuous (one part, or one per conjunct of a
+    proof), each the first event of each path where it is in scope. ``inclusive``:
+    reaching an event means getting past it (properties: its state exists) rather
+    than getting to it (sites, asserts)."""
+
+    target: Target
+    points: tuple[tuple[int, int], ...]
+    parts: tuple[tuple[tuple[int, int], ...], ...]
+    names: tuple[str, ...]  # what each part is, for a vacuous verdict
+    inclusive: bool
 
 
 class ModelChecker:
@@ -158,6 +116,9 @@ class ModelChecker:
                                          self.big if abstract else frozenset())
         return self._enc[key]
 
+    def target(self, ob: Obligation, proof: Proof | None) -> Target:
+        return target_of(self.model, ob, proof)
+
     # -- the property of an obligation
     def decide(self, ob: Obligation, proof: Proof | None = None, want_core: bool = False
                ) -> Verdict:
@@ -165,7 +126,7 @@ class ModelChecker:
 
         A model with a large symbolic map is decided in three steps, each sound:
         1. the abstract encoding (only the entries the property touches): unsatisfiable
-           everywhere, plus an in-scope state shown reachable on a small map and re-run
+           everywhere, plus every part shown reachable on a small map and re-run
            concretely on a full-size one, means *holds* for every map of N entries;
         2. otherwise a counterexample is searched on maps of 1, 2, 4... entries, padded
            to N with empty entries and re-run concretely on the real model;
@@ -190,114 +151,34 @@ class ModelChecker:
     def decide_all(self, items: Sequence[tuple[Obligation, Proof | None]],
                    carry: Carry | None = None) -> list[tuple[Verdict, float]]:
         """The verdicts :meth:`decide` gives each obligation, with the seconds each took,
-        found together: one Z3 context and one encoding per path for all of them, and
-        one query per path that asks whether *any* of them can fail there.
+        found together (see :mod:`bootspec.engine.batch`). ``carry`` (a sweep over
+        machines, see :class:`Carry`) only changes how fast they are found."""
+        from bootspec.engine.batch import decide_all  # noqa: PLC0415 - batch imports this
 
-        That query is unsatisfiable in the common case, and then every obligation in
-        it holds on that path (each single query is one of its disjuncts). When it is
-        satisfiable, the model names obligations that do fail; they leave, and the
-        query is asked again for the rest. A failing obligation's counterexample is
-        found as :meth:`decide` finds it (its first failing event in order, then the
-        smallest inputs there), which is canonical when every free input is a
-        parameter or a choice, so it does not matter that the context is shared.
-        Whatever the batch cannot settle exactly as :meth:`decide` would (a solver
-        limit, a minimisation cut short, a symbolic map's entries in a
-        counterexample) is decided again by :meth:`decide`, alone, in a fresh context.
-        Models with large symbolic maps and those the concrete fast path decides go
-        to :meth:`decide` directly.
-
-        ``carry`` (a sweep over machines, see :class:`Carry`) only changes how fast the
-        verdicts are found, never what they are."""
-        t0 = time.perf_counter()
-        carry = carry or Carry()
-        proved, witnesses = carry.proved, carry.witnesses
-        if self.big or (self.fast and self._enumerable()) or (len(items) <= 1 and not proved):
+        if self.big or (self.fast and self._enumerable()) or \
+                (len(items) <= 1 and not (carry and carry.proved)):
             return [self._timed(ob, proof) for ob, proof in items]
-        fresh_context()
-        self._enc.clear()
-        out: dict[int, Verdict] = {}
-        extra: dict[int, float] = {}
-        redo: list[int] = []
-        plans = [self._plan(ob, proof, points=ob.name not in proved) for ob, proof in items]
-        canonical = not any(m.symbolic for m in self.model.maps.values())
-        undecided = set(range(len(items)))
-        # (path, first event, wellformed?) -> sat | unsat | unknown
-        reach: dict[tuple[int, int, bool], str] = {}
-        for pi in range(len(self.paths)):
-            mine = sorted(k for k in undecided if any(p == pi for p, _ in plans[k].points))
-            firsts = sorted({(pi, f, plans[k].scope == "wellformed") for k in undecided
-                             for p, f in plans[k].firsts if p == pi})
-            firsts = [x for x in firsts if x not in reach]
-            for x in firsts:
-                if self._witnessed(*x, witnesses):
-                    reach[x] = "sat"
-            firsts = [x for x in firsts if x not in reach]
-            if not mine and not firsts:
-                continue
-            batch = _PathBatch(self, pi, items, plans, mine)
-            for x in firsts:
-                reach[x] = batch.reachable(x[1], x[2])
-                if batch.run is not None:
-                    witnesses.append(batch.run)
-                    del witnesses[:-WITNESSES]
-                    batch.run = None
-            left = list(mine)
-            while left:
-                status, failing = batch.any_fails(left)
-                if status == "unsat":  # none of them fails on this path
-                    break
-                if status == "unknown" or not failing:
-                    redo.extend(left)
-                    undecided.difference_update(left)
-                    break
-                for k in failing:
-                    t1 = time.perf_counter()
-                    v = batch.counterexample(k, canonical, carry.hints)
-                    extra[k] = time.perf_counter() - t1
-                    if v is None:
-                        redo.append(k)
-                    else:
-                        out[k] = v
-                    undecided.discard(k)
-                    left.remove(k)
-        for k in sorted(undecided):
-            wf = plans[k].scope == "wellformed"
-            firsts_k = [(p, f, wf) for p, f in plans[k].firsts]
-            # as _decide: the first path whose query is not unsatisfiable decides
-            state = next((reach[x] for x in firsts_k if reach[x] != "unsat"), "unsat")
-            if state == "sat":
-                out[k] = Verdict("holds", queries=len(plans[k].points))
-            elif state == "unknown":
-                redo.append(k)
-            else:
-                out[k] = Verdict("vacuous", VACUOUS_CONTRADICTORY if firsts_k
-                                 else VACUOUS_UNREACHED, queries=len(plans[k].points))
-        shared = (time.perf_counter() - t0 - sum(extra.values())) / max(1, len(items))
-        result = [(out.get(k, Verdict("unknown")), shared + extra.get(k, 0.0))
-                  for k in range(len(items))]
-        for k in sorted(set(redo)):
-            result[k] = self._timed(*items[k])
-        return result
+        return decide_all(self, items, carry or Carry())
 
-    def _witnessed(self, pi: int, first: int, wellformed: bool,
-                   witnesses: list[dict[str, int]]) -> bool:
+    def witnessed(self, pi: int, first: int, inclusive: bool,
+                  witnesses: list[dict[str, int]]) -> bool:
         """Whether a known run reaches event ``first`` of path ``pi`` (re-run concretely)."""
         for w in reversed(witnesses[-WITNESSES:]):
             try:
                 if not concrete.inputs_valid(self.model, w):
                     continue
                 trace = concrete.run_path(self.model, self.paths[pi], w)
-            except Exception:  # noqa: BLE001 - a witness of another path lacks inputs
+            except (KeyError, ValueError):  # a witness of another path lacks inputs
                 continue
-            if trace.valid_before[0] if wellformed else trace.states[first] is not None:
+            if trace.states[first] is not None if inclusive else trace.valid_before[first]:
                 return True
         return False
 
     def proved_for_every_map(self, ob: Obligation, proof: Proof | None) -> bool:
         """Whether the abstract encoding of every symbolic map refutes the obligation's
-        negation at every event: then it holds on every map those maps admit, of any
-        number of entries, wherever an in-scope state is reachable (step 1 of
-        :meth:`decide`). A model without symbolic maps: False."""
+        failure at every event: then it holds on every map those maps admit, of any
+        number of entries, wherever it is reached (step 1 of :meth:`decide`). A model
+        without symbolic maps: False."""
         sym = frozenset(n for n, m in self.model.maps.items() if m.symbolic)
         if not sym:
             return False
@@ -315,27 +196,34 @@ class ModelChecker:
         v = self.decide(ob, proof)
         return v, time.perf_counter() - t0
 
-    def _plan(self, ob: Obligation, proof: Proof | None, points: bool = True) -> _Plan:
-        """The queries :meth:`_decide` makes for ``ob``, in its order: the events checked
-        (an event already checked on an earlier path is not checked again), and the
-        first event in scope on each path (for reachability)."""
-        scope, stage, pred, assert_line = target_of(self.model, ob, proof)
-        needed = regions_in(pred, self.model) if pred is not None else set()
+    def plan(self, target: Target, abstract: bool = False, with_points: bool = True) -> Plan:
+        """See :class:`Plan`."""
         seen: set[tuple[object, ...]] = set()
         pts: list[tuple[int, int]] = []
-        firsts: list[tuple[int, int]] = []
+        nparts = len(target.conjuncts) if target.kind == "proof" else 1
+        firsts: list[list[tuple[int, int]]] = [[] for _ in range(nparts)]
         for pi, path in enumerate(self.paths):
-            at = paths_points(path, scope, stage, needed, assert_line)
-            if not at:
-                continue
-            firsts.append((pi, 0 if scope == "wellformed" else at[0]))
-            for i in at if points else ():
-                if scope == "wellformed" and not self.encoding(pi).obligations[i]:
+            at = points(path, target)
+            if target.kind == "proof":
+                for k in range(nparts):
+                    cp = conjunct_points(path, target, k)
+                    if cp:
+                        firsts[k].append((pi, cp[0]))
+            elif at:
+                firsts[0].append((pi, 0 if target.kind == "wellformed" else at[0]))
+            for i in at if with_points else ():
+                if target.finds and not any(target.counts(o.site) for o in
+                                            self.encoding(pi, abstract).obligations[i]):
                     continue
                 if path.events[i].key not in seen:
                     seen.add(path.events[i].key)
                     pts.append((pi, i))
-        return _Plan(scope, pred, tuple(pts), tuple(firsts))
+        if target.kind == "proof":
+            names = tuple(f"'{unparse(c.expr)}'" for c in target.conjuncts)
+        else:
+            names = (target.kind,)
+        inclusive = target.kind == "proof"
+        return Plan(target, tuple(pts), tuple(tuple(f) for f in firsts), names, inclusive)
 
     def _enumerable(self) -> bool:
         """Every input concrete or nearly so: concrete maps, no free choices, and few
@@ -359,23 +247,20 @@ class ModelChecker:
         """The concrete fast path: run every parameter combination on every path with the
         concrete evaluator (no solver). Same verdicts, rules and counterexample as the
         solver path (the first violating event; the smallest inputs there)."""
-        from bootspec.oracle.brute import (  # noqa: PLC0415 - the shared enumerator
-            canonical_violation,
-            search,
-        )
-        found = search(self.model, self.paths, ob, proof)
+        from bootspec.engine.enumerate import search  # noqa: PLC0415 - a cycle via cex
+
+        target = self.target(ob, proof)
+        found = search(self.model, self.paths, target)
         if found.violation is not None:
-            # the same counterexample the solver path reports (first event, smallest inputs)
-            canon = canonical_violation(self.model, self.paths, ob, proof)
-            assert canon is not None
-            pi, i, inputs = canon
-            pred = target_of(self.model, ob, proof)[2]
-            return Verdict("violated", counterexample=self.recheck(ob, self.paths[pi], i, inputs,
-                                                                   pred),
+            pi, i, inputs = found.violation
+            return Verdict("violated", counterexample=self.recheck(ob, self.paths[pi], i,
+                                                                   inputs, target),
                            reason="decided by evaluation")
         if found.status == "vacuous":
-            return Verdict("vacuous", VACUOUS_CONTRADICTORY if found.any_in_scope
-                           else VACUOUS_UNREACHED)
+            plan = self.plan(target, with_points=False)
+            fresh_context()
+            self._enc.clear()
+            return Verdict("vacuous", self._vacuous_reason(plan, max(found.unreached, 0)))
         return Verdict("holds", f"decided by evaluation ({found.runs} concrete runs)")
 
     def _big_count(self) -> int:
@@ -402,15 +287,15 @@ class ModelChecker:
 
     def _search_small(self, ob: Obligation, proof: Proof | None) -> Verdict | None:
         n = 1
+        target = self.target(ob, proof)
         while n < self._big_count():
             v = self._shrunk(n)._decide(ob, proof, False, abstract=False)
-            cex = v.counterexample
-            if v.status == "violated" and cex is not None:
-                pi = next(i for i, p in enumerate(self.paths) if p.stages == cex.path)
-                pred = target_of(self.model, ob, proof)[2]
+            cx = v.counterexample
+            if v.status == "violated" and cx is not None:
+                pi = next(i for i, p in enumerate(self.paths) if p.stages == cx.path)
                 try:
-                    full = self.recheck(ob, self.paths[pi], cex.event, self._lift(
-                        dict(cex.inputs), n), pred)
+                    full = self.recheck(ob, self.paths[pi], cx.event,
+                                        self._lift(dict(cx.inputs), n), target)
                 except InternalError:
                     full = None  # padding changed the run (a 0-size placement): go on
                 if full is not None:
@@ -419,37 +304,60 @@ class ModelChecker:
         return None
 
     def _reachable_small(self, ob: Obligation, proof: Proof | None) -> bool:
-        """Some in-scope state exists on a full-size map: found on a 2-entry map, padded,
+        """Every part is reached on a full-size map: each found on a 2-entry map, padded,
         and re-run concretely."""
         small = self._shrunk(2)
-        found = small._decide(ob, proof, False, abstract=False, witness_only=True)
-        if found.witness is None:
-            return False
-        pi, i, inputs = found.witness
-        trace = concrete.run_path(self.model, self.paths[pi], self._lift(dict(inputs), 2))
-        if not concrete.inputs_valid(self.model, self._lift(dict(inputs), 2)):
-            return False
-        return trace.valid_before[0] if i < 0 else trace.states[i] is not None
+        fresh_context()
+        plan = small.plan(small.target(ob, proof), with_points=False)
+        for part in plan.parts:
+            for pi, first in part:
+                found = small.reach_inputs(pi, first, plan.inclusive)
+                if found is None:
+                    continue
+                lifted = self._lift(found, 2)
+                if not concrete.inputs_valid(self.model, lifted):
+                    continue
+                trace = concrete.run_path(self.model, self.paths[pi], lifted)
+                if (trace.states[first] is not None if plan.inclusive
+                        else trace.valid_before[first]):
+                    break
+            else:
+                return False
+        return True
 
-    def _decide(self, ob: Obligation, proof: Proof | None, want_core: bool, abstract: bool,
-                witness_only: bool = False) -> Verdict:
-        scope, stage, pred, assert_line = target_of(self.model, ob, proof)
-        needed = regions_in(pred, self.model) if pred is not None else set()
-        seen: set[tuple[object, ...]] = set()
+    def fails_term(self, enc: PathEncoding, pi: int, i: int, target: Target
+                   ) -> z3.BoolRef | None:
+        """The failure of ``target`` at event i of path ``pi`` (None: nothing checked)."""
+        if target.finds:
+            obs = [o.term for o in enc.obligations[i] if target.counts(o.site)]
+            return z3.Or([z3.Not(t) for t in obs]) if obs else None
+        preds = target.at(self.paths[pi], i)
+        if not preds:
+            return None
+        state = enc.states[i]
+        assert state is not None
+        return z3.Or([z3.Not(enc.encoder.prop(p, state)) for p in preds])
+
+    def _decide(self, ob: Obligation, proof: Proof | None, want_core: bool,
+                abstract: bool) -> Verdict:
+        target = self.target(ob, proof)
+        plan = self.plan(target, abstract)
         unknown_reason = ""
         queries = 0
-        first_in_scope: list[tuple[int, int]] = []
         core: dict[str, tuple[str, Span]] = {}
-        for pi, path in enumerate(self.paths):
-            if witness_only:
-                break
-            at = set(paths_points(path, scope, stage, needed, assert_line))
+        by_path: dict[int, set[int]] = {}
+        for pi, i in plan.points:
+            by_path.setdefault(pi, set()).add(i)
+        for pi in sorted(by_path):
+            want = by_path[pi]
             enc = self.encoding(pi, abstract)
             solver = make_solver(self.limits)
             tracks: list[z3.BoolRef] = []
             labels: dict[str, Labeled] = {}
 
-            def add(items: list[Labeled]) -> None:
+            def add(items: list[Labeled], solver: z3.Solver = solver,
+                    tracks: list[z3.BoolRef] = tracks,
+                    labels: dict[str, Labeled] = labels) -> None:
                 for lab in items:
                     if want_core:
                         t = z3.Bool(f"t{len(tracks)}")
@@ -460,104 +368,116 @@ class ModelChecker:
                         solver.add(lab.term)
 
             add(enc.base)
-            first = -1
-            for i, ev in enumerate(path.events):
-                if scope == "wellformed":
-                    obs = enc.obligations[i]
-                    key = ev.key
-                    if obs and key not in seen:
-                        seen.add(key)
-                        queries += 1
-                        lit = z3.Bool(f"q{i}")
-                        solver.add(z3.Implies(lit, z3.Or([z3.Not(o.term) for o in obs])))
-                        out = check(solver, *tracks, lit, want_core=want_core)
-                        if out.status == "sat" and abstract:
-                            return Verdict("unknown", "the abstract map allows a violation")
-                        if out.status == "sat":
-                            return self._violation(ob, pi, i, out.model, None, enc,
-                                                   solver, [*tracks, lit])
-                        if out.status == "unknown":
-                            unknown_reason = unknown_reason or out.reason
-                        else:
-                            _collect(out.core, labels, core)
+            for i in range(max(want) + 1):
+                if plan.inclusive:  # a property: checked in the state after the event
                     add(enc.constraints[i])
-                    continue
-                add(enc.constraints[i])
-                if i not in at:
-                    continue
-                if first < 0:
-                    first = i
-                if ev.key in seen:
-                    continue
-                seen.add(ev.key)
-                state = enc.states[i]
-                assert state is not None and pred is not None
-                queries += 1
-                lit = z3.Bool(f"q{i}")
-                solver.add(z3.Implies(lit, z3.Not(enc.encoder.prop(pred, state))))
-                add(enc.encoder.side)  # facts about fresh abstract entries of witnesses
-                enc.encoder.side = []
-                out = check(solver, *tracks, lit, want_core=want_core)
-                if out.status == "sat" and abstract:
-                    return Verdict("unknown", "the abstract map allows a violation")
-                if out.status == "sat":
-                    return self._violation(ob, pi, i, out.model, pred, enc,
-                                           solver, [*tracks, lit])
-                if out.status == "unknown":
-                    unknown_reason = unknown_reason or out.reason
-                else:
-                    _collect(out.core, labels, core)
-            if scope == "wellformed":
-                first = 0
-            if first >= 0:
-                first_in_scope.append((pi, first))
+                if i in want:
+                    fails = self.fails_term(enc, pi, i, target)
+                    assert fails is not None
+                    add(enc.encoder.side)  # facts about fresh abstract entries of witnesses
+                    enc.encoder.side = []
+                    queries += 1
+                    lit = z3.Bool(f"q{i}")
+                    solver.add(z3.Implies(lit, fails))
+                    out = check(solver, *tracks, lit, want_core=want_core)
+                    if out.status == "sat" and abstract:
+                        return Verdict("unknown", "the abstract map allows a violation")
+                    if out.status == "sat":
+                        assert out.model is not None
+                        return self._violation(ob, pi, i, out.model, target, enc, solver,
+                                               [*tracks, lit])
+                    if out.status == "unknown":
+                        unknown_reason = unknown_reason or out.reason
+                    else:
+                        _collect(out.core, labels, core)
+                if not plan.inclusive:  # a site or an assert: where the run gets to it
+                    add(enc.constraints[i])
         if unknown_reason:
             return Verdict("unknown", unknown_reason, queries=queries)
+        cores = tuple(sorted(core.values(), key=lambda x: (x[1], x[0])))
         if abstract:  # reachability is shown on a small concrete-size map by the caller
-            return Verdict("holds", core=tuple(sorted(core.values(), key=lambda x: (x[1], x[0]))),
-                           queries=queries)
-        if witness_only:
-            first_in_scope = list(self._plan(ob, proof, points=False).firsts)
-        # vacuity: is any in-scope state reachable at all? Constraints only grow along a
-        # path, so the first in-scope event of each path is the one to try. For
-        # 'wellformed' the scope is every event, and its first obligations are checked
-        # under the domains and global assumptions alone.
-        reachable = False
-        for pi, first in first_in_scope:
-            enc = self.encoding(pi)
-            solver = make_solver(self.limits)
-            solver.add([lab.term for lab in enc.base])
-            if scope != "wellformed":
-                for i in range(first + 1):
-                    solver.add([lab.term for lab in enc.constraints[i]])
-            queries += 1
-            out = check(solver)
-            if out.status == "sat":
-                reachable = True
-                if witness_only:
-                    assert out.model is not None
-                    inputs = {n: model_value(out.model, v) for n, v in sorted(enc.inputs.items())}
-                    return Verdict("holds", witness=(pi, -1 if scope == "wellformed" else first,
-                                                     tuple(inputs.items())))
-                break
-            if out.status == "unknown":
-                return Verdict("unknown", f"reachability: {out.reason}", queries=queries)
-        if not reachable:
-            why = VACUOUS_UNREACHED if not first_in_scope else VACUOUS_CONTRADICTORY
-            return Verdict("vacuous", why, queries=queries)
-        return Verdict("holds", core=tuple(sorted(core.values(), key=lambda x: (x[1], x[0]))),
-                       queries=queries)
+            return Verdict("holds", core=cores, queries=queries)
+        for k, part in enumerate(plan.parts):
+            state = "unsat"
+            for pi, first in part:
+                queries += 1
+                out = self._reach(pi, first, plan.inclusive)
+                if out.status != "unsat":
+                    state = out.status
+                    if out.status == "unknown":
+                        return Verdict("unknown", f"reachability: {out.reason}", queries=queries)
+                    break
+            if state == "unsat":
+                return Verdict("vacuous", self._vacuous_reason(plan, k), queries=queries)
+        return Verdict("holds", core=cores, queries=queries)
+
+    # -- reachability and vacuity
+    def _reach_solver(self, pi: int, first: int, inclusive: bool, want_core: bool = False
+                      ) -> tuple[z3.Solver, list[z3.BoolRef], dict[str, Labeled]]:
+        enc = self.encoding(pi)
+        solver = make_solver(self.limits)
+        tracks: list[z3.BoolRef] = []
+        labels: dict[str, Labeled] = {}
+        upto = first + 1 if inclusive else first
+        for lab in [*enc.base, *(c for cs in enc.constraints[:upto] for c in cs)]:
+            if want_core:
+                t = z3.Bool(f"r{len(tracks)}")
+                tracks.append(t)
+                labels[str(t)] = lab
+                solver.add(z3.Implies(t, lab.term))
+            else:
+                solver.add(lab.term)
+        return solver, tracks, labels
+
+    def _reach(self, pi: int, first: int, inclusive: bool):  # type: ignore[no-untyped-def]
+        solver, _, _ = self._reach_solver(pi, first, inclusive)
+        return check(solver)
+
+    def reach_inputs(self, pi: int, first: int, inclusive: bool) -> dict[str, int] | None:
+        """The inputs of a run that reaches event ``first`` of path ``pi``, or None."""
+        solver, _, _ = self._reach_solver(pi, first, inclusive)
+        out = check(solver)
+        if out.status != "sat" or out.model is None:
+            return None
+        enc = self.encoding(pi)
+        return {n: model_value(out.model, v) for n, v in sorted(enc.inputs.items())}
+
+    def _vacuous_reason(self, plan: Plan, k: int) -> str:
+        """Why part k of an obligation is never reached (docs/language.md, "Verdicts")."""
+        target, part = plan.target, plan.parts[k]
+        if not part:
+            if target.kind == "proof":
+                c = target.conjuncts[k]
+                regs = ", ".join(sorted(c.regions))
+                scope = {"always": "in any state", "end": "at the end of any path"}.get(
+                    target.scope, f"{target.scope} stage {target.stage}")
+                together = f"{regs} live together" if len(c.regions) > 1 else f"{regs} live"
+                return (f"the part {plan.names[k]} is never in scope: no path has "
+                        f"{together} {scope}")
+            return VACUOUS_UNREACHED
+        blamed: list[tuple[str, Span]] = []
+        for pi, first in part:
+            solver, tracks, labels = self._reach_solver(pi, first, plan.inclusive, True)
+            solver.set("core.minimize", True)
+            out = check(solver, *tracks, want_core=True)
+            for name in out.core:
+                lab = labels.get(name)
+                if lab is not None and (lab.label, lab.span) not in blamed:
+                    blamed.append((lab.label, lab.span))
+        why = cexmod.vacuous_cause(blamed)
+        if target.kind == "proof" and len(plan.parts) > 1:
+            return f"the part {plan.names[k]} is never reached: {why}"
+        return f"nothing in scope is reached: {why}"
 
     # -- counterexamples
     def _violation(self, ob: Obligation, pi: int, i: int, zmodel: z3.ModelRef,
-                   pred: A.Expr | None, enc: PathEncoding, solver: z3.Solver,
+                   target: Target, enc: PathEncoding, solver: z3.Solver,
                    assumptions: list[z3.BoolRef]) -> Verdict:
         path = self.paths[pi]
         zmodel, _complete = lexmin(solver, assumptions, self.objectives(enc), zmodel,
                                    self.limits)
         inputs = {name: model_value(zmodel, var) for name, var in sorted(enc.inputs.items())}
-        cex = self.recheck(ob, path, i, inputs, pred)
-        return Verdict("violated", counterexample=cex)
+        return Verdict("violated", counterexample=self.recheck(ob, path, i, inputs, target))
 
     def objectives(self, enc: PathEncoding) -> list[Objective]:
         """What a counterexample minimises, in the order of :meth:`objective_names`; each
@@ -578,181 +498,17 @@ class ModelChecker:
 
     def objective_names(self, enc: PathEncoding) -> list[str]:
         """The inputs a counterexample minimises, in order: the parameters as declared,
-        then the ``anywhere`` choices by name."""
+        then the ``anywhere`` choices by line, column and policy."""
         return [f"p:{p.name}" for p in self.model.params] + sorted(
-            n for n in enc.inputs if n.startswith("c:"))
+            (n for n in enc.inputs if n.startswith("c:")), key=concrete.choice_order)
 
-    def fails_at(self, path: Path, i: int, inputs: dict[str, int], pred: A.Expr | None) -> bool:
-        """Whether ``inputs`` (all of the path's) fail the property at event i, concretely."""
-        try:
-            if not concrete.inputs_valid(self.model, inputs):
-                return False
-            trace = concrete.run_path(self.model, path, inputs)
-        except Exception:  # noqa: BLE001 - inputs of another model or path
-            return False
-        return concrete.fails(trace, i, pred, concrete.Evaluator(self.model, inputs))
+    def fails_at(self, path: Path, i: int, inputs: dict[str, int], target: Target) -> bool:
+        """Whether ``inputs`` (all of the path's) fail the target at event i, concretely."""
+        return cexmod.fails(self.model, path, i, target, inputs)
 
     def recheck(self, ob: Obligation, path: Path, i: int, inputs: dict[str, int],
-                pred: A.Expr | None) -> Counterexample:
-        """Re-run a counterexample with the concrete evaluator; refuse one that does not
-        violate concretely (that would be a bootspec bug, never a finding)."""
-        model = self.model
-        if not concrete.inputs_valid(model, inputs):
-            raise InternalError(f"{model.name}/{ob.name}: the solver's counterexample breaks a "
-                                f"parameter domain or map rule: {inputs}")
-        trace = concrete.run_path(model, path, inputs)
-        ev = path.events[i]
-        if pred is None:  # wellformed
-            if not (trace.valid_before[i] and trace.findings[i]):
-                raise InternalError(f"{model.name}/wellformed: counterexample at event {i} of "
-                                    f"{path.label} does not re-check concretely: {inputs}")
-            findings = tuple(trace.findings[i])
-            state = next((s for s in reversed(trace.states[:i + 1]) if s is not None),
-                         concrete.State({}, {}, {}, {}))
-            marked: set[str] = set()
-        else:
-            state_or_none = trace.states[i]
-            evaluator = concrete.Evaluator(model, inputs)
-            if state_or_none is None or evaluator.prop(pred, state_or_none):
-                raise InternalError(f"{model.name}/{ob.name}: counterexample at event {i} of "
-                                    f"{path.label} does not re-check concretely: {inputs}")
-            state = state_or_none
-            findings = ()
-            marked = _marked(pred, state, model)
-        rows = tuple(sorted((RegionRow(n, r.start, r.end, r.owner, r.type, n in marked)
-                             for n, r in state.regions.items()),
-                            key=lambda r: (r.start, r.end, r.name)))
-        maps = tuple((n, tuple(concrete.effective_segments(concrete.map_entries(model, m, inputs),
-                                                           state.overlays.get(n, []))))
-                     for n, m in sorted(model.maps.items()))
-        params = tuple((p.name, _show_param(p, inputs[f"p:{p.name}"])) for p in model.params)
-        if ev.kind == "act" and ev.action is not None:
-            step = f"{_describe(ev.action)} (stage {ev.stage}, line {ev.action.span.line})"
-            span: Span | None = ev.action.span
-        elif ev.kind == "enter":
-            step = f"entering stage {ev.stage}"
-            span = model.stages[ev.stage].span if ev.stage else None
-        elif ev.kind == "end":
-            step = f"end of boot after stage {ev.stage}"
-            span = None
-        else:
-            step = "initial state"
-            span = None
-        state_vars = tuple((n, _show_value(v)) for n, v in state.vars.items()) + tuple(
-            (f"{n}.cursor", _show_value(v)) for n, v in sorted(state.cursors.items()))
-        return Counterexample(path.stages, ev.stage, step, span, params, rows, maps, findings,
-                              tuple(sorted(inputs.items())), state_vars, i)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Plan:
-    scope: str
-    pred: A.Expr | None
-    points: tuple[tuple[int, int], ...]  # (path, event) queried, in order
-    firsts: tuple[tuple[int, int], ...]  # (path, first event in scope) per path
-
-
-class _PathBatch:
-    """One path's solver for :meth:`ModelChecker.decide_all`. Every constraint and
-    every query is behind a literal: ``g{i}`` stands for "the run got past event i"
-    (the constraints of events 0..i), ``q{k}_{i}`` for "obligation k fails at event
-    i", ``b{k}`` for "obligation k fails somewhere on this path"; a query is a check
-    under literals, so nothing asserted has to be taken back."""
-
-    def __init__(self, checker: ModelChecker, pi: int,
-                 items: Sequence[tuple[Obligation, Proof | None]], plans: list[_Plan],
-                 mine: list[int]):
-        self.checker, self.pi, self.items, self.plans = checker, pi, items, plans
-        self.enc = enc = checker.encoding(pi)
-        self.solver = solver = make_solver(checker.limits)
-        solver.add([lab.term for lab in enc.base])
-        self.g: list[z3.BoolRef] = []
-        prev: z3.BoolRef = z3.BoolVal(True)
-        for i, cons in enumerate(enc.constraints):
-            g = z3.Bool(f"g{i}")
-            solver.add(z3.Implies(g, z3.And(prev, *[lab.term for lab in cons])))
-            self.g.append(g)
-            prev = g
-        self.q: dict[int, list[tuple[int, z3.BoolRef]]] = {}
-        self.b: dict[int, z3.BoolRef] = {}
-        self.rounds = 0
-        self.run: dict[str, int] | None = None  # inputs of a whole run, once one is found
-        for k in mine:
-            lits = []
-            for p, i in plans[k].points:
-                if p != pi:
-                    continue
-                q = z3.Bool(f"q{k}_{i}")
-                if plans[k].scope == "wellformed":
-                    before = self.g[i - 1] if i > 0 else z3.BoolVal(True)
-                    fails = z3.Or([z3.Not(o.term) for o in enc.obligations[i]])
-                else:
-                    state = enc.states[i]
-                    assert state is not None and plans[k].pred is not None
-                    before = self.g[i]
-                    fails = z3.Not(enc.encoder.prop(plans[k].pred, state))
-                    solver.add([lab.term for lab in enc.encoder.side])
-                    enc.encoder.side = []
-                solver.add(z3.Implies(q, z3.And(before, fails)))
-                lits.append((i, q))
-            b = z3.Bool(f"b{k}")
-            solver.add(z3.Implies(b, z3.Or([q for _, q in lits])))
-            self.q[k], self.b[k] = lits, b
-
-    def any_fails(self, ks: list[int]) -> tuple[str, list[int]]:
-        """Can any of obligations ``ks`` fail on this path? (status, those that do)."""
-        sel = z3.Bool(f"any{self.rounds}")
-        self.rounds += 1
-        self.solver.add(z3.Implies(sel, z3.Or([self.b[k] for k in ks])))
-        out = check(self.solver, sel)
-        if out.status != "sat":
-            return out.status, []
-        assert out.model is not None
-        return "sat", [k for k in ks if z3.is_true(out.model.eval(self.b[k],
-                                                                  model_completion=True))]
-
-    def reachable(self, first: int, wellformed: bool) -> str:
-        """Is an in-scope state reachable (:meth:`ModelChecker._decide`'s vacuity query)?"""
-        last = check(self.solver, self.g[-1])  # the whole path runs: every event is reached
-        if last.status == "sat":
-            assert last.model is not None
-            self.run = {n: model_value(last.model, v) for n, v in sorted(self.enc.inputs.items())}
-            return "sat"
-        if wellformed:  # the domains and global assumptions alone
-            return check(self.solver).status
-        return check(self.solver, self.g[first]).status
-
-    def counterexample(self, k: int, canonical: bool, hints: dict[str, dict[str, int]]
-                       ) -> Verdict | None:
-        """Obligation k's verdict, known to fail on this path: the first failing event,
-        the smallest inputs there; None when that cannot be settled exactly here.
-        ``hints``: see :class:`Carry` (read and updated)."""
-        if not canonical:
-            return None
-        ob, _proof = self.items[k]
-        checker, path = self.checker, self.checker.paths[self.pi]
-        for i, q in self.q[k]:
-            out = check(self.solver, q)
-            if out.status == "unknown":
-                return None
-            if out.status == "sat":
-                assert out.model is not None
-                objectives = checker.objectives(self.enc)
-                hint = hints.get(ob.name)
-                names = checker.objective_names(self.enc)
-                start = None
-                if hint is not None and all(n in hint for n in names) and \
-                        checker.fails_at(path, i, hint, self.plans[k].pred):
-                    start = [hint[n] for n in names]
-                model, complete = lexmin(self.solver, [q], objectives, out.model,
-                                         checker.limits, start)
-                if not complete:
-                    return None
-                inputs = {n: model_value(model, v) for n, v in sorted(self.enc.inputs.items())}
-                cex = checker.recheck(ob, path, i, inputs, self.plans[k].pred)
-                hints[ob.name] = inputs
-                return Verdict("violated", counterexample=cex)
-        return None
+                target: Target) -> Counterexample:
+        return cexmod.recheck(self.model, ob, path, i, inputs, target)
 
 
 def _collect(core: tuple[str, ...], labels: dict[str, Labeled],
@@ -761,45 +517,4 @@ def _collect(core: tuple[str, ...], labels: dict[str, Labeled],
         lab = labels.get(name)
         if lab is not None:
             key = f"{lab.span}:{lab.label}"
-            out[key] = (lab.label, lab.span)  # type: ignore[assignment]
-
-
-def _show_param(p: object, v: int) -> str:
-    kind = getattr(p, "kind", "")
-    if kind == "bool":
-        return "true" if v else "false"
-    if kind == "enum":
-        return str(p.enum[v])  # type: ignore[attr-defined]
-    return f"{v:#x}" if v >= 4096 else str(v)
-
-
-def _show_value(v: int | bool) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return f"{v:#x}" if v >= 4096 else str(v)
-
-
-def _describe(line: A.Line) -> str:
-    names = {A.Place: "place", A.Free: "free", A.Reserve: "reserve", A.Copy: "copy",
-             A.Move: "move", A.SetVar: "set", A.Assume: "assume", A.AssertLine: "assert",
-             A.PoolDecl: "pool"}
-    target = getattr(line, "region", None) or getattr(line, "dst", None) or \
-        getattr(line, "name", None) or ""
-    return f"{names.get(type(line), 'action')} {target}".strip()
-
-
-def _marked(pred: A.Expr, state: concrete.State, model: Model) -> set[str]:
-    """The regions to mark in a counterexample: those the violated atoms name."""
-    names = regions_in(pred, model)
-    overl = set()
-    if isinstance(pred, A.Call) and pred.fn == "disjoint":
-        rs = [(a.id, state.regions[a.id]) for a in pred.args if isinstance(a, A.Name)
-              and a.id in state.regions]
-        for i in range(len(rs)):
-            for j in range(i + 1, len(rs)):
-                a, b = rs[i][1], rs[j][1]
-                if a.start < b.end and b.start < a.end:
-                    overl |= {rs[i][0], rs[j][0]}
-        if overl:
-            return overl
-    return {n for n in names if n in state.regions}
+            out[key] = (lab.label, lab.span)

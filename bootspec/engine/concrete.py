@@ -2,10 +2,11 @@
 
 It is deliberately independent of the Z3 encoding (:mod:`bootspec.engine.encode`):
 it shares only the parsed model and the path structure, and computes placements
-with its own algorithm (free-interval subtraction) rather than the encoder's
-candidate construction. Every counterexample the solver returns is re-run here
-before it is shown; the brute-force oracle tests enumerate inputs and use it as
-the reference semantics.
+with its own algorithm (segments of the map's state, free-interval subtraction)
+rather than the encoder's candidate construction. Every counterexample the solver
+returns is re-run here before it is shown. It follows docs/language.md; so does
+the reference interpreter (:mod:`bootspec.oracle.reference`), written from the
+docs alone, which the soak compares with both.
 
 Inputs are a flat dict: ``p:NAME`` (parameters; bools 0/1, enums by index),
 ``m:MAP:i:s`` / ``m:MAP:i:e`` / ``m:MAP:i:t`` (entries of symbolic maps, type by
@@ -14,7 +15,7 @@ chosen by an ``anywhere`` placement; see :func:`choice_key`).
 
 NOTE(ranges): ranges are half-open ``[start, end)``; an end may equal 2^width;
 arithmetic is on unbounded integers and any result outside ``[0, 2^width]`` is
-a *wrap* finding, never reduced modulo 2^width.
+a *wrap* finding, never reduced modulo 2^width, whose value is *tainted*.
 """
 
 from __future__ import annotations
@@ -23,14 +24,24 @@ import dataclasses
 from collections.abc import Mapping
 
 from bootspec import memtypes
+from bootspec.engine.paths import Event, Path
 from bootspec.lang import ast as A
 from bootspec.lang.ir import MapIR, Model
-from bootspec.engine.paths import Event, Path
+from bootspec.lang.sites import site_name
 
 
 def choice_key(line: A.Line, k: int) -> str:
     """The input name of the address chosen by the k-th policy of an ``anywhere`` action."""
     return f"c:{line.span.line}:{line.span.col}:{k}"
+
+
+def choice_order(key: str) -> tuple[int, ...]:
+    """How choices are ordered in a canonical counterexample: line, column, policy.
+
+    >>> sorted(["c:12:3:0", "c:9:3:1", "c:9:3:0"], key=choice_order)
+    ['c:9:3:0', 'c:9:3:1', 'c:12:3:0']
+    """
+    return tuple(int(x) for x in key.split(":")[1:])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,8 +50,19 @@ class RegionVal:
     end: int
     owner: str | None  # stage that placed it; None for a global region
     type: str | None
-    ok: bool  # its arithmetic did not wrap and 0 <= start <= end <= 2^width
+    ok: bool  # well-formed: untainted bounds and 0 <= start <= end <= 2^width
     pool: str | None = None  # the pool it was allocated from
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """A finding site violated by a run: its name (``fits@L12``) and what happened."""
+
+    site: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclasses.dataclass
@@ -49,24 +71,24 @@ class State:
     vars: dict[str, int | bool]
     cursors: dict[str, int]
     overlays: dict[str, list[tuple[int, int, str]]]
+    var_ok: dict[str, bool] = dataclasses.field(default_factory=dict)
+    cursor_ok: dict[str, bool] = dataclasses.field(default_factory=dict)
+    map_ok: dict[str, bool] = dataclasses.field(default_factory=dict)
 
     def copy(self) -> State:
         return State(dict(self.regions), dict(self.vars), dict(self.cursors),
-                     {k: list(v) for k, v in self.overlays.items()})
+                     {k: list(v) for k, v in self.overlays.items()}, dict(self.var_ok),
+                     dict(self.cursor_ok), dict(self.map_ok))
 
 
 @dataclasses.dataclass
 class Trace:
-    """Per event index: whether every constraint before it held, the wrap/placement
-    findings it raised, and the state after it (None where the run stopped)."""
+    """Per event index: whether every constraint before it held, the findings it raised,
+    and the state after it (None where the run stopped)."""
 
     valid_before: list[bool]
-    findings: list[list[str]]
+    findings: list[list[Finding]]
     states: list[State | None]
-
-
-class _Undefined(Exception):
-    """An input is missing: the caller passed a partial assignment."""
 
 
 def map_entries(model: Model, m: MapIR, inputs: Mapping[str, int]) -> list[tuple[int, int, str]]:
@@ -104,12 +126,12 @@ def inputs_valid(model: Model, inputs: Mapping[str, int]) -> bool:
 
 
 def _overlap(a0: int, a1: int, b0: int, b1: int) -> bool:
-    """Whether [a0, a1) and [b0, b1) share an address (an empty range shares none).
+    """Whether [a0, a1) and [b0, b1) meet (an empty or inverted range meets nothing).
 
     >>> _overlap(96, 256, 128, 128), _overlap(0, 16, 15, 32), _overlap(0, 16, 16, 32)
     (False, True, False)
     """
-    return max(a0, b0) < min(a1, b1)
+    return a0 < a1 and b0 < b1 and max(a0, b0) < min(a1, b1)
 
 
 def _subtract(lo: int, hi: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -132,38 +154,35 @@ def _subtract(lo: int, hi: int, holes: list[tuple[int, int]]) -> list[tuple[int,
 
 
 def first_fit(size: int, align: int, lo: int, hi: int, containers: list[tuple[int, int]],
-              obstacles: list[tuple[int, int]], topdown: bool) -> int | None:
-    """Highest (topdown) or lowest aligned start of a ``size`` block inside one container,
-    within [lo, hi), overlapping no obstacle; None when nothing fits.
+              obstacles: list[tuple[int, int]], topdown: bool, top: int) -> int | None:
+    """Highest (topdown) or lowest aligned start c with lo <= c, c + size <= hi,
+    c <= top, the block inside one container and meeting no obstacle; None when none.
 
-    >>> first_fit(0x1000, 0x1000, 0, 0x10000, [(0, 0x10000)], [(0xF000, 0x10000)], True)
+    >>> first_fit(0x1000, 0x1000, 0, 0x10000, [(0, 0x10000)], [(0xF000, 0x10000)], True, 1 << 32)
     57344
-    >>> first_fit(16, 16, 0, 256, [(0, 256)], [(0, 200)], False)
+    >>> first_fit(16, 16, 0, 256, [(0, 256)], [(0, 200)], False, 256)
     208
     """
     best: int | None = None
     for s, e in containers:
-        s2, e2 = max(s, lo), min(e, hi)
-        if s2 > e2:
-            continue
-        if size == 0:
-            c = e2 - e2 % align if topdown else s2 + (-s2) % align
-            spans = [(c, c)] if s2 <= c <= e2 else []
+        lo2, hi2 = max(s, lo), min(e, hi)
+        if size <= 0:  # an empty (or inverted) block meets nothing
+            spans = [(lo2, hi2 - size)]
         else:
-            spans = []
-            for f0, f1 in _subtract(s2, e2, obstacles):
-                c = (f1 - size) - (f1 - size) % align if topdown else f0 + (-f0) % align
-                if f0 <= c and c + size <= f1:
-                    spans.append((c, c))
-        for c, _ in spans:
-            if best is None or (c > best if topdown else c < best):
+            spans = [(f0, f1 - size) for f0, f1 in _subtract(lo2, hi2, obstacles)]
+        for a, b in spans:  # every aligned c in [a, min(b, top)] is valid
+            b = min(b, top)
+            c = b - b % align if topdown else a + (-a) % align
+            if a <= c <= b and (best is None or (c > best if topdown else c < best)):
                 best = c
     return best
 
 
 def effective_segments(base: list[tuple[int, int, str]],
                        overlays: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """The map after ``reserve`` overlays (later ones win), as sorted typed segments."""
+    """A map's state (docs/language.md, "A map's state"): its non-empty entries, cut by
+    each reservation in turn, which is added as a segment of its own; sorted, never
+    merged."""
     segs = [(a, b, t) for a, b, t in base if a < b]
     for o0, o1, ot in overlays:
         if o0 >= o1:
@@ -198,13 +217,45 @@ def touches(a0: int, a1: int, segs: list[tuple[int, int, str]], types: tuple[str
 
 
 class Evaluator:
-    """Evaluates one path of one model on one input assignment."""
+    """Evaluates one path of one model on one input assignment.
+
+    While an event is evaluated, ``findings`` collects the sites it violates and
+    ``tainted`` whether anything it evaluated was tainted (docs/language.md, "Wraps
+    and taint"). Laziness needs no bookkeeping here: an operand that is not
+    evaluated does nothing."""
 
     def __init__(self, model: Model, inputs: Mapping[str, int]):
         self.model, self.inputs = model, inputs
         self.top = model.top
         self.maps = {n: map_entries(model, m, inputs) for n, m in model.maps.items()}
-        self.wraps: list[str] = []
+        self.findings: list[Finding] = []
+        self.tainted = False
+        self.taints = 0  # how many tainted values were read or made (for operands)
+        self.size_since = 0  # the taint count before the size being placed
+        self.entry: tuple[int, int] | None = None
+
+    def begin(self) -> None:
+        self.findings, self.tainted = [], False
+
+    def _site(self, kind: str, span: object) -> str:
+        return site_name(kind, span, self.model.path)  # type: ignore[arg-type]
+
+    def _check(self, v: int, span: object, what: str, since: int) -> int:
+        """An operation's result: a wrap finding when it leaves [0, 2^width] while its
+        operands (what was evaluated since taint count ``since``) are untainted; either
+        way a result outside the range is tainted."""
+        if not 0 <= v <= self.top:
+            if self.taints == since:
+                self.findings.append(Finding(self._site("wrap", span),
+                                             f"{what} gives {v}, outside "
+                                             f"[0, 2^{self.model.width}] ({span})"))
+            self._read(False)
+        return v
+
+    def _read(self, ok: bool) -> None:
+        if not ok:
+            self.tainted = True
+            self.taints += 1
 
     # -- expressions
     def ev(self, e: A.Expr, st: State) -> int | bool:  # noqa: C901 - one dispatch
@@ -221,37 +272,40 @@ class Evaluator:
                 v = self.inputs[f"p:{e.id}"]
                 return bool(v) if s.type == "bool" else v
             if s.kind == "var":
+                self._read(st.var_ok.get(e.id, True))
                 return st.vars[e.id]
             raise AssertionError(f"{e.id} used as a value")
         if isinstance(e, A.Attr):
+            if e.base == "entry":
+                assert self.entry is not None, "entry.* outside a where clause"
+                lo, hi = self.entry
+                return {"start": lo, "end": hi, "size": hi - lo}[e.field]
             if e.field == "cursor":
+                self._read(st.cursor_ok.get(e.base, True))
                 return st.cursors[e.base]
             r = st.regions[e.base]
+            self._read(r.ok)
             return {"start": r.start, "end": r.end, "size": r.end - r.start}[e.field]
         if isinstance(e, A.BinOp):
+            since = self.taints
             a, b = int(self.ev(e.left, st)), int(self.ev(e.right, st))
             v = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
                  "/": lambda: a // b, "%": lambda: a % b}[e.op]()
-            if not 0 <= v <= self.top:
-                self.wraps.append(f"{e.span}: '{e.op}' gives {v}, outside [0, 2^{self.model.width}]")
-            return v
+            return self._check(v, e.span, f"'{e.op}'", since)
         if isinstance(e, A.Compare):
             a, b = self.ev(e.left, st), self.ev(e.right, st)
             return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b,
                     ">=": a >= b}[e.op]
         if isinstance(e, A.Not):
             return not self.ev(e.operand, st)
-        if isinstance(e, A.BoolOp):
-            vals = [bool(self.ev(x, st)) for x in e.operands]  # evaluate all: wraps count
+        if isinstance(e, A.BoolOp):  # lazy, like C's && and ||
             if e.op == "and":
-                return all(vals)
+                return all(bool(self.ev(x, st)) for x in e.operands)
             if e.op == "or":
-                return any(vals)
-            return (not vals[0]) or vals[1]
+                return any(bool(self.ev(x, st)) for x in e.operands)
+            return (not self.ev(e.operands[0], st)) or bool(self.ev(e.operands[1], st))
         if isinstance(e, A.Ite):
-            c = self.ev(e.cond, st)
-            t, o = self.ev(e.then, st), self.ev(e.other, st)
-            return t if c else o
+            return self.ev(e.then, st) if self.ev(e.cond, st) else self.ev(e.other, st)
         if isinstance(e, A.Call):
             return self.call(e, st)
         raise AssertionError(type(e))
@@ -261,24 +315,30 @@ class Evaluator:
             return int(self.ev(e.lo, st)), int(self.ev(e.hi, st))
         assert isinstance(e, A.Name)
         r = st.regions[e.id]
+        self._read(r.ok)
         return r.start, r.end
 
-    def call(self, e: A.Call, st: State) -> int | bool:
+    def segments(self, mapname: str, st: State) -> list[tuple[int, int, str]]:
+        """The map's current state; reading it is tainted after a malformed reserve."""
+        self._read(st.map_ok.get(mapname, True))
+        return effective_segments(self.maps[mapname], st.overlays.get(mapname, []))
+
+    def call(self, e: A.Call, st: State) -> int | bool:  # noqa: C901 - one dispatch
         fn, args = e.fn, e.args
         if fn in ("min", "max"):
             vals = [int(self.ev(x, st)) for x in args]
             return min(vals) if fn == "min" else max(vals)
         if fn in ("align_up", "align_down"):
+            since = self.taints
             x, a = int(self.ev(args[0], st)), int(self.ev(args[1], st))
-            v = x - x % a if fn == "align_down" else (x + a - 1) - (x + a - 1) % a
-            if not 0 <= v <= self.top:
-                self.wraps.append(f"{e.span}: {fn} gives {v}, outside [0, 2^{self.model.width}]")
-            return v
+            if fn == "align_down":
+                return x - x % a
+            return self._check((x + a - 1) - (x + a - 1) % a, e.span, fn, since)
         if fn in ("within", "outside", "disjoint") and isinstance(args[-1], A.MapTypes):
             a0, a1 = self.rng(args[0], st)
             mt = args[1]
             assert isinstance(mt, A.MapTypes)
-            segs = effective_segments(self.maps[mt.map], st.overlays.get(mt.map, []))
+            segs = self.segments(mt.map, st)
             if fn == "within":
                 return a0 >= a1 or covered(a0, a1, segs, mt.types)
             return not touches(a0, a1, segs, mt.types)
@@ -288,73 +348,87 @@ class Evaluator:
                            for j in range(i + 1, len(rs)))
         if fn == "within":
             (a0, a1), (b0, b1) = self.rng(args[0], st), self.rng(args[1], st)
-            return a0 >= a1 or (b0 <= a0 and a1 <= b1)
+            return a0 == a1 or (b0 <= a0 and a1 <= b1)
         if fn in ("below", "above"):
             a0, a1 = self.rng(args[0], st)
             v = int(self.ev(args[1], st))
-            return a0 >= a1 or (a1 <= v if fn == "below" else a0 >= v)
+            return a0 == a1 or (a1 <= v if fn == "below" else a0 >= v)
         if fn == "aligned":
             a0, _ = self.rng(args[0], st)
             return a0 % int(self.ev(args[1], st)) == 0
-        if fn == "nowrap":
+        if fn == "nowrap":  # tests well-formedness itself: never tainted by its argument
             assert isinstance(args[0], A.Name)
             return st.regions[args[0].id].ok
         if fn == "capacity":
             assert isinstance(args[0], A.Name)
             p = st.regions[args[0].id]
-            return all(r.start >= r.end or (p.start <= r.start and r.end <= p.end)
-                       for r in st.regions.values() if r.pool == args[0].id)
+            self._read(p.ok)
+            mine = [r for r in st.regions.values() if r.pool == args[0].id]
+            for r in mine:
+                self._read(r.ok)
+            return all(r.start == r.end or (p.start <= r.start and r.end <= p.end) for r in mine)
         if fn == "equal":
             return self.ev(args[0], st) == self.ev(args[1], st)
         raise AssertionError(fn)
 
     def prop(self, e: A.Expr, st: State) -> bool:
-        """A property's truth in a state: false if it is false *or* its arithmetic wraps."""
-        saved, self.wraps = self.wraps, []
+        """A predicate's truth in a state: its value, and nothing it evaluated tainted.
+        Wraps inside it are not findings."""
+        saved = self.findings, self.tainted
+        self.findings, self.tainted = [], False
         try:
-            return bool(self.ev(e, st)) and not self.wraps
+            return bool(self.ev(e, st)) and not self.tainted
         finally:
-            self.wraps = saved
+            self.findings, self.tainted = saved
 
     # -- placements
     def place(self, line: A.Line, policies: tuple[A.Policy, ...], size: int, st: State,
-              exclude: str | None) -> tuple[int | None, bool]:
-        """(start, constraints_hold); start None when every policy failed."""
+              exclude: str | None) -> tuple[int | None, bool, str | None]:
+        """(start, choice valid, pool used); start None when every policy failed or the
+        optional placement gave up ('else none')."""
         for k, p in enumerate(policies):
             if p.kind == "none":
-                return None, True  # optional placement: the region stays empty
+                return None, True, None  # optional placement: the region stays empty
             if p.kind == "at":
                 assert p.at is not None
-                return int(self.ev(p.at, st)), True
+                return int(self.ev(p.at, st)), True, None
             if p.kind == "pool":
                 assert p.pool is not None
+                since = self.size_since
+                self._read(st.cursor_ok.get(p.pool, True))
                 align = int(self.ev(p.align, st)) if p.align is not None else 1
                 cur = st.cursors[p.pool]
                 if self.model.pool_direction(p.pool) == "down":
-                    if cur - size < 0:
-                        self.wraps.append(f"{line.span}: pool '{p.pool}' cursor goes below 0")
-                    start = (cur - size) - (cur - size) % align
+                    t = self._check(cur - size, line.span, f"pool '{p.pool}': cursor - size",
+                                    since)
+                    start = t - t % align
                     st.cursors[p.pool] = start
                 else:
-                    start = (cur + align - 1) - (cur + align - 1) % align
+                    start = self._check((cur + align - 1) - (cur + align - 1) % align,
+                                        line.span, f"pool '{p.pool}': align_up(cursor)", since)
                     st.cursors[p.pool] = start + size
-                return start, True
+                return start, True, p.pool
             lo, hi, align, containers, obstacles = self.clauses(p, st, exclude)
             if p.kind == "anywhere":
+                if first_fit(size, align, lo, hi, containers, obstacles, False,
+                             self.top) is None:
+                    continue  # no start satisfies the clauses: try the next policy
                 c = self.inputs[choice_key(line, k)]
-                ok = (lo <= c and c + size <= hi and c % align == 0
+                ok = (0 <= c <= self.top and lo <= c and c + size <= hi and c % align == 0
                       and not any(_overlap(c, c + size, o0, o1) for o0, o1 in obstacles))
-                return c, ok
-            got = first_fit(size, align, lo, hi, containers, obstacles, p.kind == "topdown")
+                return c, ok, None
+            got = first_fit(size, align, lo, hi, containers, obstacles, p.kind == "topdown",
+                            self.top)
             if got is not None:
-                return got, True
-        return None, True
+                return got, True, None
+        raise _NoRoom
 
     def clauses(self, p: A.Policy, st: State, exclude: str | None
                 ) -> tuple[int, int, int, list[tuple[int, int]], list[tuple[int, int]]]:
         lo, hi, align = 0, self.top, 1
         containers: list[tuple[int, int]] | None = None
         obstacles: list[tuple[int, int]] = []
+        in_map: A.Clause | None = None
         for c in p.clauses:
             if c.kind == "within":
                 w0, w1 = self.rng(c.expr if c.expr is not None else A.Name(c.span, c.name or ""),
@@ -373,36 +447,65 @@ class Evaluator:
                 inside = {x.name for x in p.clauses if x.kind == "within" and x.name}
                 names = [n for n in sorted(st.regions) if n != exclude and n not in inside
                          ] if c.all else list(c.names)
-                obstacles.extend((st.regions[n].start, st.regions[n].end) for n in names)
+                for n in names:
+                    r = st.regions[n]
+                    self._read(r.ok)
+                    obstacles.append((r.start, r.end))
             elif c.kind == "in_map":
-                assert c.name is not None
-                containers = [(a, b) for a, b, t in self.maps[c.name] if t in c.names]
-                obstacles.extend((a, b) for a, b, t in st.overlays.get(c.name, [])
-                                 if t not in c.names)
+                in_map = c
+        if in_map is not None:
+            assert in_map.name is not None
+            containers = []
+            for s, e, t in self.segments(in_map.name, st):
+                if t not in in_map.names:
+                    continue
+                if in_map.expr is not None:
+                    self.entry = (s, e)
+                    try:
+                        keep = bool(self.ev(in_map.expr, st))
+                    finally:
+                        self.entry = None
+                    if not keep:
+                        continue
+                containers.append((s, e))
         return lo, hi, align, containers if containers is not None else [(lo, hi)], obstacles
 
     # -- actions
-    def region(self, start: int, end: int, owner: str | None, typ: str | None,
-               pool: str | None = None) -> RegionVal:
-        ok = not self.wraps and 0 <= start <= end <= self.top
-        return RegionVal(start, end, owner, typ, ok, pool)
+    def region(self, line: A.Line, name: str, start: int, end: int, owner: str | None,
+               typ: str | None, pool: str | None = None) -> RegionVal:
+        """A region made by ``line``: well-formed when nothing it was computed from is
+        tainted and its bounds are in order; a ``region@`` finding when they are not
+        although nothing was tainted."""
+        bounds = 0 <= start <= end <= self.top
+        if not bounds and not self.tainted:
+            what = ("is inverted (start > end)" if start > end else
+                    f"leaves the {self.model.width}-bit address space")
+            self.findings.append(Finding(
+                self._site("region", line.span),
+                f"region '{name}' = [{_hex(start)}, {_hex(end)}) {what} ({line.span})"))
+        return RegionVal(start, end, owner, typ, bounds and not self.tainted, pool)
 
     def act(self, line: A.Line, stage: str, st: State) -> tuple[bool, bool]:
-        """Apply one action in place. Returns (its constraints hold, it succeeded)."""
+        """Apply one action in place. Returns (its constraints hold, it found room)."""
         if isinstance(line, A.Place):
             if line.range is not None:
                 a, b = self.rng(line.range, st)
-                st.regions[line.region] = self.region(a, b, stage, line.type)
+                st.regions[line.region] = self.region(line, line.region, a, b, stage, line.type)
                 return True, True
             assert line.size is not None
+            self.size_since = self.taints
             size = int(self.ev(line.size, st))
             return self._placed(line, line.region, line.policies, size, stage, line.type, st)
         if isinstance(line, A.Copy):
+            self.size_since = self.taints
             src = st.regions[line.src]
+            self._read(src.ok)
             return self._placed(line, line.dst, line.policies, src.end - src.start, stage,
                                 line.type or src.type, st)
         if isinstance(line, A.Move):
+            self.size_since = self.taints
             old = st.regions[line.region]
+            self._read(old.ok)
             return self._placed(line, line.region, line.policies, old.end - old.start,
                                 stage, old.type, st)
         if isinstance(line, A.Free):
@@ -410,52 +513,86 @@ class Evaluator:
         elif isinstance(line, A.Reserve):
             r = st.regions[line.region]
             st.overlays.setdefault(line.map, []).append((r.start, r.end, line.type))
+            st.map_ok[line.map] = st.map_ok.get(line.map, True) and r.ok
         elif isinstance(line, A.SetVar):
             st.vars[line.name] = self.ev(line.value, st)
+            st.var_ok[line.name] = not self.tainted
         elif isinstance(line, A.Assume):
             return bool(self.ev(line.pred, st)), True
         elif isinstance(line, A.PoolDecl):
             self._pool(line, stage, st)
+        elif isinstance(line, A.AssertLine):
+            pass  # an obligation; the state does not change
+        else:
+            raise AssertionError(f"unknown action {type(line).__name__}")
         return True, True
 
-    def _placed(self, line: A.Line, name: str, policies: tuple[A.Policy, ...], size: int,
-                owner: str | None, typ: str | None, st: State) -> tuple[bool, bool]:
-        pool = next((p.pool for p in policies if p.kind == "pool"), None)
-        start, ok = self.place(line, policies, size, st, name)
-        if start is None and policies[-1].kind == "none":
-            # nothing fitted and the placement is optional: an empty region at 0
-            st.regions[name] = self.region(0, 0, owner, typ, pool)
-            return True, True
-        if start is None:
+    def _placed(self, line: A.Place | A.Copy | A.Move, name: str,
+                policies: tuple[A.Policy, ...], size: int, owner: str | None,
+                typ: str | None, st: State) -> tuple[bool, bool]:
+        try:
+            start, ok, pool = self.place(line, policies, size, st, name)
+        except _NoRoom:
+            self.findings.append(Finding(self._site("fits", line.span),
+                                         f"no placement fits '{name}' ({line.span})"))
             return True, False
-        if ok and (start + size > self.top or start < 0):
-            self.wraps.append(f"{line.span}: region '{name}' = [{start:#x}, {start + size:#x}) "
-                              f"leaves the {self.model.width}-bit address space")
-        st.regions[name] = self.region(start, start + size, owner, typ, pool)
-        return ok, True
+        if not ok:  # not a valid choice: no such run from this line on, no findings here
+            self.findings = []
+            return False, True
+        if start is None:  # nothing fitted and the placement is optional: empty at 0
+            st.regions[name] = self.region(line, name, 0, 0, owner, typ)
+            return True, True
+        region = self.region(line, name, start, start + size, owner, typ, pool)
+        st.regions[name] = region
+        if pool is not None:
+            st.cursor_ok[pool] = st.cursor_ok.get(pool, True) and region.ok
+        return True, True
 
     def _pool(self, d: A.PoolDecl, owner: str | None, st: State) -> None:
         a, b = self.rng(d.range, st)
-        st.regions[d.name] = self.region(a, b, owner, "pool")
+        r = self.region(d, d.name, a, b, owner, "pool")
+        st.regions[d.name] = r
         st.cursors[d.name] = b if d.direction == "down" else a
+        st.cursor_ok[d.name] = r.ok
 
-    def initial(self) -> tuple[State, bool]:
+    def initial(self) -> tuple[State, bool, list[Finding]]:
+        """The initial state, whether the model-level assumptions hold, the findings."""
         st = State({}, {}, {}, {})
+        findings: list[Finding] = []
         for r in self.model.regions:
+            self.begin()
             if r.range is not None:
                 a, b = self.rng(r.range, st)
             else:
                 assert r.at is not None and r.size is not None
                 a = int(self.ev(r.at, st))
                 b = a + int(self.ev(r.size, st))
-            st.regions[r.name] = self.region(a, b, None, r.type)
+            st.regions[r.name] = self.region(r, r.name, a, b, None, r.type)
+            findings += self.findings
         for p in self.model.pools:
+            self.begin()
             self._pool(p, None, st)
+            findings += self.findings
         for v in self.model.vars:
+            self.begin()
             st.vars[v.name] = self.ev(v.value, st)
-        holds = all(bool(self.ev(a.pred, st)) for a in self.model.assumes)
-        return st, holds
+            st.var_ok[v.name] = not self.tainted
+            findings += self.findings
+        holds = True
+        for a in self.model.assumes:
+            self.begin()
+            holds = bool(self.ev(a.pred, st)) and holds
+            findings += self.findings
+        self.begin()
+        return st, holds, findings
 
+
+def _hex(v: int) -> str:
+    return f"{v:#x}" if v >= 0 else f"-{-v:#x}"
+
+
+class _NoRoom(Exception):
+    """No policy of a placement found room (a ``fits@`` finding)."""
 
 
 def run_path(model: Model, path: Path, inputs: Mapping[str, int]) -> Trace:
@@ -463,10 +600,10 @@ def run_path(model: Model, path: Path, inputs: Mapping[str, int]) -> Trace:
     ev = Evaluator(model, inputs)
     n = len(path.events)
     trace = Trace([False] * n, [[] for _ in range(n)], [None] * n)
-    st, holds = ev.initial()
+    st, holds, findings = ev.initial()
     # global assumptions hold from the start: a run that breaks one does not exist
     trace.valid_before[0] = holds
-    trace.findings[0] = list(ev.wraps) if holds else []
+    trace.findings[0] = findings if holds else []
     trace.states[0] = st.copy() if holds else None
     valid = holds
     for i in range(1, n):
@@ -474,7 +611,7 @@ def run_path(model: Model, path: Path, inputs: Mapping[str, int]) -> Trace:
         trace.valid_before[i] = valid
         if not valid:
             continue
-        ev.wraps = []
+        ev.begin()
         nst = st.copy()
         if e.kind == "enter":
             assert e.stage is not None
@@ -482,35 +619,21 @@ def run_path(model: Model, path: Path, inputs: Mapping[str, int]) -> Trace:
             holds = guard is None or bool(ev.ev(guard, nst))
         elif e.kind == "end":
             holds = True
-            for s in e.end_guards:
+            for s in e.end_guards:  # each guard is evaluated (its wraps count)
                 g = model.stages[s].guard
                 assert g is not None
-                holds = holds and not bool(ev.ev(g, nst))
+                holds = not bool(ev.ev(g, nst)) and holds
         else:
             assert e.action is not None and e.stage is not None
-            if isinstance(e.action, A.AssertLine):
-                holds, succeeded = True, True
-            else:
-                holds, succeeded = ev.act(e.action, e.stage, nst)
-            if not succeeded:
-                trace.findings[i] = [f"{e.action.span}: no placement fits"] + ev.wraps
+            holds, found_room = ev.act(e.action, e.stage, nst)
+            if not found_room:
+                trace.findings[i] = list(ev.findings)
                 valid = False
                 continue
-        trace.findings[i] = list(ev.wraps)
+        # findings count for a run that reached the line, whether or not it gets past
+        trace.findings[i] = list(ev.findings)
         if holds:
             st = nst
             trace.states[i] = st.copy()
         valid = holds
     return trace
-
-
-def fails(trace: Trace, i: int, pred: A.Expr | None, ev: Evaluator) -> bool:
-    """Whether a run fails an obligation at event i: a finding there when ``pred`` is
-    None ('wellformed'; the run must have got that far), else the property false in
-    the state after event i (the run must have got past it). ``ev`` evaluates with
-    the run's inputs."""
-    if pred is None:
-        return trace.valid_before[i] and bool(trace.findings[i])
-    st = trace.states[i]
-    return st is not None and not ev.prop(pred, st)
-

@@ -23,6 +23,7 @@ import networkx as nx
 from bootspec.diagnostics import Collector, Span
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
+from bootspec.lang.sites import atoms, conjuncts, has_arith, line_sites, site_name
 
 MAX_PATHS = 4096
 
@@ -84,7 +85,8 @@ def regions_in(e: A.Expr | None, model: Model) -> set[str]:
 
     def walk(x: object) -> None:
         if isinstance(x, A.Attr):
-            out.add(x.base)
+            if x.base != "entry" or x.base in model.symbols:  # entry.*: a map segment
+                out.add(x.base)
         elif isinstance(x, A.Name):
             s = model.symbols.get(x.id)
             if s is not None and s.type == "region":
@@ -224,17 +226,11 @@ def enumerate_paths(model: Model, errors: Collector) -> list[Path]:
     return paths
 
 
-def in_scope(event: Event, scope: str, stage: str | None, needed: set[str],
-             path: Path, index: int) -> bool:
-    """Whether a property with this scope is checked in the state after ``event``.
-
-    ``always``: the initial state and the state after every action; ``during S``: the
-    state after each action of S (or S's entry state if S has none); ``after S``: the
-    state S leaves behind; ``end``: the state a path ends in. In every scope, only
-    states where all the regions the property names are live.
-    """
-    if not needed <= event.live:
-        return False
+def _scope_event(event: Event, scope: str, stage: str | None, path: Path, index: int) -> bool:
+    """Whether a property with this scope looks at the state after ``event`` (liveness
+    aside): ``always``: the initial state and after every action; ``during S``: after
+    each action of S (or S's entry state if S has none); ``after S``: the state S leaves
+    behind; ``end``: the state a path ends in."""
     if scope == "always":
         return event.kind in ("init", "act")
     if scope == "end":
@@ -248,24 +244,151 @@ def in_scope(event: Event, scope: str, stage: str | None, needed: set[str],
     return event.kind == "act" or last  # during
 
 
-def target_of(model: Model, ob: Obligation, proof: Proof | None
-              ) -> tuple[str, str | None, A.Expr | None, A.AssertLine | None]:
-    """(scope, stage, predicate, assert line) of an obligation; ``wellformed`` has no
-    predicate, an ``assert`` is checked at its own line."""
+@dataclasses.dataclass(frozen=True)
+class Conjunct:
+    """One part of a property, checked wherever its regions are live."""
+
+    expr: A.Expr
+    regions: frozenset[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """What an obligation checks and where (docs/language.md, "Findings", "Proofs").
+
+    ``kind``: ``wellformed`` (every finding site but those in ``sites``), ``site`` (the
+    one site in ``sites``), ``assert`` (``assert_line``'s predicate at its line) or
+    ``proof`` (``conjuncts`` under ``scope``/``stage``)."""
+
+    kind: str
+    scope: str = "sites"
+    stage: str | None = None
+    conjuncts: tuple[Conjunct, ...] = ()
+    assert_line: A.AssertLine | None = None
+    sites: frozenset[str] = frozenset()
+    # a site: where its line is evaluated ('init', None), ('enter', S), ('end', S) for a
+    # path that ends before S, ('act', LINE)
+    where: frozenset[tuple[str, object]] = frozenset()
+
+    def evaluates(self, ev: Event) -> bool:
+        """Whether event ``ev`` evaluates this site's line."""
+        if ev.kind == "act":
+            return ("act", ev.action) in self.where
+        if ev.kind == "end":
+            return any(("end", s) in self.where for s in ev.end_guards)
+        return (ev.kind, ev.stage) in self.where
+
+    @property
+    def finds(self) -> bool:
+        """Whether it is about finding sites (``wellformed`` or one site)."""
+        return self.kind in ("wellformed", "site")
+
+    def counts(self, site: str | None) -> bool:
+        """Whether a finding of ``site`` violates this obligation."""
+        if self.kind == "site":
+            return site in self.sites
+        return self.kind == "wellformed" and site not in self.sites
+
+    def at(self, path: Path, index: int) -> tuple[A.Expr, ...]:
+        """The conjuncts in scope at event ``index`` of ``path`` (a proof), or the
+        assert's predicate at its own line; () where nothing is checked."""
+        ev = path.events[index]
+        if self.kind == "assert":
+            return (self.assert_line.pred,) if ev.action is self.assert_line else ()  # type: ignore[union-attr]
+        if self.kind != "proof" or not _scope_event(ev, self.scope, self.stage, path, index):
+            return ()
+        return tuple(c.expr for c in self.conjuncts if c.regions <= ev.live)
+
+
+def target_of(model: Model, ob: Obligation, proof: Proof | None) -> Target:
+    """What obligation ``ob`` checks."""
     if ob.kind == "proof":
         assert proof is not None
-        return proof.scope, proof.stage, proof.pred, None
+        parts = tuple(Conjunct(c, frozenset(regions_in(c, model))) for c in conjuncts(proof.pred))
+        return Target("proof", proof.scope, proof.stage, parts)
     if ob.kind == "assert":
         line = next(a[2] for a in model.asserts if a[0] == ob.name)
-        return "assert", None, line.pred, line
-    return "wellformed", None, None, None
+        return Target("assert", "assert", assert_line=line)
+    if ob.kind == "site":
+        return Target("site", sites=frozenset({ob.name}), where=_site_where(model, ob.name))
+    return Target("wellformed", sites=frozenset(n for n in model.expects if "@" in n))
 
 
-def points(path: Path, scope: str, stage: str | None, needed: set[str],
-           assert_line: A.AssertLine | None) -> list[int]:
-    """The events of a path whose states an obligation is checked in."""
-    if scope == "wellformed":
+def _site_where(model: Model, site: str) -> frozenset[tuple[str, object]]:
+    def named(line: A.Line) -> bool:
+        return any(site_name(k, line.span, model.path) == site for k in line_sites(line))
+
+    out: set[tuple[str, object]] = set()
+    if any(named(d) for d in (*model.regions, *model.pools, *model.vars, *model.assumes)):
+        out.add(("init", None))
+    for st in model.stages.values():
+        if st.guard is not None and has_arith(st.guard) and \
+                site_name("wrap", st.span, model.path) == site:
+            out |= {("enter", st.name), ("end", st.name)}
+        out |= {("act", b) for b in st.body if named(b)}
+    return frozenset(out)
+
+
+def points(path: Path, target: Target) -> list[int]:
+    """The events of a path an obligation is checked at: the states a property or an
+    assert looks at; the events that evaluate a site's line; for ``wellformed``, every
+    event."""
+    if target.kind == "wellformed":
         return list(range(len(path.events)))
-    if scope == "assert":
-        return [i for i, e in enumerate(path.events) if e.action is assert_line]
-    return [i for i, e in enumerate(path.events) if in_scope(e, scope, stage, needed, path, i)]
+    if target.kind == "site":
+        return [i for i, ev in enumerate(path.events) if target.evaluates(ev)]
+    return [i for i in range(len(path.events)) if target.at(path, i)]
+
+
+def conjunct_points(path: Path, target: Target, k: int) -> list[int]:
+    """The events at which conjunct k of a proof is in scope."""
+    c = target.conjuncts[k]
+    return [i for i, ev in enumerate(path.events)
+            if _scope_event(ev, target.scope, target.stage, path, i) and c.regions <= ev.live]
+
+
+def check_lifetimes(model: Model, paths: list[Path], proof: Proof, errors: Collector) -> None:
+    """BS126: inside one conjunct, predicates that name regions must name regions live at
+    the same states of the scope (docs/language.md, "Conjuncts and lifetimes")."""
+    for conj in conjuncts(proof.pred):
+        named = [(a, frozenset(regions_in(a, model))) for a in atoms(conj)]
+        named = [(a, r) for a, r in named if r]
+        if len(named) < 2 or len({r for _, r in named}) < 2:
+            continue
+        for path in paths:
+            for i, ev in enumerate(path.events):
+                if not _scope_event(ev, proof.scope, proof.stage, path, i):
+                    continue
+                live = [r <= ev.live for _, r in named]
+                if any(live) and not all(live):
+                    a = next(x for (x, _), v in zip(named, live, strict=True) if v)
+                    b = next(x for (x, _), v in zip(named, live, strict=True) if not v)
+                    dead = sorted(next(r for (x, r) in named if x is b) - ev.live)
+                    where = _describe_event(ev, path)
+                    errors.error(
+                        "BS126", "this formula combines predicates over regions that are not "
+                        f"live at the same steps: {where} (path {path.label}), "
+                        f"{_text(a)} is in scope but {_text(b)} is not "
+                        f"({', '.join(dead)} not live)", conj.span,
+                        "split it into conjuncts ('and') or separate proofs whose regions "
+                        "live together, or narrow the scope with 'during'/'after'")
+                    break
+            else:
+                continue
+            break
+
+
+def _describe_event(ev: Event, path: Path) -> str:
+    if ev.kind == "init":
+        return "in the initial state"
+    if ev.kind == "end":
+        return "at the end"
+    if ev.action is not None:
+        return f"after line {ev.action.span.line} (stage {ev.stage})"
+    return f"on entry to stage {ev.stage}"
+
+
+def _text(e: A.Expr) -> str:
+    if isinstance(e, A.Call):
+        return f"{e.fn}(...) at column {e.span.col}"
+    return f"the comparison at column {e.span.col}"

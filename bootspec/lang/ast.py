@@ -293,6 +293,7 @@ class AssertLine(Line):
 class ExpectLine(Line):
     name: str  # an assert's name, or a finding site (fits@L12, wrap@L12, region@L12)
     verdict: str
+    inherited: bool = False  # came from the base model through 'extends'
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,20 +17,20 @@ from bootspec.lang import ast as A
 
 
 def _target_of(line: A.Line) -> tuple[str, str]:
-    """(kind, name) identifying an action for ``replace`` / ``delete``."""
+    """The key (keyword, name) identifying an action for ``replace``, ``delete`` and
+    ``insert`` (docs/language.md, "Design changes"); an unnamed assert or assume has
+    the name ''."""
     kinds = {A.Place: ("place", "region"), A.Free: ("free", "region"),
              A.Reserve: ("reserve", "region"), A.Copy: ("copy", "dst"), A.Move: ("move", "region"),
              A.SetVar: ("set", "name"), A.AssertLine: ("assert", "name"),
-             A.PoolDecl: ("pool", "name")}
+             A.Assume: ("assume", "name"), A.PoolDecl: ("pool", "name")}
     if type(line) in kinds:
         kind, attr = kinds[type(line)]
-        return kind, str(getattr(line, attr))
+        return kind, str(getattr(line, attr) or "")
     return type(line).__name__.lower(), ""
 
 
 def _decl_name(d: A.Line) -> str | None:
-    if isinstance(d, A.Assume):
-        return None
     return getattr(d, "name", None)
 
 
@@ -67,6 +67,9 @@ def flatten(models: dict[str, A.ModelAst], errors: Collector) -> dict[str, A.Mod
 def _merge(base: A.ModelAst, child: A.ModelAst, errors: Collector) -> A.ModelAst:
     decls = list(base.decls)
     dropped = {d.name for d in child.decls if isinstance(d, A.Delete) and d.kind == "stage"}
+    # the base's expectations are inherited; the child's own override them by name
+    decls = [dataclasses.replace(d, inherited=True) if isinstance(d, A.ExpectLine) else d
+             for d in decls]
     for d in child.decls:
         if isinstance(d, A.Delete):
             if d.name not in {s.name for s in base.stages}:
@@ -87,9 +90,9 @@ def _merge(base: A.ModelAst, child: A.ModelAst, errors: Collector) -> A.ModelAst
     for s in child.stages:
         if s.name not in stages:
             stages[s.name] = dataclasses.replace(s, body=tuple(
-                b for b in s.body if not isinstance(b, A.Replace | A.Delete)))
+                b for b in s.body if not isinstance(b, A.Replace | A.Delete | A.Insert)))
             for b in s.body:
-                if isinstance(b, A.Replace | A.Delete):
+                if isinstance(b, A.Replace | A.Delete | A.Insert):
                     errors.error("BS111", f"'{kw_of(b)}' in stage '{s.name}', which the base model "
                                  f"'{base.name}' does not have", b.span)
             continue
@@ -98,23 +101,20 @@ def _merge(base: A.ModelAst, child: A.ModelAst, errors: Collector) -> A.ModelAst
         for b in s.body:
             if isinstance(b, A.Replace):
                 key = _target_of(b.action)
-                idx = next((i for i, x in enumerate(body) if _target_of(x) == key), None)
-                if idx is None:
-                    errors.error("BS111", f"nothing to replace: stage '{s.name}' of '{base.name}' "
-                                 f"has no '{key[0]} {key[1]}'", b.span)
-                else:
+                idx = _one(body, key, b, s.name, base.name, errors)
+                if idx is not None:
                     body[idx] = b.action
             elif isinstance(b, A.Delete) and b.kind == "stage":
                 errors.error("BS111", "'delete stage' goes on its own line, outside a stage",
                              b.span)
             elif isinstance(b, A.Delete):
-                key = (b.kind, b.name)
-                idx = next((i for i, x in enumerate(body) if _target_of(x) == key), None)
-                if idx is None:
-                    errors.error("BS111", f"nothing to delete: stage '{s.name}' of '{base.name}' "
-                                 f"has no '{b.kind} {b.name}'", b.span)
-                else:
+                idx = _one(body, (b.kind, b.name), b, s.name, base.name, errors)
+                if idx is not None:
                     del body[idx]
+            elif isinstance(b, A.Insert):
+                idx = _one(body, (b.kind, b.name), b, s.name, base.name, errors)
+                if idx is not None:
+                    body.insert(idx if b.before else idx + 1, b.action)
             else:
                 body.append(b)
         after, guard = old.after, old.guard
@@ -138,5 +138,32 @@ def _merge(base: A.ModelAst, child: A.ModelAst, errors: Collector) -> A.ModelAst
                       base.cites + child.cites, tuple(decls), tuple(maps.values()), tuple(kept))
 
 
+def _one(body: list[A.Line], key: tuple[str, str], edit: A.Line, stage: str, base: str,
+         errors: Collector) -> int | None:
+    """The index of the one action of ``body`` with ``key``; BS111 when there is none,
+    BS128 (naming every match) when there are several."""
+    kind, name = key
+    what = f"{kind} {name}".strip()
+    if not name and kind in ("assert", "assume"):
+        errors.error("BS111", f"an unnamed {kind} cannot be edited", edit.span,
+                     f"name it in the base ('{kind} NAME: ...') and use that name")
+        return None
+    hits = [i for i, x in enumerate(body) if _target_of(x) == key]
+    if not hits:
+        errors.error("BS111", f"nothing to {kw_of(edit)}: stage '{stage}' of '{base}' has no "
+                     f"'{what}'", edit.span)
+        return None
+    if len(hits) > 1:
+        lines = ", ".join(str(body[i].span.line) for i in hits)
+        errors.error("BS128", f"'{kw_of(edit)} {what}' is ambiguous: stage '{stage}' of "
+                     f"'{base}' has {len(hits)} such actions (lines {lines})", edit.span,
+                     "name the assert or assume, or edit the base so the actions differ",
+                     notes=[(body[i].span, f"'{what}' here") for i in hits])
+        return None
+    return hits[0]
+
+
 def kw_of(line: A.Line) -> str:
+    if isinstance(line, A.Insert):
+        return "insert"
     return "replace" if isinstance(line, A.Replace) else "delete"

@@ -92,6 +92,7 @@ class Model:
     expects: dict[str, tuple[str, Span]]  # implicit obligation -> (verdict, span)
     asserts: tuple[tuple[str, str, A.AssertLine], ...]  # (obligation name, stage, line)
     path: str
+    expect_cites: dict[str, str | None] = dataclasses.field(default_factory=dict)
 
     @property
     def top(self) -> int:
@@ -139,8 +140,8 @@ class Obligation:
     """One (model, property) pair: the unit bootspec decides, caches and reports."""
 
     model: str
-    name: str  # proof name, 'wellformed', or an assert's name
-    kind: str  # proof | wellformed | assert
+    name: str  # proof name, 'wellformed', a finding site (fits@L12), or an assert's name
+    kind: str  # proof | wellformed | site | assert
     expected: str
     span: Span
     cite: str | None = None

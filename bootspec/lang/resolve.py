@@ -20,6 +20,7 @@ from bootspec.diagnostics import Collector, Span, did_you_mean
 from bootspec.lang import ast as A
 from bootspec.lang.extends import flatten, kw_of
 from bootspec.lang.ir import MapIR, Model, ParamIR, Proof, StageIR, Symbol, Target
+from bootspec.lang.sites import model_sites
 
 PREDICATES = {"disjoint", "within", "outside", "below", "above", "aligned", "nowrap",
               "capacity", "equal"}
@@ -32,6 +33,7 @@ class _ModelResolver:
         self.m, self.path, self.errors = m, path, errors
         self.symbols: dict[str, Symbol] = {}
         self.width = 0
+        self.in_where = False  # checking a 'where' clause: entry.start/end/size exist
 
     # -- symbols
     def define(self, name: str, kind: str, typ: str, span: Span, value: int | None = None) -> None:
@@ -109,6 +111,17 @@ class _ModelResolver:
                 return "enumval"
             return s.type
         if isinstance(e, A.Attr):
+            if e.base == "entry" and e.base not in self.symbols:
+                if not self.in_where:
+                    self.errors.error("BS101", "'entry' names a map segment only inside a "
+                                      "'where' clause", e.span,
+                                      "write 'in MAP types {...} where entry.end <= X'")
+                    return None
+                if e.field not in REGION_FIELDS:
+                    self.errors.error("BS101", f"a map segment has no field '{e.field}'",
+                                      e.span, "use entry.start, entry.end or entry.size")
+                    return None
+                return "int"
             s = self.symbols.get(e.base)
             if s is None:
                 self.errors.error("BS101", f"unknown region '{e.base}'", e.span,
@@ -250,6 +263,10 @@ class _ModelResolver:
             self.errors.error("BS103", f"{fn}() takes {arity[0]}"
                               f"{'' if arity[0] == arity[1] else ' or more'} arguments", e.span)
             return "bool"
+        if fn == "nowrap" and not isinstance(args[0], A.Name):
+            self.errors.error("BS103", "nowrap() takes a region's name", args[0].span,
+                              "it tests whether that region is well-formed")
+            return "bool"
         if fn == "capacity":
             a = args[0]
             if not (isinstance(a, A.Name) and self.symbols.get(a.id, Symbol("", "", "", a.span)).kind
@@ -377,12 +394,41 @@ class _ModelResolver:
                     name = b.name or f"assert@{s.name}:{b.span.line}"
                     asserts.append((name, s.name, b))
         names = {"wellformed"} | {a[0] for a in asserts}
+        sites = model_sites(
+            tuple(d for d in m.decls if isinstance(d, A.RegionDecl)),
+            tuple(d for d in m.decls if isinstance(d, A.PoolDecl)),
+            tuple(d for d in m.decls if isinstance(d, A.VarDecl)),
+            tuple(d for d in m.decls if isinstance(d, A.Assume)),
+            ((st.guard, st.span, st.body) for st in stages.values()), self.path)
+        expect_cites: dict[str, str | None] = {}
         for d in m.decls:
-            if isinstance(d, A.ExpectLine):
-                if d.name not in names:
-                    self.errors.error("BS101", f"'expect {d.name}': the model has no obligation "
-                                      f"'{d.name}'", d.span, did_you_mean(d.name, names))
-                expects[d.name] = (d.verdict, d.span)
+            if not isinstance(d, A.ExpectLine):
+                continue
+            if d.name == "wellformed" and d.verdict == "violated":
+                listed = ", ".join(sites) or "none"
+                self.errors.error("BS127", "'expect wellformed violated' would hide every "
+                                  "finding but the known one: name the finding site instead",
+                                  d.span, f"this model's sites: {listed} (the counterexample "
+                                  "of 'bootspec explain wellformed -m MODEL' names the one "
+                                  "that fails)")
+                continue
+            if "@" in d.name:
+                if d.name not in sites:
+                    if d.inherited:
+                        continue  # the base's line is gone from this model: so is its expect
+                    self.errors.error("BS127", f"'expect {d.name}': the model has no finding "
+                                      f"site '{d.name}'", d.span,
+                                      did_you_mean(d.name, sites) or
+                                      f"its sites: {', '.join(sites) or 'none'}")
+                    continue
+                if d.verdict == "unknown":
+                    self.errors.error("BS127", "a finding site is expected to hold, be "
+                                      "violated or be vacuous", d.span)
+            elif d.name not in names:
+                self.errors.error("BS101", f"'expect {d.name}': the model has no obligation "
+                                  f"'{d.name}'", d.span, did_you_mean(d.name, names))
+            expects[d.name] = (d.verdict, d.span)
+            expect_cites[d.name] = d.cite
         if len(self.errors.items) > n_before:
             return None
         return Model(m.name, m.span, width, m.base, m.cites, self.symbols,
@@ -391,7 +437,7 @@ class _ModelResolver:
                      tuple(d for d in m.decls if isinstance(d, A.RegionDecl)),
                      tuple(d for d in m.decls if isinstance(d, A.PoolDecl)),
                      tuple(d for d in m.decls if isinstance(d, A.VarDecl)),
-                     maps, stages, expects, tuple(asserts), self.path)
+                     maps, stages, expects, tuple(asserts), self.path, expect_cites)
 
     def _param(self, d: A.Param) -> None:
         if d.kind == "bool":
@@ -409,7 +455,11 @@ class _ModelResolver:
             return
         if d.kind == "set":
             vals = [self.const_value(v, "a value in a parameter's set") for v in d.values]
-            ints = tuple(sorted({v for v in vals if v is not None}))
+            for v, x in zip(vals, d.values, strict=True):
+                if v is not None and v < 0:
+                    self.errors.error("BS105", f"parameter '{d.name}' lists {v}; values are "
+                                      "addresses and sizes, never negative", x.span)
+            ints = tuple(sorted({v for v in vals if v is not None and v >= 0}))
             self.params[d.name] = ParamIR(d.name, "set", d.span, min(ints, default=0),
                                           max(ints, default=0), 1, ints, cite=d.cite)
             self.define(d.name, "param", "int", d.span)
@@ -546,7 +596,7 @@ class _ModelResolver:
             self.check(b.pred, "bool")
         elif isinstance(b, A.PoolDecl):
             self.check(b.range, "region")
-        elif isinstance(b, A.Replace | A.Delete):
+        elif isinstance(b, A.Replace | A.Delete | A.Insert):
             self.errors.error("BS111", f"'{kw_of(b)}' only makes sense in a model that extends "
                               "another", b.span)
 
@@ -571,10 +621,11 @@ class _ModelResolver:
             if p.kind == "none" and i == 0:
                 self.errors.error("BS103", "'none' is a fallback: write 'place R size S "
                                   "POLICY else none'", p.span)
-            if i + 1 < len(policies) and p.kind not in ("topdown", "bottomup"):
+            if i + 1 < len(policies) and p.kind not in ("topdown", "bottomup", "anywhere"):
                 self.errors.error("BS103", f"nothing can follow '{p.kind}' with 'else': only "
-                                  "topdown and bottomup can fail to find room", p.span,
-                                  "put the fallback after a topdown or bottomup policy")
+                                  "topdown, bottomup and anywhere can fail to find room", p.span,
+                                  "put the fallback after a topdown, bottomup or anywhere "
+                                  "policy")
             if p.kind == "at":
                 assert p.at is not None
                 self.check(p.at, "int")
@@ -599,6 +650,12 @@ class _ModelResolver:
             s = self._need(c.name, "map", c.span)
             if s is not None:
                 self.check_types(s.type.split(":")[1], c.names, c.span)
+            if c.expr is not None:
+                self.in_where = True
+                try:
+                    self.check(c.expr, "bool", polarity=0)
+                finally:
+                    self.in_where = False
             if p.kind == "anywhere":
                 self.errors.error("BS103", "'in MAP types' goes with topdown or bottomup", c.span,
                                   "for a nondeterministic choice inside a map, use topdown/"

@@ -1,0 +1,202 @@
+"""A model's obligations decided together: one Z3 context and one encoding per path.
+
+:func:`decide_all` gives every obligation the verdict
+:meth:`~bootspec.engine.check.ModelChecker.decide` gives it alone. Per path, one query
+asks whether *any* of the obligations can fail there. That query is unsatisfiable
+in the common case, and then every obligation in it holds on that path (each single
+query is one of its disjuncts). When it is satisfiable, the model names
+obligations that do fail; they leave, and the query is asked again for the rest.
+A failing obligation's counterexample is found as ``decide`` finds it (its first
+failing event in order, then the smallest inputs there), which is canonical when
+every free input is a parameter or a choice, so sharing the context does not
+matter. Whatever the batch cannot settle exactly as ``decide`` would (a solver
+limit, a minimisation cut short, a symbolic map's entries in a counterexample, a
+vacuous verdict, whose cause is named alone) is decided again by ``decide``, alone,
+in a fresh context.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import z3
+
+from bootspec.engine.check import WITNESSES, Carry, ModelChecker, Plan
+from bootspec.engine.solver import check, fresh_context, lexmin, make_solver, model_value
+from bootspec.engine.verdicts import Verdict
+from bootspec.lang.ir import Obligation, Proof
+
+
+def decide_all(checker: ModelChecker, items: Sequence[tuple[Obligation, Proof | None]],
+               carry: Carry) -> list[tuple[Verdict, float]]:
+    t0 = time.perf_counter()
+    proved, witnesses = carry.proved, carry.witnesses
+    fresh_context()
+    checker._enc.clear()  # noqa: SLF001 - the checker's encodings, for this context
+    out: dict[int, Verdict] = {}
+    extra: dict[int, float] = {}
+    redo: list[int] = []
+    plans = [checker.plan(checker.target(ob, proof), with_points=ob.name not in proved)
+             for ob, proof in items]
+    canonical = not any(m.symbolic for m in checker.model.maps.values())
+    undecided = set(range(len(items)))
+    # (path, first event, inclusive?) -> sat | unsat | unknown
+    reach: dict[tuple[int, int, bool], str] = {}
+    for pi in range(len(checker.paths)):
+        mine = sorted(k for k in undecided if any(p == pi for p, _ in plans[k].points))
+        firsts = sorted({(pi, f, plans[k].inclusive) for k in undecided
+                         for part in plans[k].parts for p, f in part if p == pi})
+        firsts = [x for x in firsts if x not in reach]
+        for x in firsts:
+            if checker.witnessed(*x, witnesses):
+                reach[x] = "sat"
+        firsts = [x for x in firsts if x not in reach]
+        if not mine and not firsts:
+            continue
+        batch = PathBatch(checker, pi, plans, mine)
+        for x in firsts:
+            reach[x] = batch.reachable(x[1], x[2])
+            if batch.run is not None:
+                witnesses.append(batch.run)
+                del witnesses[:-WITNESSES]
+                batch.run = None
+        left = list(mine)
+        while left:
+            status, failing = batch.any_fails(left)
+            if status == "unsat":  # none of them fails on this path
+                break
+            if status == "unknown" or not failing:
+                redo.extend(left)
+                undecided.difference_update(left)
+                break
+            for k in failing:
+                t1 = time.perf_counter()
+                v = batch.counterexample(k, items[k][0], canonical, carry.hints)
+                extra[k] = time.perf_counter() - t1
+                if v is None:
+                    redo.append(k)
+                else:
+                    out[k] = v
+                undecided.discard(k)
+                left.remove(k)
+    for k in sorted(undecided):
+        plan = plans[k]
+        states = []
+        for part in plan.parts:
+            # as decide: the first path whose query is not unsatisfiable decides
+            states.append(next((reach[(p, f, plan.inclusive)] for p, f in part
+                                if reach[(p, f, plan.inclusive)] != "unsat"), "unsat"))
+        if "unknown" in states or "unsat" in states:
+            redo.append(k)  # unknown, or vacuous: its cause is named by decide
+        else:
+            out[k] = Verdict("holds", queries=len(plan.points))
+    shared = (time.perf_counter() - t0 - sum(extra.values())) / max(1, len(items))
+    result = [(out.get(k, Verdict("unknown")), shared + extra.get(k, 0.0))
+              for k in range(len(items))]
+    for k in sorted(set(redo)):
+        t1 = time.perf_counter()
+        v = checker.decide(*items[k])
+        result[k] = (v, time.perf_counter() - t1)
+    return result
+
+
+class PathBatch:
+    """One path's solver for :func:`decide_all`. Every constraint and every query is
+    behind a literal: ``g{i}`` stands for "the run got past event i" (the constraints
+    of events 0..i), ``q{k}_{i}`` for "obligation k fails at event i", ``b{k}`` for
+    "obligation k fails somewhere on this path"; a query is a check under literals, so
+    nothing asserted has to be taken back."""
+
+    def __init__(self, checker: ModelChecker, pi: int, plans: list[Plan], mine: list[int]):
+        self.checker, self.pi, self.plans = checker, pi, plans
+        self.enc = enc = checker.encoding(pi)
+        self.solver = solver = make_solver(checker.limits)
+        solver.add([lab.term for lab in enc.base])
+        self.g: list[z3.BoolRef] = []
+        prev: z3.BoolRef = z3.BoolVal(True)
+        for i, cons in enumerate(enc.constraints):
+            g = z3.Bool(f"g{i}")
+            solver.add(z3.Implies(g, z3.And(prev, *[lab.term for lab in cons])))
+            self.g.append(g)
+            prev = g
+        self.q: dict[int, list[tuple[int, z3.BoolRef]]] = {}
+        self.b: dict[int, z3.BoolRef] = {}
+        self.rounds = 0
+        self.run: dict[str, int] | None = None  # inputs of a whole run, once one is found
+        for k in mine:
+            plan, lits = plans[k], []
+            for p, i in plan.points:
+                if p != pi:
+                    continue
+                q = z3.Bool(f"q{k}_{i}")
+                fails = checker.fails_term(enc, pi, i, plan.target)
+                assert fails is not None
+                solver.add([lab.term for lab in enc.encoder.side])
+                enc.encoder.side = []
+                solver.add(z3.Implies(q, z3.And(self.before(i, plan.inclusive), fails)))
+                lits.append((i, q))
+            b = z3.Bool(f"b{k}")
+            solver.add(z3.Implies(b, z3.Or([q for _, q in lits])))
+            self.q[k], self.b[k] = lits, b
+
+    def before(self, i: int, inclusive: bool) -> z3.BoolRef:
+        """The run reaches event i (exclusive) or gets past it (inclusive)."""
+        if inclusive:
+            return self.g[i]
+        return self.g[i - 1] if i > 0 else z3.BoolVal(True)
+
+    def any_fails(self, ks: list[int]) -> tuple[str, list[int]]:
+        """Can any of obligations ``ks`` fail on this path? (status, those that do)."""
+        sel = z3.Bool(f"any{self.rounds}")
+        self.rounds += 1
+        self.solver.add(z3.Implies(sel, z3.Or([self.b[k] for k in ks])))
+        out = check(self.solver, sel)
+        if out.status != "sat":
+            return out.status, []
+        assert out.model is not None
+        return "sat", [k for k in ks if z3.is_true(out.model.eval(self.b[k],
+                                                                  model_completion=True))]
+
+    def reachable(self, first: int, inclusive: bool) -> str:
+        """Is event ``first`` reached (the vacuity query of ``decide``)?"""
+        last = check(self.solver, self.g[-1])  # the whole path runs: every event is reached
+        if last.status == "sat":
+            assert last.model is not None
+            self.run = {n: model_value(last.model, v) for n, v in sorted(self.enc.inputs.items())}
+            return "sat"
+        before = self.before(first, inclusive)
+        return check(self.solver, before).status if not z3.is_true(before) \
+            else check(self.solver).status
+
+    def counterexample(self, k: int, ob: Obligation, canonical: bool,
+                       hints: dict[str, dict[str, int]]) -> Verdict | None:
+        """Obligation k's verdict, known to fail on this path: the first failing event,
+        the smallest inputs there; None when that cannot be settled exactly here.
+        ``hints``: see :class:`~bootspec.engine.check.Carry` (read and updated)."""
+        if not canonical:
+            return None
+        checker, path = self.checker, self.checker.paths[self.pi]
+        target = self.plans[k].target
+        for i, q in self.q[k]:
+            out = check(self.solver, q)
+            if out.status == "unknown":
+                return None
+            if out.status == "sat":
+                assert out.model is not None
+                objectives = checker.objectives(self.enc)
+                hint = hints.get(ob.name)
+                names = checker.objective_names(self.enc)
+                start = None
+                if hint is not None and all(n in hint for n in names) and \
+                        checker.fails_at(path, i, hint, target):
+                    start = [hint[n] for n in names]
+                model, complete = lexmin(self.solver, [q], objectives, out.model,
+                                         checker.limits, start)
+                if not complete:
+                    return None
+                inputs = {n: model_value(model, v) for n, v in sorted(self.enc.inputs.items())}
+                cex = checker.recheck(ob, path, i, inputs, target)
+                hints[ob.name] = inputs
+                return Verdict("violated", counterexample=cex)
+        return None

@@ -1,0 +1,152 @@
+"""Deciding an obligation by enumerating every input and running each concretely.
+
+Used by the engine's fast path (concrete maps, few parameter values, no free
+choice: no solver needed) and by the brute-force oracle at 8-bit widths, where
+every parameter value, symbolic-map content and ``anywhere`` choice can be
+enumerated. Every run is the concrete evaluator's; verdicts follow the
+definitions of docs/language.md ("Verdicts").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Iterator
+
+from bootspec import memtypes
+from bootspec.engine import concrete
+from bootspec.engine.cex import failing
+from bootspec.engine.paths import Path, Target, conjunct_points, points
+from bootspec.lang.ir import MapIR, Model
+
+MAX_ASSIGNMENTS = 2_000_000
+
+
+class TooLarge(Exception):
+    """The input space is too large to enumerate; pick a smaller model."""
+
+
+def _map_assignments(m: MapIR) -> Iterator[dict[str, int]]:
+    grid = list(range(m.lo - m.lo % m.align + (m.align if m.lo % m.align else 0), m.hi + 1,
+                      m.align))
+    kinds = memtypes.TYPES_BY_KIND[m.kind]
+    allowed = [kinds.index(t) for t in m.types]
+    for bounds in itertools.combinations_with_replacement(grid, 2 * m.count):
+        for types in itertools.product(allowed, repeat=m.count):
+            out: dict[str, int] = {}
+            for i in range(m.count):
+                out[f"m:{m.name}:{i}:s"] = bounds[2 * i]
+                out[f"m:{m.name}:{i}:e"] = bounds[2 * i + 1]
+                out[f"m:{m.name}:{i}:t"] = types[i]
+            yield out
+
+
+def choice_keys(path: Path) -> list[str]:
+    """The ``anywhere`` choices a path can read, in canonical order."""
+    keys = []
+    for ev in path.events:
+        if ev.kind == "act" and ev.action is not None:
+            for k, p in enumerate(getattr(ev.action, "policies", ())):
+                if p.kind == "anywhere":
+                    keys.append(concrete.choice_key(ev.action, k))
+    return sorted(keys, key=concrete.choice_order)
+
+
+def assignments(model: Model, path: Path) -> Iterator[dict[str, int]]:
+    """Every assignment of the inputs one path reads (parameters, maps, choices)."""
+    spaces: list[list[dict[str, int]]] = []
+    size = 1
+    for p in model.params:
+        dom = p.domain()
+        if dom is None:
+            raise TooLarge(f"parameter {p.name} has too many values")
+        spaces.append([{f"p:{p.name}": v} for v in dom])
+        size *= max(1, len(dom))
+    for m in model.maps.values():
+        if m.symbolic:
+            maps = list(_map_assignments(m))
+            spaces.append(maps)
+            size *= max(1, len(maps))
+    for key in choice_keys(path):
+        spaces.append([{key: v} for v in range(model.top + 1)])
+        size *= model.top + 1
+    if size > MAX_ASSIGNMENTS:
+        raise TooLarge(f"{size} assignments")
+    for combo in itertools.product(*spaces):
+        out: dict[str, int] = {}
+        for part in combo:
+            out.update(part)
+        yield out
+
+
+def objective_key(model: Model, inputs: dict[str, int]) -> tuple[int, ...]:
+    """The order in which counterexamples are minimised: parameters as declared, then
+    ``anywhere`` choices by line, column and policy (map entries are not ordered)."""
+    return tuple(inputs[f"p:{p.name}"] for p in model.params) + tuple(
+        inputs[k] for k in sorted((k for k in inputs if k.startswith("c:")),
+                                  key=concrete.choice_order))
+
+
+@dataclasses.dataclass(frozen=True)
+class Search:
+    """What enumerating every input found: the verdict, the canonical violation (path
+    index, event index, inputs), and for a vacuous one which part was never reached
+    (a conjunct's index, or -1 for the whole obligation) and whether it is in scope
+    statically anywhere; how many runs it took."""
+
+    status: str  # holds | violated | vacuous
+    violation: tuple[int, int, dict[str, int]] | None
+    unreached: int
+    in_scope: bool
+    runs: int
+
+
+def search(model: Model, paths: list[Path], target: Target) -> Search:
+    """Decide an obligation by running every input assignment with the concrete
+    evaluator, straight from the definitions: the first failing event (paths in order,
+    an event shared with an earlier path counting there), the smallest inputs there."""
+    seen: set[object] = set()
+    runs = 0
+    parts = len(target.conjuncts) if target.kind == "proof" else 1
+    reached = [False] * parts
+    in_scope = [False] * parts
+    for pi, path in enumerate(paths):
+        at = [i for i in points(path, target) if path.events[i].key not in seen]
+        part_points = ([set(conjunct_points(path, target, k)) for k in range(parts)]
+                       if target.kind == "proof" else [set(points(path, target))])
+        for k in range(parts):
+            in_scope[k] = in_scope[k] or bool(part_points[k])
+        if not any(part_points):
+            continue
+        best: dict[int, tuple[tuple[int, ...], dict[str, int]]] = {}
+        for inputs in assignments(model, path):
+            if not concrete.inputs_valid(model, inputs):
+                continue
+            runs += 1
+            trace = concrete.run_path(model, path, inputs)
+            for k in range(parts):
+                if not reached[k]:
+                    reached[k] = _reaches(trace, part_points[k], target)
+            for i in at:
+                if failing(model, path, trace, i, target, inputs) is not None:
+                    key = objective_key(model, inputs)
+                    if i not in best or key < best[i][0]:
+                        best[i] = (key, inputs)
+        for i in at:
+            if i in best:
+                return Search("violated", (pi, i, best[i][1]), -1, True, runs)
+        seen.update(path.events[i].key for i in at)
+    if all(reached):
+        return Search("holds", None, -1, True, runs)
+    k = reached.index(False)
+    return Search("vacuous", None, k if target.kind == "proof" else -1, in_scope[k], runs)
+
+
+def _reaches(trace: concrete.Trace, at: set[int], target: Target) -> bool:
+    """Whether a run reaches an event in ``at``: gets past it for a property (its state
+    exists), gets to it for a site or an assert; for ``wellformed``, the run exists."""
+    if target.kind == "wellformed":
+        return trace.valid_before[0]
+    if target.finds:
+        return any(trace.valid_before[i] for i in at)
+    return any(trace.states[i] is not None for i in at)

@@ -1,0 +1,183 @@
+"""Finding sites and property conjuncts: two syntax-level facts every later pass shares.
+
+A *finding site* (docs/language.md, "Findings") is a place in a model where a run
+can go wrong: ``wrap@L12`` (arithmetic on line 12 leaves [0, 2^width]),
+``region@L12`` (a region made on line 12 is inverted or leaves the address space)
+and ``fits@L12`` (the placement on line 12 finds no room). A line of another file
+(inherited through ``extends``) is written ``KIND@FILE:L12``.
+
+A property's *conjuncts* (docs/language.md, "Conjuncts and lifetimes") are the
+parts checked on their own, each where its own regions are live.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import PurePath
+
+from bootspec.diagnostics import Span
+from bootspec.lang import ast as A
+
+SITE_KINDS = ("wrap", "region", "fits")
+
+
+def site_name(kind: str, span: Span, model_path: str) -> str:
+    """``wrap@L12``, or ``wrap@base.boot:L12`` for a line in another file than the model's.
+
+    >>> site_name("fits", Span("m/a.boot", 12, 3), "m/a.boot")
+    'fits@L12'
+    >>> site_name("wrap", Span("m/a.boot", 7, 1), "m/b.boot")
+    'wrap@a.boot:L7'
+    """
+    if span.path == model_path:
+        return f"{kind}@L{span.line}"
+    return f"{kind}@{PurePath(span.path).name}:L{span.line}"
+
+
+def has_arith(e: object) -> bool:
+    """Whether an expression (or clause, policy) holds an operation that can wrap."""
+    if isinstance(e, A.BinOp):
+        return True
+    if isinstance(e, A.Call) and e.fn == "align_up":
+        return True
+    if dataclasses.is_dataclass(e) and not isinstance(e, type):
+        for f in dataclasses.fields(e):
+            if f.name == "span":
+                continue
+            v = getattr(e, f.name)
+            for item in v if isinstance(v, tuple) else (v,):
+                if isinstance(item, A.Expr | A.Clause | A.Policy | A.RangeLit) and has_arith(item):
+                    return True
+    return False
+
+
+def _fallible(policies: tuple[A.Policy, ...]) -> bool:
+    return bool(policies) and policies[-1].kind in ("anywhere", "topdown", "bottomup")
+
+
+def line_sites(line: A.Line) -> list[str]:
+    """The kinds of finding site a model line carries (stage actions, global
+    declarations, assumptions; not asserts: those are obligations of their own)."""
+    kinds: list[str] = []
+    if isinstance(line, A.AssertLine):
+        return kinds
+    pooled = isinstance(line, A.Place | A.Copy | A.Move) and \
+        any(p.kind == "pool" for p in line.policies)
+    if isinstance(line, A.Place | A.Copy | A.Move | A.SetVar | A.Assume | A.PoolDecl |
+                  A.RegionDecl | A.VarDecl) and (has_arith(line) or pooled):
+        kinds.append("wrap")
+    if isinstance(line, A.Place | A.Copy | A.Move | A.PoolDecl | A.RegionDecl):
+        kinds.append("region")
+    if isinstance(line, A.Place | A.Copy | A.Move) and _fallible(line.policies):
+        kinds.append("fits")
+    return kinds
+
+
+def model_sites(regions: tuple[A.RegionDecl, ...], pools: tuple[A.PoolDecl, ...],
+                vars_: tuple[A.VarDecl, ...], assumes: tuple[A.Assume, ...],
+                stages: Iterator[tuple[A.Expr | None, Span, tuple[A.Line, ...]]],
+                model_path: str) -> dict[str, Span]:
+    """Every finding site of a model, with the span of the line it is on, in model order."""
+    out: dict[str, Span] = {}
+    for d in (*regions, *pools, *vars_, *assumes):
+        for k in line_sites(d):
+            out.setdefault(site_name(k, d.span, model_path), d.span)
+    for guard, span, body in stages:
+        if guard is not None and has_arith(guard):
+            out.setdefault(site_name("wrap", span, model_path), span)
+        for b in body:
+            for k in line_sites(b):
+                out.setdefault(site_name(k, b.span, model_path), b.span)
+    return out
+
+
+# ---------------------------------------------------------------- conjuncts
+
+
+def conjuncts(e: A.Expr) -> list[A.Expr]:
+    """A property split into the parts checked on their own: ``and`` splits, an n-ary
+    ``disjoint`` of regions splits into its pairs, and an ``implies`` distributes over a
+    consequent that splits.
+
+    >>> from bootspec.lang.parser import parse_text
+    >>> f = parse_text("proof p\\n  for m expect holds\\n  always disjoint(a, b, c) and x > 1\\n", "p")
+    >>> [type(c).__name__ for c in conjuncts(f.proofs[0].property.pred)]
+    ['Call', 'Call', 'Call', 'Compare']
+    """
+    if isinstance(e, A.BoolOp) and e.op == "and":
+        return [c for x in e.operands for c in conjuncts(x)]
+    if isinstance(e, A.Call) and e.fn == "disjoint" and len(e.args) > 2 and \
+            not any(isinstance(a, A.MapTypes) for a in e.args):
+        return [A.Call(e.span, "disjoint", (e.args[i], e.args[j]))
+                for i in range(len(e.args)) for j in range(i + 1, len(e.args))]
+    if isinstance(e, A.BoolOp) and e.op == "implies":
+        parts = conjuncts(e.operands[1])
+        if len(parts) > 1:
+            return [A.BoolOp(e.span, "implies", (e.operands[0], p)) for p in parts]
+    return [e]
+
+
+def atoms(e: A.Expr) -> list[A.Expr]:
+    """The predicates and comparisons a formula combines with not/and/or/implies/if (an
+    n-ary ``disjoint`` counts as its pairs)."""
+    if isinstance(e, A.Not):
+        return atoms(e.operand)
+    if isinstance(e, A.BoolOp):
+        return [a for x in e.operands for a in atoms(x)]
+    if isinstance(e, A.Ite) and _is_boolish(e):
+        return [*atoms(e.cond), *atoms(e.then), *atoms(e.other)]
+    if isinstance(e, A.Call) and e.fn == "disjoint" and len(e.args) > 2 and \
+            not any(isinstance(a, A.MapTypes) for a in e.args):
+        return conjuncts(e)
+    return [e]
+
+
+def _is_boolish(e: A.Ite) -> bool:
+    return any(isinstance(x, A.Compare | A.Call | A.BoolOp | A.Not | A.BoolLit)
+               for x in (e.then, e.other))
+
+
+def unparse(e: A.Expr, ctx: int = 0) -> str:
+    """An expression as bootspec text (for messages), parenthesised only where needed.
+
+    >>> from bootspec.lang.parser import parse_text
+    >>> f = parse_text("proof p\\n  for m expect holds\\n  always x + 1 <= 2 or not (f and g)\\n", "p")
+    >>> unparse(f.proofs[0].property.pred)
+    'x + 1 <= 2 or not (f and g)'
+    """
+    level, text = _unparse(e)
+    return f"({text})" if level < ctx else text
+
+
+_LEVEL = {"implies": 1, "or": 2, "and": 3, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7}
+
+
+def _unparse(e: A.Expr) -> tuple[int, str]:  # noqa: C901 - one dispatch
+    if isinstance(e, A.Num):
+        return 8, f"{e.value:#x}" if e.value >= 4096 else str(e.value)
+    if isinstance(e, A.BoolLit):
+        return 8, "true" if e.value else "false"
+    if isinstance(e, A.Name):
+        return 8, e.id
+    if isinstance(e, A.Attr):
+        return 8, f"{e.base}.{e.field}"
+    if isinstance(e, A.BinOp):
+        lv = _LEVEL[e.op]
+        return lv, f"{unparse(e.left, lv)} {e.op} {unparse(e.right, lv + 1)}"
+    if isinstance(e, A.Compare):
+        return 5, f"{unparse(e.left, 6)} {e.op} {unparse(e.right, 6)}"
+    if isinstance(e, A.Not):
+        return 4, f"not {unparse(e.operand, 4)}"
+    if isinstance(e, A.BoolOp):
+        lv = _LEVEL[e.op]
+        return lv, f" {e.op} ".join(unparse(x, lv + 1) for x in e.operands)
+    if isinstance(e, A.Ite):
+        return 0, f"if {unparse(e.cond)} then {unparse(e.then)} else {unparse(e.other)}"
+    if isinstance(e, A.Call):
+        return 8, f"{e.fn}({', '.join(unparse(a) for a in e.args)})"
+    if isinstance(e, A.RangeLit):
+        return 8, f"[{unparse(e.lo)}, {unparse(e.hi)}{']' if e.inclusive else ')'}"
+    if isinstance(e, A.MapTypes):
+        return 8, f"{e.map} types {{{', '.join(e.types)}}}"
+    return 8, "?"
