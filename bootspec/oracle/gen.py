@@ -1,12 +1,20 @@
-"""Random small models at an 8-bit address width, for the brute-force oracle.
+"""Random small models at an 8-bit address width, for the oracles.
 
-``generate(seed)`` returns the text of one model and one proof. It draws from
-every construct the oracle can enumerate: range, set, bool and enum
-parameters; fixed, derived, anywhere, top-down, bottom-up (over a range or a
-symbolic map's typed entries), pool and ``else`` placements; free, move, copy,
-reserve, set, assume, assert; guarded branches that rejoin; design changes
-(``extends`` with ``replace`` or a new parameter domain); every predicate and
-every scope. Inputs are kept small enough to enumerate in a fraction of a second.
+``generate(seed)`` returns the text of one model and its proofs. It draws from
+every construct the oracles can enumerate: range, set, bool and enum
+parameters; fixed, derived, anywhere (also ones that may not fit, with or without
+``else none``), top-down, bottom-up (over a range or a symbolic map's typed
+entries, with a ``where`` on the segment), pool and ``else`` placements; free,
+move, copy, reserve (then allocation from what was reserved), set (with guarded
+subtractions), assume, assert; sizes that may wrap and regions that may invert;
+guarded branches that rejoin; design changes (``extends`` with ``replace``,
+``insert``, ``delete`` or a new parameter domain); expected finding sites; every
+predicate and every scope, conjunctions over regions with different lifetimes.
+Inputs are kept small enough to enumerate in a fraction of a second.
+
+Compound formulas (``or``, ``not``, ``implies``) name one region only, or regions
+that live together, so they are never refused for mixed lifetimes (BS126); the
+refusal has tests of its own.
 """
 
 from __future__ import annotations
@@ -31,9 +39,10 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
     out.append(f"region g0 = [{rnd.choice(['a', '0', '64'])}, "
                f"{rnd.choice(['a + 32', '128', 'a + b', '224 + a'])})")
     out.append(f"flag f = {rnd.choice(['true', 'false'])}")
-    out.append("var cur = a")
+    out.append(f"var cur = {rnd.choice(['a', 'a', 'if a > b then a - b else 0', 'b - a'])}")
     live = ["g0"]
     n = [0]
+    fits_lines: list[int] = []  # lines of placements that can find no room
 
     def fresh() -> str:
         n[0] += 1
@@ -44,13 +53,16 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
         if rnd.random() < 0.5:
             parts.append(rnd.choice(["within [16, 240)", "within g0", "within [0, 256)"]))
         if rnd.random() < 0.5:
-            parts.append(f"below {rnd.choice(['200', 'a + 96', '256', '100'])}")
+            parts.append(f"below {rnd.choice(['200', 'a + 96', '256', '100', 'b - 16'])}")
         if rnd.random() < 0.3:
             parts.append(f"above {rnd.choice(['16', 'a', '8'])}")
         if rnd.random() < 0.6:
-            parts.append(f"align {rnd.choice(['16', '32', 'b' if False else '64'])}")
+            parts.append(f"align {rnd.choice(['16', '32', '64'])}")
         if kind != "anywhere" and use_map and rnd.random() < 0.6:
-            parts.append(f"in mm types {{{rnd.choice(['usable', 'reserved', 'usable, reserved'])}}}")
+            where = rnd.choice(["", "", " where entry.end <= 192", " where entry.size >= 64",
+                                " where entry.start - 64 < a"])
+            parts.append(f"in mm types {{{rnd.choice(['usable', 'reserved', 'usable, reserved'])}}}"
+                         + where)
         if rnd.random() < 0.6 and len(live) > 0:
             if rnd.random() < 0.4:
                 parts.append("avoid all")
@@ -62,7 +74,7 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
 
     def place_line(stage_regions: list[str]) -> str:
         r = fresh()
-        size = rnd.choice(["16", "b", "32", "a + 16", "0"])
+        size = rnd.choice(["16", "b", "32", "a + 16", "0", "b - a", "a - 32", "96"])
         kinds = ["at", "topdown", "bottomup", "pool"]
         if any_left[0]:
             kinds.append("anywhere")
@@ -72,42 +84,61 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
             return f"  place {r} size {size} at {rnd.choice(['a', 'a + 64', '240', 'cur', '128 - b'])}"
         if kind == "pool":
             return f"  place {r} size {size} from p align {rnd.choice(['1', '16'])}"
+        line = f"  place {r} size {size} {kind} {clauses(kind)}"
         if kind == "anywhere":
             any_left[0] -= 1
-            return f"  place {r} size {size} anywhere {clauses('anywhere')}"
-        line = f"  place {r} size {size} {kind} {clauses(kind)}"
-        if rnd.random() < 0.3:
+        elif rnd.random() < 0.3:
             line += f" else {rnd.choice(['topdown', 'bottomup'])} {clauses(kind)}"
         if rnd.random() < 0.2:
             line += " else none"
+        else:
+            fits_lines.append(len(out) + 1)
         return line
 
     def body(stage_regions: list[str], k: int, common: bool) -> list[str]:
-        lines = []
+        lines: list[str] = []
+
+        def add(text: str) -> None:
+            lines.append(text)
+            out.append(text)  # lines are numbered as they come (for expected sites)
+
         for _ in range(k):
             c = rnd.random()
-            if c < 0.55 or not live:
-                lines.append(place_line(stage_regions))
+            if c < 0.5 or not live:
+                add(place_line(stage_regions))
                 if common:
                     live.append(stage_regions[-1])
-            elif c < 0.62 and common and len([x for x in live[1:] if x != "p"]) > 0:
+            elif c < 0.57 and common and len([x for x in live[1:] if x != "p"]) > 0:
                 victim = rnd.choice([x for x in live[1:] if x != "p"])
                 live.remove(victim)
-                lines.append(f"  free {victim}")
-            elif c < 0.70 and common:
-                lines.append(f"  move {rnd.choice(live)} {rnd.choice(['at 64', 'topdown avoid all', 'bottomup below 250'])}")
-            elif c < 0.76 and common:
+                add(f"  free {victim}")
+                if rnd.random() < 0.5:  # placed again later: a different lifetime
+                    add(f"  place {victim} size 16 {rnd.choice(['at 160', 'topdown avoid all'])}")
+                    live.append(victim)
+            elif c < 0.63 and common:
+                add(f"  move {rnd.choice(live)} {rnd.choice(['at 64', 'topdown avoid all', 'bottomup below 250'])}")
+            elif c < 0.68 and common:
                 r = fresh()
-                lines.append(f"  copy {rnd.choice(live)} to {r} at {rnd.choice(['0', 'a + 32'])}")
+                add(f"  copy {rnd.choice(live)} to {r} at {rnd.choice(['0', 'a + 32'])}")
                 live.append(r)
-            elif c < 0.82 and use_map:
-                lines.append(f"  reserve {rnd.choice(live)} in mm as {rnd.choice(['usable', 'reserved'])}")
+            elif c < 0.76 and use_map:
+                add(f"  reserve {rnd.choice(live)} in mm as {rnd.choice(['usable', 'reserved'])}")
+                if rnd.random() < 0.6:  # then allocate from what the map now says
+                    r = fresh()
+                    stage_regions.append(r)
+                    fits_lines.append(len(out) + 1)
+                    add(f"  place {r} size 16 {rnd.choice(['topdown', 'bottomup'])} in mm types "
+                        f"{{{rnd.choice(['usable', 'reserved'])}}}")
+                    if common:
+                        live.append(r)
+            elif c < 0.82:
+                add(f"  set cur = {rnd.choice(['cur + 16', 'cur - 32', 'a', 'if cur > 32 then cur - 32 else 0'])}")
             elif c < 0.88:
-                lines.append(f"  set cur = {rnd.choice(['cur + 16', 'cur - 32', 'a'])}")
-            elif c < 0.93:
-                lines.append(f"  assume {rnd.choice(live)}.end <= {rnd.choice(['200', '256', 'a + 64'])}")
+                add(f"  assume {rnd.choice(live)}.end <= {rnd.choice(['200', '256', 'a + 64'])}")
+            elif c < 0.91:
+                add(f"  assume ok{len(out)}: cur >= 1 implies cur - 1 <= 200")
             else:
-                lines.append(f"  set f = {rnd.choice(['not f', 'a > 32'])}")
+                add(f"  set f = {rnd.choice(['not f', 'a > 32', 'cur > b and cur - b >= 16'])}")
         return lines
 
     out.append("stage s0")
@@ -115,7 +146,7 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
                f"{rnd.choice(['down', 'up'])}")
     live.append("p")
     s0: list[str] = []
-    out.extend(body(s0, rnd.randint(1, 3), True))
+    body(s0, rnd.randint(1, 3), True)
     asserted = rnd.random() < 0.4
     if asserted:
         out.append(f"  assert chk: {_pred(rnd, live, use_map)}")
@@ -123,63 +154,94 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
     if branch:
         out.append("stage s1 after s0 when mode == x")
         b1: list[str] = []
-        out.extend(body(b1, rnd.randint(0, 2), False))
-        guard2 = rnd.choice(["mode == y", "mode == y and f", "f"])
+        body(b1, rnd.randint(0, 2), False)
+        guard2 = rnd.choice(["mode == y", "mode == y and f", "f", "cur >= 16 and cur - 16 < a"])
         out.append(f"stage s2 after s0 when {guard2}")
         b2: list[str] = []
-        out.extend(body(b2, rnd.randint(0, 2), False))
+        body(b2, rnd.randint(0, 2), False)
         out.append("stage s3 after s1, s2")
-        out.extend(body([], rnd.randint(0, 2), True))
+        body([], rnd.randint(0, 2), True)
         last = "s3"
         live.extend(b1[:1] + b2[:1])  # branch regions: properties may name them
+    if fits_lines and rnd.random() < 0.4:  # a known finding, named by its site
+        out.append(f"expect fits@L{rnd.choice(fits_lines)} {rnd.choice(['violated', 'holds'])}")
     out.append("")
     overlay = rnd.random() < 0.35
     if overlay:
-        # a design change: replace one of s0's placements, or a parameter
+        # a design change: replace, insert before/after or delete one of s0's
+        # placements, or change a parameter
         s0_at = out.index("stage s0")
         s0_end = next((i for i in range(s0_at + 1, len(out)) if out[i].startswith("stage ")),
                       len(out))
-        places = [ln for ln in out[s0_at:s0_end]
+        places = [ln.split()[1] for ln in out[s0_at:s0_end]
                   if ln.startswith("  place r") and "from p" not in ln]
+        unique = [x for x in places if places.count(x) == 1]
         out.append(f"model h{seed} extends g{seed}")
-        if places and rnd.random() < 0.7:
-            target = rnd.choice(places).split()[1]
+        edit = rnd.random()
+        if unique and edit < 0.5:
+            target = rnd.choice(unique)
             out.append("stage s0")
             out.append(f"  replace place {target} size 16 "
                        f"{rnd.choice(['at 32', 'topdown align 16 avoid all', 'bottomup above 64'])}")
+        elif unique and edit < 0.7:
+            target = rnd.choice(unique)
+            out.append("stage s0")
+            out.append(f"  insert {rnd.choice(['before', 'after'])} place {target}: "
+                       f"set cur = {rnd.choice(['cur + 16', 'a', '0'])}")
         else:
             out.append(f"param b in {{{rnd.choice(['16', '48, 64', '0'])}}}")
-    scope = rnd.choice(["always", "at end", f"after {last}", "during s0", "after s0"])
+    scope = rnd.choice(["always", "always", "at end", f"after {last}", "during s0", "after s0"])
     out.append(f"proof q{seed}")
     out.append(f"  for g{seed} expect holds")
     if overlay:
         out.append(f"  for h{seed} expect holds")
     out.append(f"  {scope} {_pred(rnd, live, use_map)}")
+    if rnd.random() < 0.3 and len(live) >= 3:
+        # every pair, each where both are live (regions with different lifetimes)
+        out.append(f"proof pairs{seed}")
+        out.append(f"  for g{seed} expect holds")
+        names = rnd.sample(live, 3)
+        if rnd.random() < 0.5:
+            out.append(f"  always disjoint({', '.join(names)})")
+        else:
+            x, y, z = names
+            out.append(f"  always disjoint({x}, {y}) and disjoint({x}, {z}) and nowrap({y})")
     return "\n".join(out) + "\n"
 
 
 def _pred(rnd: random.Random, live: list[str], use_map: bool) -> str:
     x = rnd.choice(live)
     y = rnd.choice(live)
-    atoms = [f"disjoint({x}, {y})" if x != y else f"disjoint({x}, g0)",
-             f"within({x}, [0, {rnd.choice(['128', '200', '256'])}))",
-             f"below({x}, {rnd.choice(['128', 'a + 100', '256'])})",
-             f"above({x}, {rnd.choice(['16', 'a'])})",
-             f"aligned({x}, {rnd.choice(['16', '32'])})",
-             f"nowrap({x})", "capacity(p)",
-             f"equal({x}.start, {rnd.choice(['a', 'a + 64', 'cur'])})",
-             f"{x}.end - {x}.start <= {rnd.choice(['32', 'b'])}"]
-    if use_map:
-        atoms += [f"within({x}, mm types {{usable}})", f"disjoint({x}, mm types {{reserved}})"]
-    a = rnd.choice(atoms)
+
+    def atoms(x: str) -> list[str]:
+        out = [f"within({x}, [0, {rnd.choice(['128', '200', '256'])}))",
+               f"below({x}, {rnd.choice(['128', 'a + 100', '256'])})",
+               f"above({x}, {rnd.choice(['16', 'a'])})",
+               f"aligned({x}, {rnd.choice(['16', '32'])})",
+               f"nowrap({x})",
+               f"equal({x}.start, {rnd.choice(['a', 'a + 64', 'cur'])})",
+               f"{x}.end - {x}.start <= {rnd.choice(['32', 'b'])}",
+               f"{x}.size >= 16 and {x}.size - 16 <= b",
+               f"disjoint({x}, g0)" if x != "g0" else "disjoint(g0, [200, 256))"]
+        if use_map:
+            out += [f"within({x}, mm types {{usable}})", f"disjoint({x}, mm types {{reserved}})"]
+        return out
+
+    mine = atoms(x)
+    a = rnd.choice(mine)
+    plain = [t for t in mine if " types " not in t]
     c = rnd.random()
-    plain = [t for t in atoms if " types " not in t]
-    if c < 0.15:
+    if c < 0.12:
         return f"not {rnd.choice(plain)}"
-    if c < 0.3:
-        return f"{a} or {rnd.choice(plain)}"
-    if c < 0.45:
+    if c < 0.25:  # one region's atoms: they live together
+        return f"{rnd.choice(plain)} or {rnd.choice(plain)}"
+    if c < 0.38:
         return f"(a > 32) implies {a}"
-    if c < 0.55:
-        return f"{a} and {rnd.choice(atoms)}"
+    if c < 0.45:
+        return f"cur >= 16 implies cur - 16 <= {rnd.choice(['100', 'b'])}"
+    if c < 0.58:  # a conjunction over regions with different lifetimes
+        other = rnd.choice(atoms(y))
+        return f"{a} and {other}"
+    if c < 0.65 and x != y:
+        return f"disjoint({x}, {y})"
     return a

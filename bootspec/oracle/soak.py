@@ -1,9 +1,13 @@
 """``bootspec soak`` and ``bootspec fuzz``: the figures behind "trustworthy under abuse".
 
 soak: generated 8-bit models (every construct; see :mod:`bootspec.oracle.gen`)
-decided by bootspec and by brute force; prints models, obligations, verdict
-disagreements and re-validated counterexamples. A disagreement is shrunk (lines
-deleted while it persists) and written to ``--keep DIR`` as a regression input.
+decided three ways: by bootspec's Z3 engine, by enumerating every input through
+the concrete evaluator (:mod:`bootspec.engine.enumerate`), and by the reference
+interpreter written from docs/language.md alone (:mod:`bootspec.oracle.reference`).
+Verdicts and, for violations, the canonical counterexample (path, event,
+smallest inputs) must agree. It prints models, obligations, disagreements and
+re-validated counterexamples. A disagreement is shrunk (lines deleted while it
+persists) and written to ``--keep DIR`` as a regression input.
 
 fuzz: generated and byte-mutated model/proof files and mutated memory-map logs
 fed to the front ends; prints files, rejections (each must be a located error
@@ -12,6 +16,7 @@ with a code), tracebacks and hangs, which must all be zero.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import signal
 import time
@@ -21,59 +26,87 @@ from pathlib import Path
 from typing import TextIO
 
 from bootspec.diagnostics import BootspecError
-from bootspec.engine.check import Counterexample, ModelChecker
-from bootspec.engine.paths import Path as BootPath
+from bootspec.engine import concrete
+from bootspec.engine.check import ModelChecker
+from bootspec.engine.enumerate import TooLarge, search
+from bootspec.engine.paths import target_of
 from bootspec.engine.solver import Limits
-from bootspec.lang.ir import Model, Obligation, Proof
-from bootspec.oracle.brute import TooLarge, brute_verdict, canonical_violation, objective_key
+from bootspec.lang.ir import Model
+from bootspec.oracle import reference
 from bootspec.oracle.gen import generate
 from bootspec.pipeline import check_project, load
 
 
-def compare(text: str) -> tuple[int, int, int, list[str]]:
+@dataclasses.dataclass
+class Tally:
+    """What one comparison found."""
+
+    obligations: int = 0
+    disagreements: int = 0
+    counterexamples: int = 0  # re-validated concretely by the engine
+    reference: int = 0  # obligations the reference interpreter also decided
+    messages: list[str] = dataclasses.field(default_factory=list)
+
+
+def _all_choices(model: Model) -> list[str]:
+    keys = [concrete.choice_key(b, k) for st in model.stages.values() for b in st.body
+            for k, p in enumerate(getattr(b, "policies", ())) if p.kind == "anywhere"]
+    return sorted(set(keys), key=concrete.choice_order)
+
+
+def _key(model: Model, inputs: dict[str, int]) -> tuple[int, ...]:
+    """Parameters as declared, then every anywhere choice of the model (0 where the
+    path has none): the order of canonical counterexamples, as the reference gives it."""
+    return tuple(inputs[f"p:{p.name}"] for p in model.params) + tuple(
+        inputs.get(k, 0) for k in _all_choices(model))
+
+
+def compare(text: str, use_reference: bool = True) -> tuple[int, int, int, list[str]]:
     """(obligations, disagreements, counterexamples re-validated, messages) for one model."""
+    t = compare_all(text, use_reference)
+    return t.obligations, t.disagreements, t.counterexamples, t.messages
+
+
+def compare_all(text: str, use_reference: bool = True) -> Tally:
+    """Every obligation of one generated model decided by the engine, by enumeration
+    and by the reference interpreter; verdicts and canonical counterexamples compared."""
     project = load([], [("soak.boot", text)])
-    n = bad = cex = 0
-    msgs = []
+    tally = Tally()
     for ob in project.obligations():
-        model = project.models[ob.model]
+        model, paths = project.models[ob.model], project.paths[ob.model]
         proof = project.proof_of(ob)
         try:
-            expected = brute_verdict(model, project.paths[ob.model], ob, proof)
+            found = search(model, paths, target_of(model, ob, proof))
         except TooLarge:
             continue
-        checker = ModelChecker(model, project.paths[ob.model], fast=False)
+        checker = ModelChecker(model, paths, fast=False)
         got = checker.decide(ob, proof)
-        n += 1
-        if got.counterexample is not None:
-            cex += 1  # decide() re-ran it concretely, or raised InternalError
-        if got.status != expected:
-            bad += 1
-            msgs.append(f"{ob.model}/{ob.name}: bootspec {got.status}, brute force {expected}")
-        elif got.counterexample is not None and not checker.big:
-            msg = _canonical_mismatch(model, project.paths[ob.model], ob, proof,
-                                      got.counterexample)
-            if msg:
-                bad += 1
-                msgs.append(f"{ob.model}/{ob.name}: {msg}")
-    return n, bad, cex, msgs
-
-
-def _canonical_mismatch(model: Model, paths: list[BootPath], ob: Obligation, proof: Proof | None,
-                        cx: Counterexample) -> str:
-    """Why a counterexample is not the canonical one (see
-    :func:`bootspec.oracle.brute.canonical_violation`), or ''. Maps of more than
-    SMALL_MAP entries are searched on smaller maps first, so only small ones count."""
-    want = canonical_violation(model, paths, ob, proof)
-    if want is None:
-        return "bootspec found a counterexample, brute force none"
-    pi, i, inputs = want
-    got_key = objective_key(model, dict(cx.inputs))
-    if (paths[pi].stages, i, objective_key(model, inputs)) != (cx.path, cx.event, got_key):
-        return (f"counterexample at {' > '.join(cx.path)} event {cx.event} inputs {got_key}; "
-                f"the canonical one is at {' > '.join(paths[pi].stages)} event {i} inputs "
-                f"{objective_key(model, inputs)}")
-    return ""
+        tally.obligations += 1
+        name = f"{ob.model}/{ob.name}"
+        cx = got.counterexample
+        if cx is not None:
+            tally.counterexamples += 1  # decide() re-ran it concretely, or raised InternalError
+        views = {"bootspec": (got.status, None if cx is None else
+                              (cx.path, cx.event, _key(model, dict(cx.inputs))))}
+        views["enumeration"] = (found.status, None if found.violation is None else
+                                (paths[found.violation[0]].stages, found.violation[1],
+                                 _key(model, found.violation[2])))
+        if use_reference:
+            try:
+                ref = reference.decide(model, ob.name, proof)
+                views["reference"] = (ref.status, None if ref.status != "violated" else
+                                      (ref.path, ref.event, ref.key))
+                tally.reference += 1
+            except reference.TooLarge:
+                pass
+        if checker.big:  # counterexamples of big maps are searched on smaller maps
+            views = {k: (v[0], None) for k, v in views.items()}
+        if len(set(views.values())) > 1:
+            tally.disagreements += 1
+            tally.messages.append(f"{name}: " + "; ".join(
+                f"{who} {status}{'' if at is None else f' at {at}'}"
+                for who, (status, at) in views.items()))
+    return tally
 
 
 def _soak_one(seed: int) -> tuple[int, int, int, int, list[str], str]:
@@ -122,7 +155,8 @@ def soak(start: int, count: int, jobs: int, keep: Path | None, out: TextIO) -> i
                 out.write(f"  ... {models} models, {obligations} obligations, {bad} "
                           f"disagreements ({time.perf_counter() - t0:.0f} s)\n")
                 out.flush()
-    out.write(f"soak: {models} models, {obligations} obligations, {bad} disagreements, "
+    out.write(f"soak: {models} models, {obligations} obligations decided three ways "
+              f"(Z3 engine, enumeration, reference interpreter), {bad} disagreements, "
               f"{cex} counterexamples re-validated concretely, "
               f"{time.perf_counter() - t0:.1f} s\n")
     return 1 if bad else 0
@@ -239,7 +273,8 @@ def fuzz(models: int, maps: int, jobs: int, repo: Path, corpus: Path, out: TextI
 
 def add_parsers(subparsers: object) -> None:
     sp = subparsers.add_parser(  # type: ignore[attr-defined]
-        "soak", help="generated models decided by bootspec and by brute force")
+        "soak", help="generated models decided by bootspec, by enumeration and by the "
+        "reference interpreter")
     sp.add_argument("--models", type=int, default=1000)
     sp.add_argument("--start", type=int, default=0, help="first seed")
     sp.add_argument("-j", "--jobs", type=int, default=2)
