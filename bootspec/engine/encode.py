@@ -593,9 +593,10 @@ class Encoder:
         """(fits, start) of the highest (lowest) aligned fit.
 
         Completeness: let a be the best valid start and a' the next aligned address
-        beyond it. a' is invalid, so either it leaves [lo, hi) or its container, which
-        makes a = floor(min(container end, hi) - size) (topdown), or it meets an
-        obstacle o that a does not, which makes a = floor(o.start - size). Bottom-up is
+        beyond it. a' is invalid, so either it leaves [lo, hi) or its container, or
+        passes 2^width, which makes a = floor(min(container end, hi) - size, 2^width)
+        (topdown), or it meets an obstacle o that a does not, which makes
+        a = floor(o.start - size). Bottom-up is
         the mirror image (ceil(max(container start, lo)), ceil(o.end)). A container is
         one segment of the map's state, whose end is an entry's end or a later
         reservation's start, so every such bound is among the candidates, and the fold
@@ -612,13 +613,14 @@ class Encoder:
         # an obstacle's candidate and whether it clears every obstacle do not depend on
         # the container: built once, not once per container
         shared = [(c, clear(c)) for c in
-                  ([floor(o0 - size) for o0, _ in cl.obstacles] if topdown
+                  ([floor(_min(o0 - size, top)) for o0, _ in cl.obstacles] if topdown
                    else [ceil(o1) for _, o1 in cl.obstacles])]
         least = self._least(size)
 
         def best_in(cont: _Container) -> tuple[Cond, Term]:
             lo_i, hi_i = _max(cont.lo, lo), _min(cont.hi, hi)
-            own = floor(hi_i - size) if topdown else ceil(lo_i)
+            # capped at 2^width: with a (tainted) negative size, hi - size is above it
+            own = floor(_min(hi_i - size, top)) if topdown else ceil(lo_i)
             fits_i: Cond = z3.BoolVal(False)
             best_i: Term = _val(0)
             for c, free in [(own, clear(own)), *shared]:

@@ -92,6 +92,24 @@ def model_sites(regions: tuple[A.RegionDecl, ...], pools: tuple[A.PoolDecl, ...]
     return out
 
 
+def describe_site(name: str, width: int) -> str:
+    """What a finding site promises when it holds (for reports).
+
+    >>> describe_site("fits@L12", 32)
+    'the placement on line 12 finds room'
+    >>> describe_site("wrap@base.boot:L3", 64)
+    'no arithmetic on line 3 of base.boot leaves [0, 2^64]'
+    """
+    kind, where = name.split("@", 1)
+    file, _, line = where.rpartition(":")
+    at = f"line {line[1:]}" + (f" of {file}" if file else "")
+    if kind == "fits":
+        return f"the placement on {at} finds room"
+    if kind == "wrap":
+        return f"no arithmetic on {at} leaves [0, 2^{width}]"
+    return f"the region made on {at} is in order inside the {width}-bit address space"
+
+
 # ---------------------------------------------------------------- conjuncts
 
 

@@ -24,6 +24,7 @@ from bootspec.engine import concrete
 from bootspec.engine.check import Counterexample, Result, Verdict
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation
+from bootspec.lang.sites import describe_site, model_sites
 from bootspec.pipeline import Project
 
 TOOL = "bootspec"
@@ -149,7 +150,7 @@ class Item:
 
     model: str
     property: str
-    kind: str  # proof | wellformed | assert
+    kind: str  # proof | wellformed | site | assert
     expected: str
     verdict: str
     reason: str
@@ -229,7 +230,15 @@ def _property(project: Project, ob: Obligation, src: SourceText
             if name == ob.name:
                 return line.pred.span, f"assert in stage {stage}: {src.text(line.pred.span)}", \
                     line.pred
-    return None, "every computation stays in range and every placement fits", None
+    if ob.kind == "site":
+        span = model_sites(model.regions, model.pools, model.vars, model.assumes,
+                           ((st.guard, st.span, st.body) for st in model.stages.values()),
+                           model.path).get(ob.name)
+        return span, describe_site(ob.name, model.width), None
+    expected = sorted(n for n in model.expects if "@" in n)
+    also = f" (but {', '.join(expected)}, expected apart)" if expected else ""
+    return None, ("every computation stays in range, every region is in order and every "
+                  f"placement finds room{also}"), None
 
 
 def region_span(model: Model, name: str, owner: str | None) -> Span | None:
