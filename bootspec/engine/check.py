@@ -429,6 +429,18 @@ class ModelChecker:
                 solver.add(lab.term)
         return solver, tracks, labels
 
+    def _first_unreachable(self, pi: int, first: int, inclusive: bool) -> int:
+        """The first event of path ``pi`` (up to ``first``) that no run gets past."""
+        last = first if inclusive else first - 1
+        enc = self.encoding(pi)
+        solver = make_solver(self.limits)
+        solver.add([lab.term for lab in enc.base])
+        for i in range(max(last, 0) + 1):
+            solver.add([lab.term for lab in enc.constraints[i]])
+            if check(solver).status == "unsat":
+                return i
+        return max(last, 0)
+
     def _reach(self, pi: int, first: int, inclusive: bool):  # type: ignore[no-untyped-def]
         solver, _, _ = self._reach_solver(pi, first, inclusive)
         return check(solver)
@@ -457,7 +469,10 @@ class ModelChecker:
             return VACUOUS_UNREACHED
         blamed: list[tuple[str, Span]] = []
         for pi, first in part:
-            solver, tracks, labels = self._reach_solver(pi, first, plan.inclusive, True)
+            # the earliest event no run gets past is the cause: blame what stops runs
+            # there (and what before it that needs), not something later
+            stop = self._first_unreachable(pi, first, plan.inclusive)
+            solver, tracks, labels = self._reach_solver(pi, stop, True, True)
             solver.set("core.minimize", True)
             out = check(solver, *tracks, want_core=True)
             for name in out.core:

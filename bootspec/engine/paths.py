@@ -23,7 +23,7 @@ import networkx as nx
 from bootspec.diagnostics import Collector, Span
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
-from bootspec.lang.sites import atoms, conjuncts, has_arith, line_sites, site_name
+from bootspec.lang.sites import atoms, conjuncts, has_arith, line_sites, site_name, unparse
 
 MAX_PATHS = 4096
 
@@ -367,7 +367,7 @@ def check_lifetimes(model: Model, paths: list[Path], proof: Proof, errors: Colle
                     where = _describe_event(ev, path)
                     errors.error(
                         "BS126", "this formula combines predicates over regions that are not "
-                        f"live at the same steps: {where} (path {path.label}), "
+                        f"live at the same steps: {where} on path {path.label}, "
                         f"{_text(a)} is in scope but {_text(b)} is not "
                         f"({', '.join(dead)} not live)", conj.span,
                         "split it into conjuncts ('and') or separate proofs whose regions "
@@ -389,6 +389,4 @@ def _describe_event(ev: Event, path: Path) -> str:
 
 
 def _text(e: A.Expr) -> str:
-    if isinstance(e, A.Call):
-        return f"{e.fn}(...) at column {e.span.col}"
-    return f"the comparison at column {e.span.col}"
+    return f"'{unparse(e)}'"
