@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from typing import assert_never
 
 from bootspec import memtypes
 from bootspec.engine.paths import Event, Path
@@ -308,7 +309,9 @@ class Evaluator:
             return self.ev(e.then, st) if self.ev(e.cond, st) else self.ev(e.other, st)
         if isinstance(e, A.Call):
             return self.call(e, st)
-        raise AssertionError(type(e))
+        if isinstance(e, A.RangeLit | A.MapTypes):  # only as a predicate's argument
+            raise AssertionError(f"{type(e).__name__} evaluated as a value")
+        assert_never(e)
 
     def rng(self, e: A.Expr, st: State) -> tuple[int, int]:
         if isinstance(e, A.RangeLit):
@@ -387,12 +390,13 @@ class Evaluator:
         """(start, choice valid, pool used); start None when every policy failed or the
         optional placement gave up ('else none')."""
         for k, p in enumerate(policies):
-            if p.kind == "none":
+            kind = p.kind
+            if kind == "none":
                 return None, True, None  # optional placement: the region stays empty
-            if p.kind == "at":
+            if kind == "at":
                 assert p.at is not None
                 return int(self.ev(p.at, st)), True, None
-            if p.kind == "pool":
+            if kind == "pool":
                 assert p.pool is not None
                 since = self.size_since
                 self._read(st.cursor_ok.get(p.pool, True))
@@ -409,7 +413,7 @@ class Evaluator:
                     st.cursors[p.pool] = start + size
                 return start, True, p.pool
             lo, hi, align, containers, obstacles = self.clauses(p, st, exclude)
-            if p.kind == "anywhere":
+            if kind == "anywhere":
                 if first_fit(size, align, lo, hi, containers, obstacles, False,
                              self.top) is None:
                     continue  # no start satisfies the clauses: try the next policy
@@ -417,7 +421,9 @@ class Evaluator:
                 ok = (0 <= c <= self.top and lo <= c and c + size <= hi and c % align == 0
                       and not any(_overlap(c, c + size, o0, o1) for o0, o1 in obstacles))
                 return c, ok, None
-            got = first_fit(size, align, lo, hi, containers, obstacles, p.kind == "topdown",
+            if kind != "topdown" and kind != "bottomup":
+                assert_never(kind)
+            got = first_fit(size, align, lo, hi, containers, obstacles, kind == "topdown",
                             self.top)
             if got is not None:
                 return got, True, None
@@ -453,6 +459,8 @@ class Evaluator:
                     obstacles.append((r.start, r.end))
             elif c.kind == "in_map":
                 in_map = c
+            else:
+                assert_never(c.kind)
         if in_map is not None:
             assert in_map.name is not None
             containers = []
@@ -485,7 +493,7 @@ class Evaluator:
                 f"region '{name}' = [{_hex(start)}, {_hex(end)}) {what} ({line.span})"))
         return RegionVal(start, end, owner, typ, bounds and not self.tainted, pool)
 
-    def act(self, line: A.Line, stage: str, st: State) -> tuple[bool, bool]:
+    def act(self, line: A.Action, stage: str, st: State) -> tuple[bool, bool]:
         """Apply one action in place. Returns (its constraints hold, it found room)."""
         if isinstance(line, A.Place):
             if line.range is not None:
@@ -524,7 +532,7 @@ class Evaluator:
         elif isinstance(line, A.AssertLine):
             pass  # an obligation; the state does not change
         else:
-            raise AssertionError(f"unknown action {type(line).__name__}")
+            assert_never(line)
         return True, True
 
     def _placed(self, line: A.Place | A.Copy | A.Move, name: str,
@@ -579,9 +587,9 @@ class Evaluator:
             st.var_ok[v.name] = not self.tainted
             findings += self.findings
         holds = True
-        for a in self.model.assumes:
+        for assumption in self.model.assumes:
             self.begin()
-            holds = bool(self.ev(a.pred, st)) and holds
+            holds = bool(self.ev(assumption.pred, st)) and holds
             findings += self.findings
         self.begin()
         return st, holds, findings

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from typing import assert_never
 
 import z3
 
@@ -408,7 +409,9 @@ class Encoder:
             return z3.If(c, t, o)
         if isinstance(e, A.Call):
             return self.call(e, st)
-        raise AssertionError(type(e))
+        if isinstance(e, A.RangeLit | A.MapTypes):  # only as a predicate's argument
+            raise AssertionError(f"{type(e).__name__} evaluated as a value")
+        assert_never(e)
 
     def _boolop(self, e: A.BoolOp, st: SymState) -> Cond:
         """Lazy, left to right, like C's && and || (docs/language.md, laziness)."""
@@ -741,6 +744,8 @@ class Encoder:
                     obstacles.append((r.start, r.end))
             elif c.kind == "in_map":
                 in_map = c
+            else:
+                assert_never(c.kind)
         if in_map is None:
             return _Clauses(lo, hi, align, [[_Container(lo, hi, z3.BoolVal(True))]], [],
                             obstacles, False)
@@ -799,14 +804,15 @@ class Encoder:
         tried: Cond = z3.BoolVal(True)  # no policy before this one found room
         for k, p in enumerate(policies):
             self.pc = _and(outer, tried)
-            if p.kind == "none":  # optional placement: always "fits", as an empty region
+            kind = p.kind
+            if kind == "none":  # optional placement: always "fits", as an empty region
                 outcomes.append((z3.BoolVal(True), z3.BoolVal(True), _val(0)))
                 break
-            if p.kind == "at":
+            if kind == "at":
                 assert p.at is not None
                 outcomes.append((z3.BoolVal(True), z3.BoolVal(True), self.ev(p.at, st)))  # type: ignore[arg-type]
                 break
-            if p.kind == "pool":
+            if kind == "pool":
                 assert p.pool is not None
                 since = self.size_since
                 self._read(st.cursor_ok[p.pool])
@@ -825,6 +831,8 @@ class Encoder:
                 outcomes.append((z3.BoolVal(True), z3.BoolVal(True), start))
                 break
             cl = self._clauses(p, st, exclude)
+            if kind not in ("anywhere", "topdown", "bottomup"):
+                assert_never(kind)
             if cl.abstract:
                 # over-approximate the first fit: any fitting start in some segment of the
                 # right type, or no fit at all
@@ -837,7 +845,7 @@ class Encoder:
                          [z3.And(ct.exists, c >= ct.lo, c + size <= ct.hi) for ct in cl.loose]
                 cons.append(z3.Or(inside))
                 outcomes.append((z3.Implies(fits_a, z3.And(cons)), fits_a, c))
-            elif p.kind == "anywhere":
+            elif kind == "anywhere":
                 c = z3.Int(choice_key(line, k))
                 self.inputs[choice_key(line, k)] = c
                 cons = self._valid_start(c, size, cl, st, cl.align)
@@ -851,7 +859,7 @@ class Encoder:
                 fits, _ = self._first_fit(size, cl.align, cl, False, st)
                 outcomes.append((_implies(fits, z3.And(cons)), fits, c))
             else:
-                fits, start = self._first_fit(size, cl.align, cl, p.kind == "topdown", st)
+                fits, start = self._first_fit(size, cl.align, cl, kind == "topdown", st)
                 outcomes.append((z3.BoolVal(True), fits, start))
             tried = _and(tried, _not(outcomes[-1][1]))
         self.pc = outer
@@ -876,7 +884,7 @@ class Encoder:
                       "address space", line.span)
         return SymRegion(start, end, owner, typ, z3.simplify(_and(untainted, bounds)), pool)
 
-    def act(self, line: A.Line, stage: str, st: SymState) -> tuple[Cond, Cond]:  # noqa: C901
+    def act(self, line: A.Action, stage: str, st: SymState) -> tuple[Cond, Cond]:  # noqa: C901
         """Apply one action to ``st``; (constraints, placement fits). Call :meth:`begin`
         first; the findings are left in ``self.findings``."""
         true = z3.BoolVal(True)
@@ -918,7 +926,7 @@ class Encoder:
         elif isinstance(line, A.AssertLine):
             pass  # checked as an obligation; the state does not change
         else:
-            raise AssertionError(f"unknown action {type(line).__name__}")
+            assert_never(line)
         return true, true
 
     def _placed(self, line: A.Place | A.Copy | A.Move, name: str, policies: tuple[A.Policy, ...],

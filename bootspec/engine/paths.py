@@ -34,7 +34,7 @@ class Event:
 
     kind: str  # init | enter | act | end
     stage: str | None
-    action: A.Line | None
+    action: A.Action | None
     live: frozenset[str]  # regions live after the event
     key: tuple[object, ...]  # identical for the same prefix on different paths
     end_guards: tuple[str, ...] = ()  # for 'end': successors whose guards must all be false

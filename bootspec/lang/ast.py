@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import field
+from typing import Literal, TypeAlias
 
 from bootspec.diagnostics import Span
 
@@ -15,27 +16,30 @@ from bootspec.diagnostics import Span
 
 
 @dataclasses.dataclass(frozen=True)
-class Expr:
+class ExprNode:
+    """What every expression node has. Code dispatches on :data:`Expr`, the closed union
+    of the node classes, so a node that one side does not handle is a type error."""
+
     span: Span
 
 
 @dataclasses.dataclass(frozen=True)
-class Num(Expr):
+class Num(ExprNode):
     value: int
 
 
 @dataclasses.dataclass(frozen=True)
-class BoolLit(Expr):
+class BoolLit(ExprNode):
     value: bool
 
 
 @dataclasses.dataclass(frozen=True)
-class Name(Expr):
+class Name(ExprNode):
     id: str
 
 
 @dataclasses.dataclass(frozen=True)
-class Attr(Expr):
+class Attr(ExprNode):
     """``region.start`` / ``.end`` / ``.size``."""
 
     base: str
@@ -43,7 +47,7 @@ class Attr(Expr):
 
 
 @dataclasses.dataclass(frozen=True)
-class Call(Expr):
+class Call(ExprNode):
     """A function (``min``, ``align_up``...) or a predicate (``disjoint``...)."""
 
     fn: str
@@ -51,7 +55,7 @@ class Call(Expr):
 
 
 @dataclasses.dataclass(frozen=True)
-class BinOp(Expr):
+class BinOp(ExprNode):
     """Arithmetic: ``+ - * / %``. NOTE(ranges): no modular wrap, see bootspec.semantics."""
 
     op: str
@@ -60,19 +64,19 @@ class BinOp(Expr):
 
 
 @dataclasses.dataclass(frozen=True)
-class Compare(Expr):
+class Compare(ExprNode):
     op: str
     left: Expr
     right: Expr
 
 
 @dataclasses.dataclass(frozen=True)
-class Not(Expr):
+class Not(ExprNode):
     operand: Expr
 
 
 @dataclasses.dataclass(frozen=True)
-class BoolOp(Expr):
+class BoolOp(ExprNode):
     """``and`` / ``or`` over two or more operands; ``implies`` over exactly two."""
 
     op: str
@@ -80,14 +84,14 @@ class BoolOp(Expr):
 
 
 @dataclasses.dataclass(frozen=True)
-class Ite(Expr):
+class Ite(ExprNode):
     cond: Expr
     then: Expr
     other: Expr
 
 
 @dataclasses.dataclass(frozen=True)
-class RangeLit(Expr):
+class RangeLit(ExprNode):
     """``[lo, hi)`` (half-open) or ``[lo, hi]`` (inclusive, params only)."""
 
     lo: Expr
@@ -96,19 +100,25 @@ class RangeLit(Expr):
 
 
 @dataclasses.dataclass(frozen=True)
-class MapTypes(Expr):
+class MapTypes(ExprNode):
     """``MAP types {t1, t2}``: the memory of those types in a map."""
 
     map: str
     types: tuple[str, ...]
 
 
+Expr: TypeAlias = (Num | BoolLit | Name | Attr | Call | BinOp | Compare | Not | BoolOp | Ite
+                   | RangeLit | MapTypes)
+
 # ---------------------------------------------------------------- placements
+
+ClauseKind: TypeAlias = Literal["within", "in_map", "below", "above", "align", "avoid"]
+PolicyKind: TypeAlias = Literal["at", "anywhere", "topdown", "bottomup", "pool", "none"]
 
 
 @dataclasses.dataclass(frozen=True)
 class Clause:
-    kind: str  # within | in_map | below | above | align | avoid
+    kind: ClauseKind
     span: Span
     expr: Expr | None = None  # below/above/align value, within RangeLit, in_map's where
     name: str | None = None  # within REGION, in MAP
@@ -118,7 +128,7 @@ class Clause:
 
 @dataclasses.dataclass(frozen=True)
 class Policy:
-    kind: str  # at | anywhere | topdown | bottomup | pool
+    kind: PolicyKind
     span: Span
     at: Expr | None = None
     clauses: tuple[Clause, ...] = ()
@@ -294,6 +304,10 @@ class ExpectLine(Line):
     name: str  # an assert's name, or a finding site (fits@L12, wrap@L12, region@L12)
     verdict: str
     inherited: bool = False  # came from the base model through 'extends'
+
+
+# what a stage body holds once 'extends' is applied: every kind of event an engine handles
+Action: TypeAlias = Place | Copy | Move | Free | Reserve | SetVar | Assume | AssertLine | PoolDecl
 
 
 @dataclasses.dataclass(frozen=True)

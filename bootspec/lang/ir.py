@@ -70,7 +70,7 @@ class StageIR:
     span: Span
     after: tuple[str, ...]
     guard: A.Expr | None
-    body: tuple[A.Line, ...]
+    body: tuple[A.Action, ...]
     cite: str | None
 
 

@@ -554,7 +554,8 @@ class _ModelResolver:
                 self.check(s.guard, "bool", polarity=0)
             for b in s.body:
                 self._action(b)
-            stages[s.name] = StageIR(s.name, s.span, s.after, s.guard, s.body, s.cite)
+            body = tuple(b for b in s.body if isinstance(b, A.Action))  # the rest: BS111 above
+            stages[s.name] = StageIR(s.name, s.span, s.after, s.guard, body, s.cite)
         if not nx.is_directed_acyclic_graph(g):
             cycle = nx.find_cycle(g)
             self.errors.error("BS110", "the stage graph has a cycle: "
