@@ -173,9 +173,10 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
         s0_at = out.index("stage s0")
         s0_end = next((i for i in range(s0_at + 1, len(out)) if out[i].startswith("stage ")),
                       len(out))
+        every = [ln.split()[1] for ln in out[s0_at:s0_end] if ln.startswith("  place r")]
         places = [ln.split()[1] for ln in out[s0_at:s0_end]
                   if ln.startswith("  place r") and "from p" not in ln]
-        unique = [x for x in places if places.count(x) == 1]
+        unique = [x for x in places if every.count(x) == 1]  # a key must name one action
         out.append(f"model h{seed} extends g{seed}")
         edit = rnd.random()
         if unique and edit < 0.5:
