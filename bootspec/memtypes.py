@@ -65,3 +65,26 @@ def type_index(kind: str, name: str) -> int:
     0
     """
     return TYPES_BY_KIND[kind].index(name)
+
+
+#: EFI attribute names in Linux's column order, with their bit numbers (UEFI
+#: EFI_MEMORY_* attributes: RUN is EFI_MEMORY_RUNTIME, MR MORE_RELIABLE, CC CPU_CRYPTO).
+EFI_ATTR_BITS: tuple[tuple[str, int], ...] = (
+    ("RUN", 63), ("MR", 16), ("CC", 19), ("SP", 18), ("NV", 15), ("XP", 14),
+    ("RP", 13), ("WP", 12), ("RO", 17), ("UCE", 4), ("WB", 3), ("WT", 2),
+    ("WC", 1), ("UC", 0),
+)
+_ATTR_BIT: dict[str, int] = dict(EFI_ATTR_BITS)
+
+
+def attr_bit(name: str) -> int | None:
+    """Bit number of an attribute name (``WB`` or ``bit62``), None if unknown.
+
+    >>> attr_bit("WB"), attr_bit("bit62"), attr_bit("bit64"), attr_bit("XX")
+    (3, 62, None, None)
+    """
+    if name in _ATTR_BIT:
+        return _ATTR_BIT[name]
+    if name.startswith("bit") and name[3:].isdigit() and len(name) <= 5 and int(name[3:]) < 64:
+        return int(name[3:])
+    return None

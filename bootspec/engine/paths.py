@@ -304,7 +304,8 @@ def target_of(model: Model, ob: Obligation, proof: Proof | None) -> Target:
     """What obligation ``ob`` checks."""
     if ob.kind == "proof":
         assert proof is not None
-        parts = tuple(Conjunct(c, frozenset(regions_in(c, model))) for c in conjuncts(proof.pred))
+        parts = tuple(Conjunct(c, frozenset(regions_in(c, model)))
+                      for c in conjuncts(proof.pred_for(model.name)))
         return Target("proof", proof.scope, proof.stage, parts)
     if ob.kind == "assert":
         line = next(a[2] for a in model.asserts if a[0] == ob.name)
@@ -350,7 +351,7 @@ def conjunct_points(path: Path, target: Target, k: int) -> list[int]:
 def check_lifetimes(model: Model, paths: list[Path], proof: Proof, errors: Collector) -> None:
     """BS126: inside one conjunct, predicates that name regions must name regions live at
     the same states of the scope (docs/language.md, "Conjuncts and lifetimes")."""
-    for conj in conjuncts(proof.pred):
+    for conj in conjuncts(proof.pred_for(model.name)):
         named = [(a, frozenset(regions_in(a, model))) for a in atoms(conj)]
         named = [(a, r) for a, r in named if r]
         if len(named) < 2 or len({r for _, r in named}) < 2:

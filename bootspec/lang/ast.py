@@ -107,8 +107,49 @@ class MapTypes(ExprNode):
     types: tuple[str, ...]
 
 
+@dataclasses.dataclass(frozen=True)
+class BitNot(ExprNode):
+    """``~a``: C's complement of a width-bit unsigned value (docs, "C arithmetic")."""
+
+    operand: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class Quant(ExprNode):
+    """``forall v in MAP [types {..}]: body`` over a map's segments, or
+    ``forall v in [A, B): body`` over integers (expanded when the model is resolved)."""
+
+    kind: Literal["forall", "exists"]
+    var: str
+    map: str | None
+    types: tuple[str, ...]
+    range: RangeLit | None
+    body: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class Aggregate(ExprNode):
+    """``count(v in MAP [types {..}] [where p])``, ``sum(x for v in MAP ...)``."""
+
+    kind: Literal["count", "sum"]
+    var: str
+    map: str
+    types: tuple[str, ...]
+    where: Expr | None
+    value: Expr | None  # sum's x
+
+
+@dataclasses.dataclass(frozen=True)
+class RegionSet(ExprNode):
+    """``X union Y`` / ``X minus Y``: a set of addresses, for disjoint() and within()."""
+
+    op: Literal["union", "minus"]
+    left: Expr
+    right: Expr
+
+
 Expr: TypeAlias = (Num | BoolLit | Name | Attr | Call | BinOp | Compare | Not | BoolOp | Ite
-                   | RangeLit | MapTypes)
+                   | RangeLit | MapTypes | BitNot | Quant | Aggregate | RegionSet)
 
 # ---------------------------------------------------------------- placements
 
@@ -143,6 +184,8 @@ class Policy:
 class Line:
     span: Span
     cite: str | None = field(default=None, kw_only=True)
+    # which repetition of its line this is ('for' values, fragment uses): () when none
+    rep: tuple[int, ...] = field(default=(), kw_only=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,12 +245,14 @@ class MapHdr(Line):
     within: RangeLit | None = None
     align: Expr | None = None
     path: str | None = None
+    attrs: tuple[str, ...] = ()  # symbolic: the attribute bits entries may have
 
 
 @dataclasses.dataclass(frozen=True)
 class Entry(Line):
     range: RangeLit
     type: str
+    attrs: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -250,6 +295,7 @@ class Reserve(Line):
     region: str
     map: str
     type: str
+    attrs: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -264,6 +310,67 @@ class Copy(Line):
 class Move(Line):
     region: str
     policies: tuple[Policy, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Convert(Line):
+    """``convert MAP types {t, ...} to T``."""
+
+    map: str
+    types: tuple[str, ...]
+    to: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Translate(Line):
+    """``translate SRC to DST by {s: d, ...}``."""
+
+    src: str
+    dst: str
+    table: tuple[tuple[str, str], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class LoopHdr(Line):
+    var: str
+    range: RangeLit
+
+
+@dataclasses.dataclass(frozen=True)
+class EndLine(Line):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class FragmentHdr(Line):
+    name: str
+    params: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Use(Line):
+    """``use NAME(args)``: a fragment's lines, with its parameters replaced."""
+
+    name: str
+    args: tuple[Expr, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ForBlock(Line):
+    """``for VAR in [A, B)`` ... ``end``: repeated when the model is resolved."""
+
+    var: str
+    range: RangeLit
+    body: tuple[Line, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class FragmentDecl(Line):
+    """``fragment NAME(params)`` ... ``end`` (model level)."""
+
+    name: str
+    params: tuple[str, ...]
+    body: tuple[Line, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -307,7 +414,8 @@ class ExpectLine(Line):
 
 
 # what a stage body holds once 'extends' is applied: every kind of event an engine handles
-Action: TypeAlias = Place | Copy | Move | Free | Reserve | SetVar | Assume | AssertLine | PoolDecl
+Action: TypeAlias = (Place | Copy | Move | Free | Reserve | SetVar | Assume | AssertLine | PoolDecl
+                     | Convert | Translate)
 
 
 @dataclasses.dataclass(frozen=True)

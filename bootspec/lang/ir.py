@@ -62,6 +62,13 @@ class MapIR:
     entries: tuple[tuple[int, int, str, Span], ...] = ()  # concrete
     path: str | None = None
     cite: str | None = None
+    attrs: int = 0  # symbolic: the attribute bits an entry may have (a mask)
+    entry_attrs: tuple[int, ...] = ()  # concrete: each entry's attribute word (0 when absent)
+    derived: bool = False  # empty until 'translate' fills it
+
+    def attr_of(self, i: int) -> int:
+        """A concrete entry's attribute word."""
+        return self.entry_attrs[i] if i < len(self.entry_attrs) else 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,6 +140,12 @@ class Proof:
     stage: str | None
     pred: A.Expr
     path: str
+    # per model named by a target: the property with integer quantifiers and indexed
+    # names expanded (their bounds are that model's constants)
+    preds: dict[str, A.Expr] = dataclasses.field(default_factory=dict)
+
+    def pred_for(self, model: str) -> A.Expr:
+        return self.preds.get(model, self.pred)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,14 +27,27 @@ MAX_LINES = 50_000  # likewise a file with more lines (a model of 100,000 region
 @functools.lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
     grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
-    return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False,
+                     start=["start", "expr"])
+
+
+def parse_expr(text: str, span: Span) -> A.Expr:
+    """One expression (an index ``stack[cpu + 1]``), with ``span``'s line for its nodes;
+    ValueError when it does not parse."""
+    try:
+        tree = _lark().parse(text, start="expr")
+        out = ToAst(span.path, span.line).transform(tree)
+    except (lark.exceptions.LarkError, LineError) as e:
+        raise ValueError(str(e)) from None
+    return out  # type: ignore[no-any-return]
 
 
 _FRIENDLY = {
     "NAME": "a name", "NUMBER": "a number", "STRING": "a quoted string", "RCLOSE": "')' or ']'",
     "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "COMMA": "','", "EQUAL": "'='",
     "COLON": "':'", "LBRACE": "'{'", "RBRACE": "'}'", "DIRECTION": "'up' or 'down'",
-    "VERDICT": "holds/violated/vacuous/unknown", "CMPOP": "a comparison",
+    "VERDICT": "holds/violated/vacuous/unknown", "EQOP": "a comparison", "RELOP": "a comparison",
+    "INAME": "an indexed name", "SHIFTOP": "'<<' or '>>'",
 }
 
 
@@ -80,7 +93,7 @@ def parse_lines(text: str, path: str, errors: Collector) -> list[A.Line]:
         if not stripped or stripped.startswith("#"):
             continue
         try:
-            tree = parser.parse(line)
+            tree = parser.parse(line, start="start")
             lines.append(ToAst(path, line_no).transform(tree))
         except lark.exceptions.VisitError as e:
             inner = e.orig_exc
@@ -109,7 +122,7 @@ def parse_lines(text: str, path: str, errors: Collector) -> list[A.Line]:
 
 
 _STAGE_BODY = (A.Place, A.Free, A.Reserve, A.Copy, A.Move, A.SetVar, A.AssertLine, A.Replace,
-               A.Delete, A.Insert)
+               A.Delete, A.Insert, A.Convert, A.Translate, A.Use)
 
 
 def group(lines: list[A.Line], path: str, errors: Collector) -> A.FileAst:
@@ -119,12 +132,28 @@ def group(lines: list[A.Line], path: str, errors: Collector) -> A.FileAst:
     cur: dict[str, Any] | None = None  # the model or proof being built
     stage: dict[str, Any] | None = None
     cur_map: dict[str, Any] | None = None
+    blocks: list[tuple[A.Line, list[A.Line]]] = []  # open 'for' / 'fragment' blocks
+
+    def close_blocks() -> None:
+        while blocks:
+            hdr, _ = blocks.pop()
+            kw = "for" if isinstance(hdr, A.LoopHdr) else "fragment"
+            errors.error("BS117", f"'{kw}' without its 'end'", hdr.span,
+                         "close the block with a line 'end'")
 
     def close_stage() -> None:
         nonlocal stage
+        if blocks and isinstance(blocks[0][0], A.LoopHdr):
+            close_blocks()
         if stage is not None and cur is not None:
             cur["stages"].append(A.StageAst(body=tuple(stage.pop("body")), **stage))
         stage = None
+
+    def body_of() -> list[A.Line] | None:
+        """Where a stage line goes: the innermost open block, else the stage."""
+        if blocks:
+            return blocks[-1][1]
+        return stage["body"] if stage is not None else None
 
     def close_map() -> None:
         nonlocal cur_map
@@ -135,6 +164,7 @@ def group(lines: list[A.Line], path: str, errors: Collector) -> A.FileAst:
     def close() -> None:
         nonlocal cur
         close_stage()
+        close_blocks()
         close_map()
         if cur is None:
             return
@@ -188,6 +218,42 @@ def group(lines: list[A.Line], path: str, errors: Collector) -> A.FileAst:
                 cur_map["entries"].append(ln)
             continue
         close_map()
+        if isinstance(ln, A.LoopHdr):
+            if stage is None and not blocks:
+                misplaced(ln, "'for' outside a stage", "put the loop under a 'stage NAME' line "
+                          "or inside a fragment")
+            else:
+                blocks.append((ln, []))
+            continue
+        if isinstance(ln, A.FragmentHdr):
+            close_stage()
+            if blocks:
+                misplaced(ln, "a 'fragment' inside a block", "declare fragments at model level")
+                continue
+            blocks.append((ln, []))
+            continue
+        if isinstance(ln, A.EndLine):
+            if not blocks:
+                misplaced(ln, "'end' without an open 'for' or 'fragment'",
+                          "remove it, or open the block it closes")
+                continue
+            hdr, body = blocks.pop()
+            if isinstance(hdr, A.LoopHdr):
+                block: A.Line = A.ForBlock(hdr.span, hdr.var, hdr.range, tuple(body))
+                target = body_of()
+                if target is not None:
+                    target.append(block)
+            else:
+                assert isinstance(hdr, A.FragmentHdr)
+                cur["decls"].append(A.FragmentDecl(hdr.span, hdr.name, hdr.params, tuple(body)))
+            continue
+        if blocks and (isinstance(ln, _STAGE_BODY) or isinstance(ln, A.Assume | A.PoolDecl)):
+            blocks[-1][1].append(ln)
+            continue
+        if blocks and isinstance(blocks[-1][0], A.FragmentHdr):
+            misplaced(ln, f"'{_kw(ln)}' inside a fragment",
+                      "a fragment holds stage lines (place, set, assume, assert, ...)")
+            continue
         if isinstance(ln, A.Delete) and ln.kind == "stage":
             close_stage()
             cur["decls"].append(ln)
@@ -227,7 +293,8 @@ def _kw(ln: A.Line) -> str:
     return {A.ForExpect: "for", A.Property: "property", A.Entry: "entry", A.Place: "place",
             A.Free: "free", A.Reserve: "reserve", A.Copy: "copy", A.Move: "move",
             A.SetVar: "set", A.AssertLine: "assert", A.Replace: "replace", A.Delete: "delete",
-            A.Insert: "insert",
+            A.Insert: "insert", A.Convert: "convert", A.Translate: "translate", A.Use: "use",
+            A.LoopHdr: "for", A.EndLine: "end", A.FragmentHdr: "fragment",
             A.Width: "width", A.Const: "const", A.Param: "param", A.MapHdr: "map",
             A.RegionDecl: "region", A.VarDecl: "var", A.ExpectLine: "expect",
             A.StageHdr: "stage", A.Assume: "assume", A.PoolDecl: "pool"}.get(type(ln), "line")

@@ -11,6 +11,7 @@ Errors: BS102-BS116, BS119-BS125 (see ``bootspec explain-error``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import networkx as nx
@@ -18,14 +19,18 @@ import networkx as nx
 from bootspec import memtypes
 from bootspec.diagnostics import Collector, Span, did_you_mean
 from bootspec.lang import ast as A
+from bootspec.lang.expand import expand_model, expand_pred
 from bootspec.lang.extends import flatten, kw_of
 from bootspec.lang.ir import MapIR, Model, ParamIR, Proof, StageIR, Symbol, Target
 from bootspec.lang.sites import model_sites
+from bootspec.memtypes import EFI_ATTR_BITS, attr_bit
 
 PREDICATES = {"disjoint", "within", "outside", "below", "above", "aligned", "nowrap",
               "capacity", "equal"}
-FUNCTIONS = {"min", "max", "align_up", "align_down"}
+FUNCTIONS = {"min", "max", "align_up", "align_down", "u8", "u16", "u32", "u64"}
 REGION_FIELDS = ("start", "end", "size")
+SEGMENT_FIELDS = ("start", "end", "size", "attrs")
+MODULAR = {"u8": 8, "u16": 16, "u32": 32, "u64": 64}
 
 
 class _ModelResolver:
@@ -34,6 +39,7 @@ class _ModelResolver:
         self.symbols: dict[str, Symbol] = {}
         self.width = 0
         self.in_where = False  # checking a 'where' clause: entry.start/end/size exist
+        self.bound: dict[str, str] = {}  # quantifier variables in scope -> their map
 
     # -- symbols
     def define(self, name: str, kind: str, typ: str, span: Span, value: int | None = None) -> None:
@@ -91,7 +97,7 @@ class _ModelResolver:
         if got is None:
             return want
         ok = (want == "any" or got == want or (want == "int" and got.startswith("enum:"))
-              or (want == "region" and got in ("region", "range")))
+              or (want == "region" and got in ("region", "range", "regionset")))
         if not ok:
             self.errors.error("BS103", f"expected {_article(want)}, found {_article(got)}", e.span)
         return got
@@ -111,15 +117,15 @@ class _ModelResolver:
                 return "enumval"
             return s.type
         if isinstance(e, A.Attr):
-            if e.base == "entry" and e.base not in self.symbols:
-                if not self.in_where:
+            if e.base in self.bound or (e.base == "entry" and e.base not in self.symbols):
+                if e.base == "entry" and not self.in_where and "entry" not in self.bound:
                     self.errors.error("BS101", "'entry' names a map segment only inside a "
                                       "'where' clause", e.span,
                                       "write 'in MAP types {...} where entry.end <= X'")
                     return None
-                if e.field not in REGION_FIELDS:
+                if e.field not in SEGMENT_FIELDS:
                     self.errors.error("BS101", f"a map segment has no field '{e.field}'",
-                                      e.span, "use entry.start, entry.end or entry.size")
+                                      e.span, f"use {e.base}.start, .end, .size or .attrs")
                     return None
                 return "int"
             s = self.symbols.get(e.base)
@@ -140,10 +146,44 @@ class _ModelResolver:
                 return None
             return "int"
         if isinstance(e, A.BinOp):
-            self.check(e.left, "int")
-            self.check(e.right, "int")
-            self._check_linear(e)
+            lt, rt = self._type(e.left, 0), self._type(e.right, 0)
+            for t, x in ((lt, e.left), (rt, e.right)):
+                if t is not None and t != "int" and not t.startswith("enum:"):
+                    hint = None
+                    if t == "bool" and e.op in "&|^":
+                        hint = (f"as in C, '{e.op}' binds looser than comparisons: write "
+                                f"'(a {e.op} b) == c' for a comparison of the result")
+                    self.errors.error("BS103", f"expected an integer, found {_article(t)}",
+                                      x.span, hint)
+            if e.op in ("<<", ">>"):
+                self._check_shift(e.right)
             return "int"
+        if isinstance(e, A.BitNot):
+            self.check(e.operand, "int")
+            return "int"
+        if isinstance(e, A.Quant):
+            if e.map is None:  # expanded before checking; only left by a bad bound
+                return "bool"
+            self._bind(e.var, e.span, e.map, e.types)
+            try:
+                self.check(e.body, "bool", polarity=pol)
+            finally:
+                self.bound.pop(e.var, None)
+            return "bool"
+        if isinstance(e, A.Aggregate):
+            self._bind(e.var, e.span, e.map, e.types)
+            try:
+                if e.where is not None:
+                    self.check(e.where, "bool", polarity=0)
+                if e.value is not None:
+                    self.check(e.value, "int")
+            finally:
+                self.bound.pop(e.var, None)
+            return "int"
+        if isinstance(e, A.RegionSet):
+            self.check(e.left, "region")
+            self.check(e.right, "region")
+            return "regionset"
         if isinstance(e, A.Compare):
             for a, b in ((e.left, e.right), (e.right, e.left)):
                 sa = self.symbols.get(a.id) if isinstance(a, A.Name) else None
@@ -231,7 +271,7 @@ class _ModelResolver:
     def _call(self, e: A.Call, pol: int) -> str:
         fn, args = e.fn, e.args
         if fn in FUNCTIONS:
-            n = {"align_up": 2, "align_down": 2}.get(fn)
+            n = {"align_up": 2, "align_down": 2, "u8": 1, "u16": 1, "u32": 1, "u64": 1}.get(fn)
             if (n is not None and len(args) != n) or not args:
                 self.errors.error("BS103", f"{fn}() takes {n or 'one or more'} arguments", e.span)
                 return "int"
@@ -249,10 +289,6 @@ class _ModelResolver:
                 self.errors.error("BS103", f"{fn}(REGION, MAP types {{...}}) takes a region "
                                   "then the map's types", e.span)
                 return "bool"
-            if pol != 1:
-                self.errors.error("BS114", f"{fn}(..., MAP types {{...}}) can only be asserted, not "
-                                  "negated or used as a condition", e.span,
-                                  "state the property positively, e.g. split it into two proofs")
             self.check(args[0], "region")
             self._map_types(args[1])
             return "bool"
@@ -283,22 +319,40 @@ class _ModelResolver:
             return "bool"
         region_args = args if fn in ("disjoint", "within") else args[:1]
         for a in region_args:
-            self.check(a, "region")
+            if self.check(a, "region") == "regionset" and fn not in ("disjoint", "within"):
+                self.errors.error("BS103", f"{fn}() takes a region, not a set of addresses",
+                                  a.span, "'union' and 'minus' go in disjoint() and within()")
         if fn in ("below", "above", "aligned"):
             self.check(args[1], "int")
         if fn == "aligned":
             self._check_divisor(args[1], "an alignment")
         return "bool"
 
-    def _check_linear(self, e: A.BinOp) -> None:
-        if e.op == "*":
-            if self.fold(e.left) is None and self.fold(e.right) is None and \
-                    not (self._finite(e.left) or self._finite(e.right)):
-                self.errors.error("BS108", "multiplying two symbolic values is not supported",
-                                  e.span, "one side must be a constant or a parameter with a "
-                                  "finite set of values")
-        elif e.op in "/%":
-            self._check_divisor(e.right, "a divisor")
+    def _check_shift(self, e: A.Expr) -> None:
+        """A shift count is a constant or a parameter with a small finite domain."""
+        if self.fold(e) is not None:
+            return
+        if isinstance(e, A.Name):
+            p = self.params.get(e.id)
+            dom = p.domain() if p is not None else None
+            if dom is not None and len(dom) <= 256:
+                return
+        self.errors.error("BS108", "a shift count must be a constant or a parameter with at "
+                          "most 256 values", e.span, "'1 << order' with 'param order in [0, 11]'")
+
+    def _bind(self, var: str, span: Span, mapname: str, types: tuple[str, ...]) -> None:
+        """Bind a quantifier's variable to a map's segments."""
+        if var in self.symbols or var in self.bound:
+            self.errors.error("BS102", f"'{var}' is already a name here; a quantifier's "
+                              "variable needs a name of its own", span)
+        s = self.symbols.get(mapname)
+        if s is None or s.kind != "map":
+            self.errors.error("BS101", f"unknown map '{mapname}'", span,
+                              did_you_mean(mapname, [k for k, v in self.symbols.items()
+                                                     if v.kind == "map"]))
+        elif types:
+            self.check_types(s.type.split(":")[1], types, span)
+        self.bound[var] = mapname
 
     def _finite(self, e: A.Expr) -> bool:
         if isinstance(e, A.Name):
@@ -338,6 +392,16 @@ class _ModelResolver:
         self.width = width
         top = 1 << width
         self.params: dict[str, ParamIR] = {}
+        # consts first: loop bounds and indices are constant expressions over them
+        for d in m.decls:
+            if isinstance(d, A.Const):
+                v = self.const_value(d.value, "a const")
+                if v is not None and not 0 <= v <= max(top, 1 << 64):
+                    self.errors.error("BS107", f"const {d.name} = {_show_int(v)} is out of "
+                                      "range", d.span)
+                self.define(d.name, "const", "int", d.span, v if v is not None else 0)
+        # repetition written once ('for', 'use', integer quantifiers) -> the lines it is
+        m = self.m = expand_model(m, self.fold, self.errors)
         # region names first, so any order of declaration works; stage names live in a
         # namespace of their own (stage efi when boot == efi is fine)
         for mp in m.maps:
@@ -359,14 +423,9 @@ class _ModelResolver:
                     self.define(b.dst, "region", "region", b.span)
                 elif isinstance(b, A.PoolDecl):
                     self.define(b.name, "pool", "region", b.span)
-        # consts, params, vars in order
+        # params, vars in order
         for d in m.decls:
-            if isinstance(d, A.Const):
-                v = self.const_value(d.value, "a const")
-                if v is not None and not 0 <= v <= max(top, 1 << 64):
-                    self.errors.error("BS107", f"const {d.name} = {v} is out of range", d.span)
-                self.define(d.name, "const", "int", d.span, v if v is not None else 0)
-            elif isinstance(d, A.Param):
+            if isinstance(d, A.Param):
                 self._param(d)
             elif isinstance(d, A.VarDecl):
                 t = self.check(d.value, "bool" if d.is_flag else "int")
@@ -502,10 +561,14 @@ class _ModelResolver:
                 hi = hi_v if hi_v is not None else top
             align = self.const_value(h.align, "an alignment") if h.align is not None else 1
             return MapIR(h.name, h.kind, h.span, True, n or 1, tuple(types), lo, hi,
-                         max(1, align or 1), cite=h.cite)
+                         max(1, align or 1), cite=h.cite,
+                         attrs=self._attrs(h.kind, h.attrs, h.span))
         if h.source == "file":
             return MapIR(h.name, h.kind, h.span, False, path=h.path, cite=h.cite)
+        if h.source == "derived":
+            return MapIR(h.name, h.kind, h.span, False, cite=h.cite, derived=True)
         entries = []
+        words = []
         for ent in mp.entries:
             self.check(ent.range, "region")
             a = self.const_value(ent.range.lo, "an entry bound")
@@ -520,12 +583,27 @@ class _ModelResolver:
                 self.errors.error("BS119", "map entries must be sorted and must not overlap",
                                   ent.span, notes=[(entries[-1][3], "previous entry")])
             entries.append((a, b, ent.type, ent.span))
+            words.append(self._attrs(h.kind, ent.attrs, ent.span))
         if not entries:
             self.errors.error("BS119", f"map '{h.name}' has no entries", h.span,
                               "list 'entry [start, end) TYPE' lines under it, or make it "
                               "'symbolic N'")
         return MapIR(h.name, h.kind, h.span, False, len(entries), entries=tuple(entries),
-                     cite=h.cite)
+                     cite=h.cite, entry_attrs=tuple(words))
+
+    def _attrs(self, kind: str, names: tuple[str, ...], span: Span) -> int:
+        """The attribute word of ``attrs {...}`` (EFI names, or bitN for any kind)."""
+        word = 0
+        for n in names:
+            bit = attr_bit(n) if kind == "efi" else (int(n[3:]) if re.fullmatch(
+                r"bit\d{1,2}", n) and int(n[3:]) < 64 else None)
+            if bit is None:
+                known = ", ".join(x for x, _ in EFI_ATTR_BITS) if kind == "efi" else "bit0..bit63"
+                self.errors.error("BS120", f"'{n}' is not an attribute of {kind} memory", span,
+                                  f"attributes: {known}")
+                continue
+            word |= 1 << bit
+        return word
 
     def _region_decl(self, d: A.RegionDecl) -> None:
         if d.range is not None:
@@ -587,6 +665,19 @@ class _ModelResolver:
             s = self._need(b.map, "map", b.span)
             if s is not None:
                 self.check_types(s.type.split(":")[1], [b.type], b.span)
+                self._attrs(s.type.split(":")[1], b.attrs, b.span)
+        elif isinstance(b, A.Convert):
+            s = self._need(b.map, "map", b.span)
+            if s is not None:
+                self.check_types(s.type.split(":")[1], [*b.types, b.to], b.span)
+        elif isinstance(b, A.Translate):
+            src, dst = self._need(b.src, "map", b.span), self._need(b.dst, "map", b.span)
+            if src is not None and dst is not None:
+                self.check_types(src.type.split(":")[1], [a for a, _ in b.table], b.span)
+                self.check_types(dst.type.split(":")[1], [d for _, d in b.table], b.span)
+                seen = [a for a, _ in b.table]
+                if len(set(seen)) != len(seen):
+                    self.errors.error("BS102", "a type is mapped twice", b.span)
         elif isinstance(b, A.SetVar):
             s = self._need(b.name, "var", b.span)
             if s is not None:
@@ -674,6 +765,13 @@ class _ModelResolver:
             self.errors.error("BS102", f"'{c.kind}' given twice in one placement", c.span)
 
 
+def _show_int(v: int) -> str:
+    """A number for a message: hex, shortened when it is huge (Python refuses to print
+    ints of more than 4300 digits in decimal)."""
+    text = f"{v:#x}"
+    return text if len(text) <= 40 else f"{text[:18]}...{text[-8:]} ({v.bit_length()} bits)"
+
+
 def _article(t: str) -> str:
     names = {"int": "an integer", "bool": "a boolean", "region": "a region", "range": "a range",
              "maptypes": "map memory (MAP types {...})", "enumval": "an enum value",
@@ -729,6 +827,7 @@ def resolve_proofs(files: list[A.FileAst], models: dict[str, Model], known_model
                 errors.error("BS118", f"proof '{p.name}' names no model", p.span,
                              "add 'for MODEL expect holds' (or violated)")
             targets = []
+            preds: dict[str, A.Expr] = {}
             for t in p.targets:
                 if t.model not in known_models:
                     errors.error("BS106", f"unknown model '{t.model}'", t.span,
@@ -742,12 +841,14 @@ def resolve_proofs(files: list[A.FileAst], models: dict[str, Model], known_model
                 r.symbols = model.symbols
                 r.params = {x.name: x for x in model.params}
                 r.width = model.width
-                r.check(p.property.pred, "bool")
+                pred = expand_pred(p.property.pred, r.fold, errors)
+                r.check(pred, "bool")
+                preds[t.model] = pred
                 prop = p.property
                 if prop.stage is not None and prop.stage not in model.stages:
                     errors.error("BS101", f"model '{t.model}' has no stage '{prop.stage}'",
                                  prop.span, did_you_mean(prop.stage, model.stages))
                 targets.append(Target(t.model, t.verdict, t.span, t.cite))
             proofs.append(Proof(p.name, p.span, p.cites, tuple(targets), p.property.scope,
-                                p.property.stage, p.property.pred, f.path))
+                                p.property.stage, p.property.pred, f.path, preds))
     return proofs

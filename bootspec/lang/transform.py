@@ -104,6 +104,62 @@ class ToAst(lark.Transformer[Any, Any]):
         return node  # type: ignore[no-any-return]
 
     @lark.v_args(meta=True)
+    def bitnot(self, meta: Any, items: list[Any]) -> A.Expr:
+        return A.BitNot(self._span(meta), items[0])
+
+    @lark.v_args(meta=True)
+    def forall_(self, meta: Any, items: list[Any]) -> A.Expr:
+        return self._quant("forall", meta, items)
+
+    @lark.v_args(meta=True)
+    def exists_(self, meta: Any, items: list[Any]) -> A.Expr:
+        return self._quant("exists", meta, items)
+
+    def _quant(self, kind: Any, meta: Any, items: list[Any]) -> A.Expr:
+        var, dom, body = str(items[0]), items[1], items[2]
+        if isinstance(dom, A.RangeLit):
+            return A.Quant(self._span(meta), kind, var, None, (), dom, body)
+        name, types = dom
+        return A.Quant(self._span(meta), kind, var, name, types, None, body)
+
+    def qd_range(self, items: list[Any]) -> A.RangeLit:
+        return items[0]  # type: ignore[no-any-return]
+
+    def qd_map(self, items: list[Any]) -> tuple[str, tuple[str, ...]]:
+        return str(items[0]), items[1] if len(items) > 1 else ()
+
+    @lark.v_args(meta=True)
+    def count_(self, meta: Any, items: list[Any]) -> A.Expr:
+        var, mp = str(items[0]), str(items[1])
+        rest = items[2:]
+        types = rest.pop(0) if rest and isinstance(rest[0], tuple) else ()
+        where = rest[0] if rest else None
+        return A.Aggregate(self._span(meta), "count", var, mp, types, where, None)
+
+    @lark.v_args(meta=True)
+    def sum_(self, meta: Any, items: list[Any]) -> A.Expr:
+        value, var, mp = items[0], str(items[1]), str(items[2])
+        rest = items[3:]
+        types = rest.pop(0) if rest and isinstance(rest[0], tuple) else ()
+        where = rest[0] if rest else None
+        return A.Aggregate(self._span(meta), "sum", var, mp, types, where, value)
+
+    @lark.v_args(meta=True)
+    def set_union(self, meta: Any, items: list[Any]) -> A.Expr:
+        return self._setop("union", items)
+
+    @lark.v_args(meta=True)
+    def set_minus(self, meta: Any, items: list[Any]) -> A.Expr:
+        return self._setop("minus", items)
+
+    def _setop(self, op: Any, items: list[Any]) -> A.Expr:
+        node = items[0]
+        for right in items[1:]:
+            span = Span(self.path, self.line_no, node.span.col, self.line_no, right.span.end_col)
+            node = A.RegionSet(span, op, node, right)
+        return node  # type: ignore[no-any-return]
+
+    @lark.v_args(meta=True)
     def cmp(self, meta: Any, items: list[Any]) -> A.Expr:
         if len(items) == 1:
             return items[0]  # type: ignore[no-any-return]
@@ -291,7 +347,16 @@ class ToAst(lark.Transformer[Any, Any]):
     @lark.v_args(meta=True)
     def entry(self, meta: Any, items: list[Any]) -> A.Entry:
         items, cite = self._split_cite(items)
-        return A.Entry(self._span(meta), items[0], str(items[1]), cite=cite)
+        attrs = items[2] if len(items) > 2 else ()
+        return A.Entry(self._span(meta), items[0], str(items[1]), attrs, cite=cite)
+
+    def mopt_attrs(self, items: list[Any]) -> tuple[str, Any]:
+        return "attrs", items[0]
+
+    @lark.v_args(meta=True)
+    def map_derived(self, meta: Any, items: list[Any]) -> A.MapHdr:
+        items, cite = self._split_cite(items)
+        return A.MapHdr(self._span(meta), str(items[0]), str(items[1]), "derived", cite=cite)
 
     @lark.v_args(meta=True)
     def pool(self, meta: Any, items: list[Any]) -> A.PoolDecl:
@@ -336,7 +401,42 @@ class ToAst(lark.Transformer[Any, Any]):
     @lark.v_args(meta=True)
     def reserve(self, meta: Any, items: list[Any]) -> A.Reserve:
         items, cite = self._split_cite(items)
-        return A.Reserve(self._span(meta), str(items[0]), str(items[1]), str(items[2]), cite=cite)
+        attrs = items[3] if len(items) > 3 else ()
+        return A.Reserve(self._span(meta), str(items[0]), str(items[1]), str(items[2]), attrs,
+                         cite=cite)
+
+    @lark.v_args(meta=True)
+    def convert(self, meta: Any, items: list[Any]) -> A.Convert:
+        items, cite = self._split_cite(items)
+        return A.Convert(self._span(meta), str(items[0]), items[1], str(items[2]), cite=cite)
+
+    @lark.v_args(meta=True)
+    def translate(self, meta: Any, items: list[Any]) -> A.Translate:
+        items, cite = self._split_cite(items)
+        return A.Translate(self._span(meta), str(items[0]), str(items[1]), tuple(items[2:]),
+                           cite=cite)
+
+    def tpair(self, items: list[Any]) -> tuple[str, str]:
+        return str(items[0]), str(items[1])
+
+    @lark.v_args(meta=True)
+    def loop_hdr(self, meta: Any, items: list[Any]) -> A.LoopHdr:
+        return A.LoopHdr(self._span(meta), str(items[0]), items[1])
+
+    @lark.v_args(meta=True)
+    def end_(self, meta: Any, items: list[Any]) -> A.EndLine:
+        return A.EndLine(self._span(meta))
+
+    @lark.v_args(meta=True)
+    def fragment_hdr(self, meta: Any, items: list[Any]) -> A.FragmentHdr:
+        return A.FragmentHdr(self._span(meta), str(items[0]),
+                             tuple(str(t) for t in items[1:] if t is not None))
+
+    @lark.v_args(meta=True)
+    def use_(self, meta: Any, items: list[Any]) -> A.Use:
+        items, cite = self._split_cite(items)
+        return A.Use(self._span(meta), str(items[0]),
+                     tuple(x for x in items[1:] if x is not None), cite=cite)
 
     @lark.v_args(meta=True)
     def copy(self, meta: Any, items: list[Any]) -> A.Copy:

@@ -287,7 +287,7 @@ def _named_regions(project: Project, ob: Obligation) -> list[str] | None:
     model = project.models[ob.model]
     if ob.kind == "proof":
         proof = project.proof(ob.name)
-        return sorted(regions_in(proof.pred, model)) if proof is not None else []
+        return sorted(regions_in(proof.pred_for(model.name), model)) if proof is not None else []
     if ob.kind == "assert":
         line = next(a[2] for a in model.asserts if a[0] == ob.name)
         return sorted(regions_in(line.pred, model))

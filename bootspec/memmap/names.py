@@ -141,13 +141,8 @@ for _i, (_long, _short) in enumerate(zip(EFI_LONG_NAMES, EFI_SHORT_NAMES, strict
 EFI_NUMBER: dict[str, int] = {name: n for n, name in EFI_BY_NUMBER.items()}
 assert set(EFI_NUMBER) == set(EFI_TYPES)
 
-#: EFI attribute names in Linux's column order, with their bit numbers.
-EFI_ATTR_BITS: tuple[tuple[str, int], ...] = (
-    ("RUN", 63), ("MR", 16), ("CC", 19), ("SP", 18), ("NV", 15), ("XP", 14),
-    ("RP", 13), ("WP", 12), ("RO", 17), ("UCE", 4), ("WB", 3), ("WT", 2),
-    ("WC", 1), ("UC", 0),
-)
-_ATTR_BIT: dict[str, int] = dict(EFI_ATTR_BITS)
+from bootspec.memtypes import EFI_ATTR_BITS, attr_bit  # noqa: E402 - the shared vocabulary
+
 KNOWN_ATTR_MASK = sum(1 << b for _, b in EFI_ATTR_BITS)
 _BIT_NAME = re.compile(r"bit(\d{1,2})\Z")
 
@@ -165,20 +160,6 @@ def attrs_from_int(value: int) -> tuple[str, ...]:
     named = tuple(name for name, bit in EFI_ATTR_BITS if value >> bit & 1)
     extra = tuple(f"bit{b}" for b in range(64) if (value & ~KNOWN_ATTR_MASK) >> b & 1)
     return named + extra
-
-
-def attr_bit(name: str) -> int | None:
-    """Bit number of an attribute name (``WB`` or ``bit62``), None if unknown.
-
-    >>> attr_bit("WB"), attr_bit("bit62"), attr_bit("bit64"), attr_bit("XX")
-    (3, 62, None, None)
-    """
-    if name in _ATTR_BIT:
-        return _ATTR_BIT[name]
-    m = _BIT_NAME.match(name)
-    if m and int(m.group(1)) < 64:
-        return int(m.group(1))
-    return None
 
 
 def attrs_to_int(attrs: tuple[str, ...] | list[str]) -> int:

@@ -1154,7 +1154,7 @@ def decide(model: ir.Model, name: str, proof: ir.Proof | None = None) -> RefVerd
     in one exploration and remembered for the next call on the same model object."""
     if proof is not None:
         ex = Explorer(model)
-        mon = PropertyMonitor(model, ex.it, proof.scope, proof.stage, proof.pred)
+        mon = PropertyMonitor(model, ex.it, proof.scope, proof.stage, proof.pred_for(model.name))
         ex.run([mon])
         return _property_verdict(model, ex, mon)
     cached = _CACHE.get(id(model))

@@ -47,15 +47,19 @@ CASES = [
     ("region used before placed", "stage t\n  place y size 4KiB at z.end\n"
      "  place z size 4KiB at 0\n", ("BS104", 11, 24)),
     ("empty domain", "param e in [10, 20] align 64\n", ("BS105", 10, 1)),
-    ("nonlinear", "assume ram * ram > 0\n", ("BS108", 10, 8)),
-    ("symbolic divisor", "assume ram % ram == 0\n", ("BS109", 10, 14)),
+    ("const from a parameter", "const Q = ram + 1\n", ("BS108", 10, 11)),
+    ("symbolic shift count", "assume 1 << ram > 0\n", ("BS108", 10, 13)),
+    ("symbolic alignment", "assume align_up(ram, ram) == 0\n", ("BS109", 10, 22)),
+    ("bitwise binds looser than ==", "assume ram & 8 != 0\n", ("BS103", 10, 14)),
     ("cycle", "stage a after b\nstage b after a\n", ("BS110", 10, 1)),
     ("inclusive region", "region r = [0, 10]\n", ("BS116", 10, 12)),
     ("line outside stage", "const Z = 1\nfree fw\n", ("BS117", 11, 1)),
     ("bad enum value", "assume boot == pvh\n", ("BS121", 10, 16)),
     ("unknown memory type", "map mm : e820 symbolic 2 types {usable, ram}\n", ("BS120", 10, 1)),
-    ("map predicate negated", "map mm : e820 symbolic 2\nstage t\n  assert not "
-     "within(fw, mm types {usable})\n", ("BS114", 12, 14)),
+    ("unknown fragment", "stage t\n  use nope(fw)\n", ("BS101", 11, 3)),
+    ("loop without end", "stage t\n  for i in [0, 2)\n  free fw\n", ("BS117", 11, 3)),
+    ("non-constant loop bound", "stage t\n  for i in [0, ram)\n  end\n", ("BS108", 11, 16)),
+    ("unknown attribute", "map mm : efi symbolic 2 attrs {WB, FAST}\n", ("BS120", 10, 1)),
     ("no stage", None, ("BS117", 1, 1)),
 ]
 
