@@ -74,8 +74,8 @@ def recheck(model: Model, ob: Obligation, path: Path, i: int, inputs: dict[str, 
     rows = tuple(sorted((RegionRow(n, r.start, r.end, r.owner, r.type, n in marked)
                          for n, r in state.regions.items()),
                         key=lambda r: (r.start, r.end, r.name)))
-    maps = tuple((n, tuple(concrete.effective_segments(concrete.map_entries(model, m, inputs),
-                                                       state.overlays.get(n, []))))
+    maps = tuple((n, tuple(x[:3] for x in concrete.current_segments(
+        concrete.map_entries(model, m, inputs), state, n)))
                  for n, m in sorted(model.maps.items()))
     params = tuple((p.name, show_param(p, inputs[f"p:{p.name}"])) for p in model.params)
     if ev.kind == "act" and ev.action is not None:

@@ -66,19 +66,22 @@ class Finding:
         return self.message
 
 
+Seg = tuple[int, int, str, int]  # a map segment: start, end, type, attribute word
+
+
 @dataclasses.dataclass
 class State:
     regions: dict[str, RegionVal]
     vars: dict[str, int | bool]
     cursors: dict[str, int]
-    overlays: dict[str, list[tuple[int, int, str]]]
+    segs: dict[str, list[Seg]]  # a map's segments once an action changed them
     var_ok: dict[str, bool] = dataclasses.field(default_factory=dict)
     cursor_ok: dict[str, bool] = dataclasses.field(default_factory=dict)
     map_ok: dict[str, bool] = dataclasses.field(default_factory=dict)
 
     def copy(self) -> State:
         return State(dict(self.regions), dict(self.vars), dict(self.cursors),
-                     {k: list(v) for k, v in self.overlays.items()}, dict(self.var_ok),
+                     {k: list(v) for k, v in self.segs.items()}, dict(self.var_ok),
                      dict(self.cursor_ok), dict(self.map_ok))
 
 
@@ -92,15 +95,17 @@ class Trace:
     states: list[State | None]
 
 
-def map_entries(model: Model, m: MapIR, inputs: Mapping[str, int]) -> list[tuple[int, int, str]]:
+def map_entries(model: Model, m: MapIR, inputs: Mapping[str, int]) -> list[Seg]:
+    """A map's entries (start, end, type, attribute word) for these inputs."""
     if not m.symbolic:
-        return [(a, b, t) for a, b, t, _ in m.entries]
+        return [(a, b, t, m.attr_of(i)) for i, (a, b, t, _) in enumerate(m.entries)]
     kinds = memtypes.TYPES_BY_KIND[m.kind]
     out = []
     for i in range(m.count):
         t = inputs[f"m:{m.name}:{i}:t"]
         out.append((inputs[f"m:{m.name}:{i}:s"], inputs[f"m:{m.name}:{i}:e"],
-                    kinds[t] if 0 <= t < len(kinds) else "?"))
+                    kinds[t] if 0 <= t < len(kinds) else "?",
+                    inputs.get(f"m:{m.name}:{i}:a", 0)))
     return out
 
 
@@ -117,13 +122,45 @@ def inputs_valid(model: Model, inputs: Mapping[str, int]) -> bool:
         if not m.symbolic:
             continue
         prev = m.lo
-        for a, b, t in map_entries(model, m, inputs):
+        for a, b, t, w in map_entries(model, m, inputs):
             if not (prev <= a <= b <= m.hi and a % m.align == 0 and b % m.align == 0):
                 return False
-            if t not in m.types:
+            if t not in m.types or w < 0 or w & ~m.attrs:
                 return False
             prev = b
     return True
+
+
+BITS = 66  # bitwise operators: two's complement on this many bits (docs, "C arithmetic")
+
+
+def binop(op: str, a: int, b: int) -> tuple[int, bool]:
+    """(value, defined) of an arithmetic or bitwise operation (docs, "C arithmetic");
+    not defined: a division by 0 or a negative shift (the value is then 0).
+
+    >>> binop("&", 0x1234, ~0xFFF), binop("/", 7, -2), binop("%", 7, 0), binop("<<", 1, 12)
+    ((4096, True), (-4, True), (0, False), (4096, True))
+    """
+    if op == "+":
+        return a + b, True
+    if op == "-":
+        return a - b, True
+    if op == "*":
+        return a * b, True
+    if op in ("/", "%"):
+        if b == 0:
+            return 0, False
+        return (a // b if op == "/" else a % b), True
+    if op in ("&", "|", "^"):
+        m = (1 << BITS) - 1
+        x, y = a & m, b & m
+        r = x & y if op == "&" else (x | y if op == "|" else x ^ y)
+        return (r - (1 << BITS) if r >> (BITS - 1) else r), True
+    if op in ("<<", ">>"):
+        if b < 0:
+            return 0, False
+        return (a << b if op == "<<" else a >> b), True
+    raise AssertionError(op)
 
 
 def _overlap(a0: int, a1: int, b0: int, b1: int) -> bool:
@@ -179,33 +216,33 @@ def first_fit(size: int, align: int, lo: int, hi: int, containers: list[tuple[in
     return best
 
 
-def effective_segments(base: list[tuple[int, int, str]],
-                       overlays: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """A map's state (docs/language.md, "A map's state"): its non-empty entries, cut by
-    each reservation in turn, which is added as a segment of its own; sorted, never
-    merged."""
-    segs = [(a, b, t) for a, b, t in base if a < b]
-    for o0, o1, ot in overlays:
-        if o0 >= o1:
+def initial_segments(base: list[Seg]) -> list[Seg]:
+    """A map's initial state: its non-empty entries, sorted."""
+    return sorted(x for x in base if x[0] < x[1])
+
+
+def reserve(segs: list[Seg], o0: int, o1: int, ot: str, ow: int) -> list[Seg]:
+    """``reserve``: cut every segment that meets [o0, o1), add [o0, o1) of type ``ot``
+    (docs/language.md, "A map's state"); nothing changes for an empty range."""
+    if o0 >= o1:
+        return segs
+    nxt: list[Seg] = []
+    for a, b, t, w in segs:
+        if not _overlap(a, b, o0, o1):
+            nxt.append((a, b, t, w))
             continue
-        nxt: list[tuple[int, int, str]] = []
-        for a, b, t in segs:
-            if not _overlap(a, b, o0, o1):
-                nxt.append((a, b, t))
-                continue
-            if a < o0:
-                nxt.append((a, o0, t))
-            if o1 < b:
-                nxt.append((o1, b, t))
-        nxt.append((o0, o1, ot))
-        segs = sorted(nxt)
-    return segs
+        if a < o0:
+            nxt.append((a, o0, t, w))
+        if o1 < b:
+            nxt.append((o1, b, t, w))
+    nxt.append((o0, o1, ot, ow))
+    return sorted(nxt)
 
 
-def covered(a0: int, a1: int, segs: list[tuple[int, int, str]], types: tuple[str, ...]) -> bool:
+def covered(a0: int, a1: int, segs: list[Seg], types: tuple[str, ...]) -> bool:
     """Whether every address of [a0, a1) lies in a segment whose type is in ``types``."""
     pos = a0
-    for s, e, t in sorted(segs):
+    for s, e, t, _ in sorted(segs):
         if pos >= a1:
             break
         if t in types and s <= pos < e:
@@ -213,8 +250,26 @@ def covered(a0: int, a1: int, segs: list[tuple[int, int, str]], types: tuple[str
     return pos >= a1
 
 
-def touches(a0: int, a1: int, segs: list[tuple[int, int, str]], types: tuple[str, ...]) -> bool:
-    return any(t in types and _overlap(a0, a1, s, e) for s, e, t in segs)
+def touches(a0: int, a1: int, segs: list[Seg], types: tuple[str, ...]) -> bool:
+    return any(t in types and _overlap(a0, a1, s, e) for s, e, t, _ in segs)
+
+
+def _intervals(xs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Non-empty intervals merged into sorted, disjoint ones."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(x for x in xs if x[0] < x[1]):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _minus(xs: list[tuple[int, int]], ys: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in xs:
+        out += _subtract(a, b, ys)
+    return _intervals(out)
 
 
 class Evaluator:
@@ -232,8 +287,9 @@ class Evaluator:
         self.findings: list[Finding] = []
         self.tainted = False
         self.taints = 0  # how many tainted values were read or made (for operands)
+        self.modulus: int | None = None  # inside u8..u64: arithmetic modulo 2^N
         self.size_since = 0  # the taint count before the size being placed
-        self.entry: tuple[int, int] | None = None
+        self.bound: dict[str, tuple[int, int, int]] = {}  # entry / quantifier variables
 
     def begin(self) -> None:
         self.findings, self.tainted = [], False
@@ -241,11 +297,14 @@ class Evaluator:
     def _site(self, kind: str, span: object) -> str:
         return site_name(kind, span, self.model.path)  # type: ignore[arg-type]
 
-    def _check(self, v: int, span: object, what: str, since: int) -> int:
-        """An operation's result: a wrap finding when it leaves [0, 2^width] while its
-        operands (what was evaluated since taint count ``since``) are untainted; either
-        way a result outside the range is tainted."""
-        if not 0 <= v <= self.top:
+    def _check(self, v: int, span: object, what: str, since: int, defined: bool = True) -> int:
+        """An operation's result: a wrap finding when it leaves [0, 2^width] (or is not
+        ``defined``: a division by 0) while its operands (what was evaluated since taint
+        count ``since``) are untainted; either way such a result is tainted. Inside
+        ``u8``..``u64`` the result is reduced modulo 2^N instead, and never wraps."""
+        if self.modulus is not None:
+            return v % self.modulus
+        if not defined or not 0 <= v <= self.top:
             if self.taints == since:
                 self.findings.append(Finding(self._site("wrap", span),
                                              f"{what} gives {v}, outside "
@@ -277,10 +336,9 @@ class Evaluator:
                 return st.vars[e.id]
             raise AssertionError(f"{e.id} used as a value")
         if isinstance(e, A.Attr):
-            if e.base == "entry":
-                assert self.entry is not None, "entry.* outside a where clause"
-                lo, hi = self.entry
-                return {"start": lo, "end": hi, "size": hi - lo}[e.field]
+            if e.base in self.bound:
+                lo, hi, word = self.bound[e.base]
+                return {"start": lo, "end": hi, "size": hi - lo, "attrs": word}[e.field]
             if e.field == "cursor":
                 self._read(st.cursor_ok.get(e.base, True))
                 return st.cursors[e.base]
@@ -290,9 +348,14 @@ class Evaluator:
         if isinstance(e, A.BinOp):
             since = self.taints
             a, b = int(self.ev(e.left, st)), int(self.ev(e.right, st))
-            v = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-                 "/": lambda: a // b, "%": lambda: a % b}[e.op]()
-            return self._check(v, e.span, f"'{e.op}'", since)
+            v, defined = binop(e.op, a, b)
+            return self._check(v, e.span, f"'{e.op}'", since, defined)
+        if isinstance(e, A.BitNot):
+            since = self.taints
+            a = int(self.ev(e.operand, st))
+            if self.modulus is not None:
+                return (self.modulus - 1) - a % self.modulus
+            return self._check((self.top - 1) - a, e.span, "'~'", since)
         if isinstance(e, A.Compare):
             a, b = self.ev(e.left, st), self.ev(e.right, st)
             return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b,
@@ -309,9 +372,33 @@ class Evaluator:
             return self.ev(e.then, st) if self.ev(e.cond, st) else self.ev(e.other, st)
         if isinstance(e, A.Call):
             return self.call(e, st)
-        if isinstance(e, A.RangeLit | A.MapTypes):  # only as a predicate's argument
+        if isinstance(e, A.Quant):
+            assert e.map is not None, "integer quantifiers are expanded by resolve"
+            results = [self._with(e.var, x, e.body, st) for x in
+                       self.over(e.map, e.types, st)]  # every segment: not lazy
+            return all(results) if e.kind == "forall" else any(results)
+        if isinstance(e, A.Aggregate):
+            since = self.taints
+            total = 0
+            for x in self.over(e.map, e.types, st):
+                if e.where is not None and not self._with(e.var, x, e.where, st):
+                    continue
+                total += 1 if e.value is None else int(self._with(e.var, x, e.value, st))
+            return total if e.kind == "count" else self._check(total, e.span, "sum", since)
+        if isinstance(e, A.RangeLit | A.MapTypes | A.RegionSet):  # a predicate's argument
             raise AssertionError(f"{type(e).__name__} evaluated as a value")
         assert_never(e)
+
+    def _with(self, var: str, seg: Seg, e: A.Expr, st: State) -> int | bool:
+        saved = self.bound.get(var)
+        self.bound[var] = (seg[0], seg[1], seg[3])
+        try:
+            return self.ev(e, st)
+        finally:
+            if saved is None:
+                del self.bound[var]
+            else:
+                self.bound[var] = saved
 
     def rng(self, e: A.Expr, st: State) -> tuple[int, int]:
         if isinstance(e, A.RangeLit):
@@ -321,16 +408,35 @@ class Evaluator:
         self._read(r.ok)
         return r.start, r.end
 
-    def segments(self, mapname: str, st: State) -> list[tuple[int, int, str]]:
+    def segments(self, mapname: str, st: State) -> list[Seg]:
         """The map's current state; reading it is tainted after a malformed reserve."""
         self._read(st.map_ok.get(mapname, True))
-        return effective_segments(self.maps[mapname], st.overlays.get(mapname, []))
+        return current_segments(self.maps[mapname], st, mapname)
+
+    def addresses(self, e: A.Expr, st: State) -> list[tuple[int, int]]:
+        """A region, a range literal or a region set as sorted disjoint intervals."""
+        if isinstance(e, A.RegionSet):
+            xs, ys = self.addresses(e.left, st), self.addresses(e.right, st)
+            return _intervals(xs + ys) if e.op == "union" else _minus(xs, ys)
+        a0, a1 = self.rng(e, st)
+        return _intervals([(a0, a1)])
+
+    def over(self, mapname: str, types: tuple[str, ...], st: State) -> list[Seg]:
+        """The segments a quantifier ranges over (the types listed, else all)."""
+        return [x for x in self.segments(mapname, st) if not types or x[2] in types]
 
     def call(self, e: A.Call, st: State) -> int | bool:  # noqa: C901 - one dispatch
         fn, args = e.fn, e.args
         if fn in ("min", "max"):
             vals = [int(self.ev(x, st)) for x in args]
             return min(vals) if fn == "min" else max(vals)
+        if fn in ("u8", "u16", "u32", "u64"):
+            saved, self.modulus = self.modulus, 1 << int(fn[1:])
+            try:
+                v = int(self.ev(args[0], st))
+            finally:
+                self.modulus = saved
+            return v % (1 << int(fn[1:]))
         if fn in ("align_up", "align_down"):
             since = self.taints
             x, a = int(self.ev(args[0], st)), int(self.ev(args[1], st))
@@ -346,12 +452,16 @@ class Evaluator:
                 return a0 >= a1 or covered(a0, a1, segs, mt.types)
             return not touches(a0, a1, segs, mt.types)
         if fn == "disjoint":
-            rs = [self.rng(a, st) for a in args]
-            return not any(_overlap(*rs[i], *rs[j]) for i in range(len(rs))
-                           for j in range(i + 1, len(rs)))
+            sets = [self.addresses(a, st) for a in args]
+            return not any(_overlap(a0, a1, b0, b1) for i in range(len(sets))
+                           for j in range(i + 1, len(sets))
+                           for a0, a1 in sets[i] for b0, b1 in sets[j])
         if fn == "within":
-            (a0, a1), (b0, b1) = self.rng(args[0], st), self.rng(args[1], st)
-            return a0 == a1 or (b0 <= a0 and a1 <= b1)
+            if not any(isinstance(a, A.RegionSet) for a in args):
+                (a0, a1), (b0, b1) = self.rng(args[0], st), self.rng(args[1], st)
+                return a0 == a1 or (b0 <= a0 and a1 <= b1)
+            xs, ys = self.addresses(args[0], st), self.addresses(args[1], st)
+            return not _minus(xs, ys)
         if fn in ("below", "above"):
             a0, a1 = self.rng(args[0], st)
             v = int(self.ev(args[1], st))
@@ -464,18 +574,12 @@ class Evaluator:
         if in_map is not None:
             assert in_map.name is not None
             containers = []
-            for s, e, t in self.segments(in_map.name, st):
-                if t not in in_map.names:
+            for seg in self.segments(in_map.name, st):
+                if seg[2] not in in_map.names:
                     continue
-                if in_map.expr is not None:
-                    self.entry = (s, e)
-                    try:
-                        keep = bool(self.ev(in_map.expr, st))
-                    finally:
-                        self.entry = None
-                    if not keep:
-                        continue
-                containers.append((s, e))
+                if in_map.expr is not None and not self._with("entry", seg, in_map.expr, st):
+                    continue
+                containers.append((seg[0], seg[1]))
         return lo, hi, align, containers if containers is not None else [(lo, hi)], obstacles
 
     # -- actions
@@ -520,8 +624,19 @@ class Evaluator:
             del st.regions[line.region]
         elif isinstance(line, A.Reserve):
             r = st.regions[line.region]
-            st.overlays.setdefault(line.map, []).append((r.start, r.end, line.type))
+            word = attrs_word(self.model.maps[line.map].kind, line.attrs)
+            st.segs[line.map] = reserve(current_segments(self.maps[line.map], st, line.map),
+                                        r.start, r.end, line.type, word)
             st.map_ok[line.map] = st.map_ok.get(line.map, True) and r.ok
+        elif isinstance(line, A.Convert):
+            st.segs[line.map] = [(a, b, line.to if t in line.types else t, w) for a, b, t, w in
+                                 current_segments(self.maps[line.map], st, line.map)]
+        elif isinstance(line, A.Translate):
+            table = dict(line.table)
+            st.segs[line.dst] = [(a, b, table[t], w) for a, b, t, w in
+                                 current_segments(self.maps[line.src], st, line.src)
+                                 if t in table]
+            st.map_ok[line.dst] = st.map_ok.get(line.src, True)
         elif isinstance(line, A.SetVar):
             st.vars[line.name] = self.ev(line.value, st)
             st.var_ok[line.name] = not self.tainted
@@ -597,6 +712,22 @@ class Evaluator:
 
 def _hex(v: int) -> str:
     return f"{v:#x}" if v >= 0 else f"-{-v:#x}"
+
+
+def current_segments(base: list[Seg], st: State, mapname: str) -> list[Seg]:
+    """A map's segments in a state: as an action left them, else its entries."""
+    got = st.segs.get(mapname)
+    return got if got is not None else initial_segments(base)
+
+
+def attrs_word(kind: str, names: tuple[str, ...]) -> int:
+    """The attribute word of ``attrs {...}`` (names resolve already checked)."""
+    word = 0
+    for n in names:
+        bit = memtypes.attr_bit(n) if kind == "efi" else int(n[3:])
+        assert bit is not None
+        word |= 1 << bit
+    return word
 
 
 class _NoRoom(Exception):

@@ -168,34 +168,49 @@ def unparse(e: A.Expr, ctx: int = 0) -> str:
     return f"({text})" if level < ctx else text
 
 
-_LEVEL = {"implies": 1, "or": 2, "and": 3, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7}
+_LEVEL = {"union": 1, "minus": 2, "implies": 3, "or": 4, "and": 5, "|": 7, "^": 8, "&": 9,
+          "==": 10, "!=": 10, "<": 11, "<=": 11, ">": 11, ">=": 11, "<<": 12, ">>": 12,
+          "+": 13, "-": 13, "*": 14, "/": 14, "%": 14}
+_ATOM = 16
 
 
 def _unparse(e: A.Expr) -> tuple[int, str]:  # noqa: C901 - one dispatch
     if isinstance(e, A.Num):
-        return 8, f"{e.value:#x}" if e.value >= 4096 else str(e.value)
+        return _ATOM, f"{e.value:#x}" if e.value >= 4096 else str(e.value)
     if isinstance(e, A.BoolLit):
-        return 8, "true" if e.value else "false"
+        return _ATOM, "true" if e.value else "false"
     if isinstance(e, A.Name):
-        return 8, e.id
+        return _ATOM, e.id
     if isinstance(e, A.Attr):
-        return 8, f"{e.base}.{e.field}"
-    if isinstance(e, A.BinOp):
+        return _ATOM, f"{e.base}.{e.field}"
+    if isinstance(e, A.BinOp | A.Compare):
         lv = _LEVEL[e.op]
         return lv, f"{unparse(e.left, lv)} {e.op} {unparse(e.right, lv + 1)}"
-    if isinstance(e, A.Compare):
-        return 5, f"{unparse(e.left, 6)} {e.op} {unparse(e.right, 6)}"
     if isinstance(e, A.Not):
-        return 4, f"not {unparse(e.operand, 4)}"
+        return 6, f"not {unparse(e.operand, 6)}"
+    if isinstance(e, A.BitNot):
+        return 15, f"~{unparse(e.operand, 15)}"
     if isinstance(e, A.BoolOp):
         lv = _LEVEL[e.op]
         return lv, f" {e.op} ".join(unparse(x, lv + 1) for x in e.operands)
+    if isinstance(e, A.RegionSet):
+        lv = _LEVEL[e.op]
+        return lv, f"{unparse(e.left, lv)} {e.op} {unparse(e.right, lv + 1)}"
     if isinstance(e, A.Ite):
         return 0, f"if {unparse(e.cond)} then {unparse(e.then)} else {unparse(e.other)}"
+    if isinstance(e, A.Quant):
+        dom = (unparse(e.range) if e.range is not None else
+               e.map or "") + (f" types {{{', '.join(e.types)}}}" if e.types else "")
+        return 0, f"{e.kind} {e.var} in {dom}: {unparse(e.body)}"
+    if isinstance(e, A.Aggregate):
+        dom = e.map + (f" types {{{', '.join(e.types)}}}" if e.types else "")
+        where = f" where {unparse(e.where)}" if e.where is not None else ""
+        head = f"{unparse(e.value)} for " if e.value is not None else ""
+        return _ATOM, f"{e.kind}({head}{e.var} in {dom}{where})"
     if isinstance(e, A.Call):
-        return 8, f"{e.fn}({', '.join(unparse(a) for a in e.args)})"
+        return _ATOM, f"{e.fn}({', '.join(unparse(a) for a in e.args)})"
     if isinstance(e, A.RangeLit):
-        return 8, f"[{unparse(e.lo)}, {unparse(e.hi)}{']' if e.inclusive else ')'}"
+        return _ATOM, f"[{unparse(e.lo)}, {unparse(e.hi)}{']' if e.inclusive else ')'}"
     if isinstance(e, A.MapTypes):
-        return 8, f"{e.map} types {{{', '.join(e.types)}}}"
-    return 8, "?"
+        return _ATOM, f"{e.map} types {{{', '.join(e.types)}}}"
+    return _ATOM, "?"

@@ -9,8 +9,15 @@ the resolved model of the front end (``bootspec.lang``). Where it and the engine
 disagree, one of them (or the specification) is wrong.
 
 Everything here is done the obvious way: a first fit tries every address
-``0..2^width``, a map's state is a plain list of segments, a symbolic map is
-every list of entries.
+``0..2^width``, a map's state is a plain list of segments (each with its
+attribute word), a symbolic map is every list of entries with every attribute
+word its ``attrs`` allows, a quantifier or an aggregate visits every segment, a
+set of addresses is a list of intervals.
+
+Repetition (``for`` ... ``end``, ``fragment``/``use``, integer quantifiers) is
+expanded by the front end: the resolved model has one plain line per repetition
+(``line.rep`` says which), so each repetition's ``anywhere`` choice is a slot of
+its own and its findings are those of the line's sites.
 
 SPEC QUESTIONS: places where docs/language.md is ambiguous or silent, with the
 reading this interpreter takes.
@@ -32,12 +39,10 @@ Q3. ``nowrap([lo, hi))`` with a range literal whose bounds wrapped: "never
     it is (name or literal): ``nowrap([x - 1, x))`` at ``x = 0`` is false and
     untainted, so its negation holds. (In an action the literal's wrap is still a
     ``wrap@`` finding of the line.)
-Q4. ``where PRED`` on ``in MAP types {...}``: the doc does not say for which
-    segments PRED is evaluated (it matters for wraps in PRED, which are findings
-    of the line, and for taint). Reading taken: when the policy is tried, PRED is
-    evaluated once for every segment of the map's current state whose type is
-    listed, in address order; a wrap there is a ``wrap@`` finding, and any taint
-    in those evaluations taints the placed region.
+Q4. (Settled by the doc since this was written: ``where PRED`` is evaluated, when
+    the policy is tried, once for every segment of the map whose type is listed; a
+    wrap in it is a finding of the line, a taint in it taints the placed region.
+    This interpreter evaluates them in address order.)
 Q5. The counterexample key has "the anywhere choices ordered by line, column and
     policy position of their placement", but a run does not make every choice (a
     placement on another path, a fallback not tried, a placement after the
@@ -95,13 +100,73 @@ Q20. Pool arithmetic "their operands are the size and the cursor": for ``up``
     the arithmetic is ``align_up(cursor, A)``, which does not read the size;
     reading taken: a tainted size still counts as a tainted operand there (so a
     wrap of ``align_up`` with a tainted size is not a new finding).
-Q21. Map-type predicates: the Predicates section says predicates are usable in
-    ``assume`` and guards, but "may be stated but not negated or used as a
-    condition (BS114)"; the resolver refuses ``assume within(x, M types {..})``.
-    Is an ``assume`` a condition? (Nothing to choose here: the front end decides.)
+Q21. (Settled by the doc: BS114 is gone, map-type predicates "may be used
+    anywhere a predicate may: negated, as conditions, in assumes and guards". They
+    are evaluated like any predicate: in an ``assume``, a guard, a ``where`` or an
+    ``if`` their value is used as computed, in a property or an assert a taint
+    (a malformed region, a map a malformed region was reserved into) makes the
+    whole predicate false, whatever the polarity.)
 Q22. ``during S`` for a stage with no action checks "S's entry state", but
     states are "observed after init and after each action event": the entry
     state is taken at the ``enter S`` event (its index is the counterexample's).
+Q23. ``translate SRC to DST`` "replaces DST's state by SRC's segments": the doc
+    does not say what happens to a map's taint (a malformed region reserved into
+    it). Reading taken: the taint is part of the state, so DST's taint becomes
+    SRC's: SRC's taint is carried into DST, and a taint DST had from an earlier
+    reserve is gone with its old segments. ``convert`` keeps the map's taint.
+Q24. ``sum(x for e in MAP where p)``: "p (and x) are evaluated for every segment
+    of the listed types, not lazily". Reading taken, literally: x is evaluated
+    for every segment of the listed types, also for those where p is false (only
+    the segments where p holds are added up); a wrap in such an x is a finding (in
+    an action) and its taint taints the sum. So ``sum(e.size - 32 for e in m where
+    e.size >= 32)`` is tainted as soon as some listed segment is smaller than 32.
+    The other reading (x only where p holds, like C's ``if (p) s += x``) would
+    need the doc to say so.
+Q25. ``count(...)`` is not an arithmetic result (only "sum is ... checked like
+    +"): it is never a wrap and never tainted by its own value (it is at most the
+    number of segments). ``sum`` is checked once, on its total (the same as
+    checking every partial sum, since every untainted value is >= 0); it is
+    tainted (never a new wrap) when the map, any ``where`` or any ``x`` was.
+Q26. Region sets vs the Predicates table: ``within(a, b)`` of two plain regions
+    is "a is empty, or b.start <= a.start and a.end <= b.end" in the table, but
+    the region-set paragraph says ``within(X, Y)`` holds "when every address of X
+    is in Y ... inverted regions add no address". They differ for an inverted
+    (so tainted) ``a`` in an action or a guard, where the value is used: the table
+    says false unless b's bounds enclose both of a's, set semantics says true.
+    Reading taken: two plain regions (names or range literals) keep the table's
+    rule; set semantics applies when an argument is a ``union``/``minus``
+    (``disjoint`` is the same under both readings). The front end also accepts a
+    set as the region of a map predicate (``within(X minus Y, M types {t})``,
+    ``outside(...)``): read with set semantics (every address of X in / no
+    address of X in a segment of those types).
+Q27. Inside ``uN(...)``: (a) ``& | ^``: the (width+2)-bit rule is stated for
+    operands in [0, 2^width], the uN rule says every operation is "taken modulo
+    2^N". Reading taken: inside uN they are N-bit operations, i.e. the bitwise
+    operation of the two integers reduced modulo 2^N (the same as the
+    (width+2)-bit rule reduced modulo 2^N whenever N <= width + 2, which is every
+    u8 at width >= 6; they differ for u64 in a narrow model). (b) "after each
+    operation the result is reduced": every integer result of an operation or
+    function inside is reduced (``+ - * / % & | ^ ~ << >>``, ``align_up``,
+    ``align_down``, ``min``, ``max``, ``count``, ``sum``); numbers, names and
+    fields read inside are not reduced until an operation uses them (``u8(300 /
+    2)`` is 150, not 22), and the value of ``uN(x)`` itself is reduced (``u8(300)``
+    is 44). ``a / 0`` and a negative shift give 0 there, with no finding. (c) The
+    result of ``uN`` is not checked against [0, 2^width]: ``u16(x)`` in an 8-bit
+    model can be an untainted 1000 (the next checked operation on it wraps).
+Q28. An unnamed assert repeated by a ``for`` loop, or in a fragment used twice in
+    one stage: every repetition has the name ``assert@STAGE:LINE`` (the front
+    end renames only named asserts, ``NAME[v]``). Reading taken: one obligation
+    covering every repetition, like a site: violated by a run that reaches any
+    repetition with its predicate false or tainted, vacuous when no repetition is
+    reached; ``obligations()`` lists the name once.
+Q29. ``& | ^`` are defined "for operands in [0, 2^width] (every untainted value)",
+    but untainted values can be larger: attribute words (``RUN`` is bit 63, ``XP``
+    bit 14), consts up to 2^64, ``uN`` results for N > width. Reading taken: the
+    exact rule as written (both operands modulo 2^(width+2)), so outside ``uN`` a
+    bit at or above width+2 is invisible: at width 8, ``(e.attrs & 16384) != 0``
+    (XP) is always false, and at width 32 ``(e.attrs & RUN_BIT)`` is always 0;
+    ``u64(e.attrs & 16384)`` sees the bit (Q27). The doc probably wants the
+    attribute word masked another way (or ``&`` exact on untainted operands).
 """
 
 from __future__ import annotations
@@ -115,9 +180,12 @@ from typing import Any
 
 from bootspec.lang import ast as A
 from bootspec.lang import ir
+from bootspec.memtypes import attr_bit
 
 BUDGET = 2_000_000          # runs (configurations x paths x choices) before TooLarge
 MAX_FIT_WIDTH = 16          # a first fit tries every address; wider models are TooLarge
+MAX_SHIFT = 4096            # a left shift by more (of a non-zero value) is TooLarge
+MODULAR = {"u8": 8, "u16": 16, "u32": 32, "u64": 64}
 
 SITE_RE = re.compile(r"^(fits|wrap|region)@([A-Za-z0-9_.\-]+:)?L[0-9]+$")
 
@@ -153,12 +221,15 @@ class Reg:
     pool: str | None = None
 
 
+Seg = tuple[int, int, str, int]   # a map segment: start, end, type, attribute word
+
+
 @dataclasses.dataclass
 class State:
     regions: dict[str, Reg]                              # live regions (pools included)
     cursors: dict[str, tuple[int, bool]]                 # pool -> (cursor, tainted)
     vars: dict[str, tuple[Any, bool]]                    # var/flag -> (value, tainted)
-    maps: dict[str, tuple[tuple[tuple[int, int, str], ...], bool]]  # map -> (segments, tainted)
+    maps: dict[str, tuple[tuple[Seg, ...], bool]]       # map -> (segments, tainted)
 
     def copy(self) -> State:
         return State(dict(self.regions), dict(self.cursors), dict(self.vars), dict(self.maps))
@@ -204,14 +275,17 @@ class Ctx:
 
     ``sink`` is None in a property or an assert (a wrap only taints); in an action or
     declaration it collects the findings of ``line`` (a wrap is a ``wrap@`` finding).
-    ``entry`` is the map segment a ``where`` is evaluated for: (start, end, tainted).
+    ``bound`` holds the map segments in scope: ``entry`` in a first fit's ``where``, a
+    quantifier's or an aggregate's variable; each is (start, end, attrs, tainted).
+    ``mod`` is 2^N inside ``uN(...)``: every operation is taken modulo it, none wraps.
     """
 
     state: State
     params: dict[str, int]
     sink: list[str] | None = None
     line: Any = None
-    entry: tuple[int, int, bool] | None = None
+    bound: dict[str, tuple[int, int, int, bool]] = dataclasses.field(default_factory=dict)
+    mod: int | None = None
 
 
 class Interp:
@@ -231,12 +305,24 @@ class Interp:
         return self.wellformed(r.start, r.end, r.tainted)
 
     def wrap(self, c: Ctx, value: int, tainted: bool) -> tuple[int, bool]:
-        """The check every + - * / % and align_up makes on its result."""
+        """The check every arithmetic or bitwise result and align_up makes. Inside
+        ``uN(...)`` the result is reduced modulo 2^N instead, and nothing wraps."""
+        if c.mod is not None:
+            return value % c.mod, tainted
         if 0 <= value <= self.top:
             return value, tainted
         if not tainted and c.sink is not None:   # a tainted operand is never a new wrap
             c.sink.append(site_name(self.m, "wrap", c.line.span))
         return value, True
+
+    def fault(self, c: Ctx, tainted: bool) -> tuple[int, bool]:
+        """``a / 0``, ``a % 0`` and a shift by ``k < 0``: a wrap whose value is 0 (inside
+        ``uN(...)``: just 0, untainted unless an operand was)."""
+        if c.mod is not None:
+            return 0, tainted
+        if not tainted and c.sink is not None:
+            c.sink.append(site_name(self.m, "wrap", c.line.span))
+        return 0, True
 
     def live(self, c: Ctx, name: str) -> Reg:
         r = c.state.regions.get(name)
@@ -261,9 +347,9 @@ class Interp:
                 return c.state.vars[e.id]
             raise RefError(f"'{e.id}' ({sym.kind}) used as a value")
         if isinstance(e, A.Attr):
-            if e.base == "entry" and c.entry is not None:
-                p0, p1, t = c.entry
-                return {"start": p0, "end": p1, "size": p1 - p0}[e.field], t
+            if e.base in c.bound and e.base not in self.m.symbols:   # a map segment
+                p0, p1, word, t = c.bound[e.base]
+                return {"start": p0, "end": p1, "size": p1 - p0, "attrs": word}[e.field], t
             if e.field == "cursor":
                 if e.base not in c.state.cursors:
                     raise RefError(f"pool '{e.base}' is read where it is not live")
@@ -274,19 +360,12 @@ class Interp:
         if isinstance(e, A.BinOp):
             lv, lt = self.ev(e.left, c)
             rv, rt = self.ev(e.right, c)
-            if e.op == "+":
-                v = lv + rv
-            elif e.op == "-":
-                v = lv - rv
-            elif e.op == "*":
-                v = lv * rv
-            elif e.op == "/":
-                v = lv // rv
-            elif e.op == "%":
-                v = lv % rv
-            else:
-                raise RefError(f"unknown operator {e.op}")
-            return self.wrap(c, v, lt or rt)
+            return self.binop(e.op, lv, rv, lt or rt, c)
+        if isinstance(e, A.BitNot):
+            v, t = self.ev(e.operand, c)
+            if c.mod is not None:   # 2^N - 1 - a mod 2^N
+                return (c.mod - 1 - v) % c.mod, t
+            return self.wrap(c, (self.top - 1) - v, t)
         if isinstance(e, A.Compare):
             lv, lt = self.ev(e.left, c)
             rv, rt = self.ev(e.right, c)
@@ -304,7 +383,46 @@ class Interp:
             return v, ct or t
         if isinstance(e, A.Call):
             return self.call(e, c)
+        if isinstance(e, A.Quant):
+            return self.quant(e, c)
+        if isinstance(e, A.Aggregate):
+            return self.aggregate(e, c)
         raise RefError(f"cannot evaluate {type(e).__name__} here")
+
+    def binop(self, op: str, lv: int, rv: int, t: bool, c: Ctx) -> tuple[int, bool]:
+        """``+ - * / % & | ^ << >>`` on two values (docs: Expressions, C arithmetic)."""
+        if op == "+":
+            return self.wrap(c, lv + rv, t)
+        if op == "-":
+            return self.wrap(c, lv - rv, t)
+        if op == "*":
+            return self.wrap(c, lv * rv, t)
+        if op in ("/", "%"):
+            if rv == 0:
+                return self.fault(c, t)
+            return self.wrap(c, lv // rv if op == "/" else lv % rv, t)
+        if op in ("&", "|", "^"):
+            if c.mod is None:
+                # operands modulo 2^(width+2), the result read back as a signed number
+                m = 1 << (self.m.width + 2)
+                a, b = lv % m, rv % m
+                v = a & b if op == "&" else a | b if op == "|" else a ^ b
+                if v >= m // 2:
+                    v -= m
+                return self.wrap(c, v, t)
+            # Q27: inside uN(...), N-bit operations (the result reduced modulo 2^N)
+            return self.wrap(c, lv & rv if op == "&" else lv | rv if op == "|" else lv ^ rv, t)
+        if op in ("<<", ">>"):
+            if rv < 0:
+                return self.fault(c, t)
+            if op == ">>":
+                return self.wrap(c, lv >> rv, t)        # floor(a / 2^k)
+            if c.mod is not None:
+                return self.wrap(c, lv * pow(2, rv, c.mod), t)
+            if lv != 0 and rv > MAX_SHIFT:
+                raise TooLarge(f"a left shift by {rv}")
+            return self.wrap(c, lv << rv, t)            # a * 2^k
+        raise RefError(f"unknown operator {op}")
 
     def boolop(self, e: A.BoolOp, c: Ctx) -> tuple[bool, bool]:
         """Lazy, left to right: an operand not evaluated has no value and no taint."""
@@ -331,6 +449,56 @@ class Interp:
             return bool(q), pt or qt
         raise RefError(f"unknown logic operator {e.op}")
 
+    # -- quantifiers and aggregates over a map's segments
+    def segments(self, c: Ctx, mapname: str, types: tuple[str, ...]) -> tuple[list[Seg], bool]:
+        """The segments of a map's current state (address order) of the listed types (all
+        when none is listed), and whether the map is tainted."""
+        segs, tainted = c.state.maps[mapname]
+        return [x for x in sorted(segs) if not types or x[2] in types], tainted
+
+    def each_segment(self, c: Ctx, var: str, mapname: str, types: tuple[str, ...]
+                     ) -> Iterator[tuple[Ctx, bool]]:
+        """A context per segment with ``var`` bound to it, and the map's taint."""
+        segs, mt = self.segments(c, mapname, types)
+        for p0, p1, _, word in segs:
+            yield dataclasses.replace(c, bound={**c.bound, var: (p0, p1, word, mt)}), mt
+
+    def quant(self, e: A.Quant, c: Ctx) -> tuple[bool, bool]:
+        """``forall``/``exists`` over segments: the body is evaluated for every segment
+        (not lazily); any taint (the map's too) taints the result."""
+        if e.map is None:
+            raise RefError("an integer quantifier was not expanded by the front end")
+        _, taint = c.state.maps[e.map]
+        vals = []
+        for sc, _ in self.each_segment(c, e.var, e.map, e.types):
+            v, t = self.ev(e.body, sc)
+            vals.append(bool(v))
+            taint = taint or t
+        return (all(vals) if e.kind == "forall" else any(vals)), taint
+
+    def aggregate(self, e: A.Aggregate, c: Ctx) -> tuple[int, bool]:
+        """``count``/``sum``: ``where`` (and sum's value) evaluated for every segment of the
+        listed types (Q24); sum is checked like ``+``; count is not arithmetic (Q25)."""
+        _, taint = c.state.maps[e.map]
+        n = total = 0
+        for sc, _ in self.each_segment(c, e.var, e.map, e.types):
+            ok = True
+            if e.where is not None:
+                w, wt = self.ev(e.where, sc)
+                ok, taint = bool(w), taint or wt
+            if e.kind == "sum":
+                assert e.value is not None
+                x, xt = self.ev(e.value, sc)
+                taint = taint or xt
+                if ok:
+                    total += x
+            elif ok:
+                n += 1
+        if e.kind == "count":
+            return (n % c.mod if c.mod is not None else n), taint
+        return self.wrap(c, total, taint)
+
+    # -- region arguments and sets of addresses
     def region_arg(self, e: A.Expr, c: Ctx) -> tuple[int, int, bool]:
         """A region argument: (start, end, tainted) where tainted = not well-formed."""
         if isinstance(e, A.Name):
@@ -344,38 +512,58 @@ class Interp:
             return lo, hi, not self.wellformed(lo, hi, lt or ht)
         raise RefError(f"not a region: {type(e).__name__}")
 
-    def map_segments(self, c: Ctx, mt: A.MapTypes) -> tuple[list[tuple[int, int, str]], bool]:
-        segs, tainted = c.state.maps[mt.map]
-        return [s for s in segs if s[2] in mt.types], tainted
+    def addr_set(self, e: A.Expr, c: Ctx) -> tuple[list[tuple[int, int]], bool]:
+        """A region, a range literal or ``X union Y`` / ``X minus Y``: the addresses, as
+        sorted disjoint half-open intervals; empty and inverted regions add none."""
+        if isinstance(e, A.RegionSet):
+            a, at = self.addr_set(e.left, c)
+            b, bt = self.addr_set(e.right, c)
+            return (ivs_union(a, b) if e.op == "union" else ivs_minus(a, b)), at or bt
+        s, en, t = self.region_arg(e, c)
+        return ([(s, en)] if s < en else []), t
 
     def call(self, e: A.Call, c: Ctx) -> tuple[Any, bool]:  # noqa: C901 - one dispatch
         fn, args = e.fn, e.args
+        if fn in MODULAR:
+            mod = 1 << MODULAR[fn]
+            v, t = self.ev(args[0], dataclasses.replace(c, mod=mod))
+            return v % mod, t          # values read inside keep their taint
         if fn in ("min", "max"):
             vals = [self.ev(a, c) for a in args]
             v = (min if fn == "min" else max)(x for x, _ in vals)
-            return v, any(t for _, t in vals)
+            t = any(t for _, t in vals)
+            return (v % c.mod if c.mod is not None else v), t   # Q27
         if fn in ("align_up", "align_down"):
             x, xt = self.ev(args[0], c)
             a, at = self.ev(args[1], c)
-            if fn == "align_down":
-                return x - x % a, xt or at
+            if fn == "align_down":   # not a checked operation (docs: wraps and taint)
+                v = x - x % a
+                return (v % c.mod if c.mod is not None else v), xt or at
             return self.wrap(c, -(-x // a) * a, xt or at)
         if fn in ("within", "disjoint", "outside") and any(isinstance(a, A.MapTypes) for a in args):
-            s, en, t = self.region_arg(args[0], c)
+            addrs, t = self.addr_set(args[0], c)
             mt = args[1]
             assert isinstance(mt, A.MapTypes)
-            segs, mtaint = self.map_segments(c, mt)
-            if fn == "within":
-                v = covered(s, en, segs)
-            else:
-                v = not any(meets(s, en, p0, p1) for p0, p1, _ in segs)
+            segs, mtaint = self.segments(c, mt.map, mt.types)
+            mem = ivs_union([], [(p0, p1) for p0, p1, _, _ in segs])
+            v = not (ivs_minus(addrs, mem) if fn == "within" else ivs_meet(addrs, mem))
             return v, t or mtaint
+        sets = any(isinstance(a, A.RegionSet) for a in args)
+        if fn == "disjoint" and sets:   # set semantics
+            sets_ = [self.addr_set(a, c) for a in args]
+            v = all(not ivs_meet(sets_[i][0], sets_[j][0])
+                    for i in range(len(sets_)) for j in range(i + 1, len(sets_)))
+            return v, any(x[1] for x in sets_)
+        if fn == "within" and sets:
+            a, at = self.addr_set(args[0], c)
+            b, bt = self.addr_set(args[1], c)
+            return (not ivs_minus(a, b)), at or bt
         if fn == "disjoint":
             regs = [self.region_arg(a, c) for a in args]
             v = all(not meets(regs[i][0], regs[i][1], regs[j][0], regs[j][1])
                     for i in range(len(regs)) for j in range(i + 1, len(regs)))
             return v, any(r[2] for r in regs)
-        if fn == "within":
+        if fn == "within":   # Q26: two plain regions keep the table's rule
             a0, a1, at = self.region_arg(args[0], c)
             b0, b1, bt = self.region_arg(args[1], c)
             return (a0 == a1 or (b0 <= a0 and a1 <= b1)), at or bt
@@ -478,15 +666,13 @@ class Interp:
         segs: list[tuple[int, int]] | None = None
         if in_map is not None:
             assert in_map.name is not None
-            all_segs, mtaint = c.state.maps[in_map.name]
+            listed, mtaint = self.segments(c, in_map.name, in_map.names)
             taint = taint or mtaint
             segs = []
-            for p0, p1, ty in all_segs:
-                if ty not in in_map.names:
-                    continue
+            for p0, p1, _, word in listed:
                 ok = True
                 if in_map.expr is not None:   # Q4
-                    wc = Ctx(c.state, c.params, c.sink, c.line, (p0, p1, mtaint))
+                    wc = dataclasses.replace(c, bound={**c.bound, "entry": (p0, p1, word, mtaint)})
                     v, t = self.ev(in_map.expr, wc)
                     ok, taint = bool(v), taint or t
                 if ok:
@@ -609,19 +795,38 @@ class Interp:
             segs, mt = state.maps[line.map]
             new_t = mt or not self.reg_ok(r)     # Q17
             if r.start < r.end:
-                cut: list[tuple[int, int, str]] = []
-                for s, e, ty in segs:
+                word = 0   # the reserved segment's attribute word: 0 unless attrs {...}
+                for name in line.attrs:
+                    bit = attr_bit(name)
+                    if bit is None:
+                        raise RefError(f"unknown attribute '{name}'")
+                    word |= 1 << bit
+                cut: list[Seg] = []
+                for s, e, ty, w in segs:
                     if meets(s, e, r.start, r.end):
                         if s < r.start:
-                            cut.append((s, r.start, ty))
+                            cut.append((s, r.start, ty, w))
                         if r.end < e:
-                            cut.append((r.end, e, ty))
+                            cut.append((r.end, e, ty, w))
                     else:
-                        cut.append((s, e, ty))
-                cut.append((r.start, r.end, line.type))
+                        cut.append((s, e, ty, w))
+                cut.append((r.start, r.end, line.type, word))
                 segs = tuple(sorted(cut))
             st = state.copy()
             st.maps[line.map] = (segs, new_t)
+            return sink, [(st, choices)], None
+        if isinstance(line, A.Convert):
+            segs, mt = state.maps[line.map]
+            st = state.copy()
+            st.maps[line.map] = (tuple((s, e, line.to if ty in line.types else ty, w)
+                                       for s, e, ty, w in segs), mt)
+            return sink, [(st, choices)], None
+        if isinstance(line, A.Translate):
+            segs, mt = state.maps[line.src]
+            table = dict(line.table)
+            st = state.copy()   # Q23: DST's state, taint included, becomes SRC's
+            st.maps[line.dst] = (tuple((s, e, table[ty], w) for s, e, ty, w in segs
+                                       if ty in table), mt)
             return sink, [(st, choices)], None
         if isinstance(line, A.PoolDecl):
             return sink, [(self.make_pool(c, line), choices)], None
@@ -649,7 +854,7 @@ class Interp:
         raise RefError(f"unknown stage line {type(line).__name__}")
 
     # -- the initial state of one configuration
-    def initial(self, params: dict[str, int], maps: dict[str, tuple[tuple[int, int, str], ...]]
+    def initial(self, params: dict[str, int], maps: dict[str, tuple[Seg, ...]]
                 ) -> tuple[list[str], State, bool]:
         """(findings, initial state, whether the configuration exists)."""
         st = State({}, {}, {}, {name: (segs, False) for name, segs in maps.items()})
@@ -680,26 +885,61 @@ class Interp:
         return findings, st, exists
 
 
-def covered(lo: int, hi: int, segs: list[tuple[int, int, str]]) -> bool:
-    """Every address of [lo, hi) lies in one of the segments (walk from lo upwards)."""
-    x = lo
-    while x < hi:
-        nxt = next((e for s, e, _ in segs if s <= x < e), None)
-        if nxt is None:
-            return False
-        x = nxt
-    return True
+# sets of addresses: sorted, disjoint, non-empty half-open intervals [s, e)
+
+def ivs_union(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(x for x in a + b if x[0] < x[1]):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def ivs_minus(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The addresses of a that are not in b."""
+    out = []
+    for s, e in a:
+        pieces = [(s, e)]
+        for b0, b1 in b:
+            nxt = []
+            for p0, p1 in pieces:
+                if p0 < b0:
+                    nxt.append((p0, min(p1, b0)))
+                if b1 < p1:
+                    nxt.append((max(p0, b1), p1))
+            pieces = [x for x in nxt if x[0] < x[1]]
+        out += pieces
+    return ivs_union(out, [])
+
+
+def ivs_meet(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    """Some address is in both."""
+    return any(meets(a0, a1, b0, b1) for a0, a1 in a for b0, b1 in b)
+
+
+def submasks(mask: int) -> list[int]:
+    """Every attribute word whose bits are all in ``mask`` (ascending)."""
+    out, x = [], mask
+    while True:
+        out.append(x)
+        if x == 0:
+            return sorted(out)
+        x = (x - 1) & mask
 
 
 def anywhere_slots(model: ir.Model) -> dict[tuple[int, int], int]:
-    """(id of the action line, policy index) -> the choice's position in the key (Q5)."""
-    found = []
+    """(id of the action line, policy index) -> the choice's position in the key (Q5):
+    ordered by line, column, policy position, then repetition (``for`` values, fragment
+    uses: each repetition of a line is a line of its own in the resolved model)."""
+    found: list[tuple[tuple[Any, ...], int, int]] = []
     for st in model.stages.values():
         for line in st.body:
             if isinstance(line, A.Place | A.Copy | A.Move):
                 for k, pol in enumerate(line.policies):
                     if pol.kind == "anywhere":
-                        order = (line.span.line, line.span.col, k, line.span.path)
+                        order = (line.span.line, line.span.col, k, line.rep, line.span.path)
                         found.append((order, id(line), k))
     found.sort(key=lambda x: x[0])
     return {(ident, k): i for i, (_, ident, k) in enumerate(found)}
@@ -748,19 +988,21 @@ def map_points(mp: ir.MapIR, top: int) -> list[int]:
     return list(range(first, hi + 1, mp.align))
 
 
-def map_contents(mp: ir.MapIR, top: int) -> Iterator[tuple[tuple[int, int, str], ...]]:
+def map_contents(mp: ir.MapIR, top: int) -> Iterator[tuple[Seg, ...]]:
     """Every distinct state a symbolic map can start in: its non-empty entries.
 
     N entries, sorted, disjoint, aligned, within [lo, hi); an empty entry stands for
     "fewer than N", so the distinct states are the lists of 0..N non-empty entries
     (an empty entry can always sit at an aligned bound of a neighbour; with no
-    non-empty entry it needs one aligned point in [lo, hi]).
+    non-empty entry it needs one aligned point in [lo, hi]). Each entry has one of
+    the listed types and an attribute word: any subset of the map's ``attrs`` bits.
     """
     pts = map_points(mp, top)
     if not pts:
         return
+    words = submasks(mp.attrs)
 
-    def gen(i: int, k: int) -> Iterator[tuple[tuple[int, int, str], ...]]:
+    def gen(i: int, k: int) -> Iterator[tuple[Seg, ...]]:
         yield ()
         if k == 0:
             return
@@ -768,7 +1010,8 @@ def map_contents(mp: ir.MapIR, top: int) -> Iterator[tuple[tuple[int, int, str],
             for b in range(a + 1, len(pts)):
                 for rest in gen(b, k - 1):
                     for ty in mp.types:
-                        yield ((pts[a], pts[b], ty),) + rest
+                        for w in words:
+                            yield ((pts[a], pts[b], ty, w),) + rest
 
     yield from gen(0, mp.count)
 
@@ -777,10 +1020,11 @@ def count_map_contents(mp: ir.MapIR, top: int) -> int:
     """How many states :func:`map_contents` yields (capped just above the budget).
 
     f_k[i] = the lists of at most k non-empty entries whose bounds are points i.. :
-    f_0[i] = 1 and f_k[i] = 1 + types * sum over a >= i, b > a of f_{k-1}[b].
+    f_0[i] = 1 and f_k[i] = 1 + t * sum over a >= i, b > a of f_{k-1}[b], where t is
+    the number of (type, attribute word) pairs an entry can have.
     """
     pts = map_points(mp, top)
-    n, t = len(pts), len(mp.types)
+    n, t = len(pts), len(mp.types) << bin(mp.attrs).count("1")
     if n == 0:
         return 0
     f = [1] * (n + 1)
@@ -830,7 +1074,7 @@ class Explorer:
         self.runs = 0
         self.configs_exist = False
 
-    def inputs(self) -> Iterator[tuple[dict[str, int], dict[str, tuple]]]:
+    def inputs(self) -> Iterator[tuple[dict[str, int], dict[str, tuple[Seg, ...]]]]:
         doms = []
         size = 1
         for p in self.m.params:
@@ -844,7 +1088,9 @@ class Explorer:
             size *= count_map_contents(mp, self.it.top)
         if size > BUDGET:
             raise TooLarge(f"{size} configurations")
-        concrete = {mp.name: tuple((s, e, ty) for s, e, ty, _ in mp.entries if s < e)
+        # concrete maps: their non-empty entries with their words; derived maps: empty
+        concrete = {mp.name: tuple((s, e, ty, mp.attr_of(i))
+                                   for i, (s, e, ty, _) in enumerate(mp.entries) if s < e)
                     for mp in self.m.maps.values() if not mp.symbolic}
         names = [p.name for p in self.m.params]
         every_contents = [list(map_contents(mp, self.it.top)) for mp in sym]
@@ -876,7 +1122,7 @@ class Explorer:
         if self.runs > BUDGET:
             raise TooLarge(f"more than {BUDGET} runs")
 
-    def run_config(self, params: dict[str, int], maps: dict[str, tuple]) -> None:
+    def run_config(self, params: dict[str, int], maps: dict[str, tuple[Seg, ...]]) -> None:
         findings, state, exists = self.it.initial(params, maps)
         if not exists:   # Q1: the configuration does not exist, it has no run
             return
@@ -991,14 +1237,17 @@ class SiteMonitor(_Failures):
 
 
 class AssertMonitor(_Failures):
-    def __init__(self, stage: str, line: A.AssertLine, model: ir.Model):
+    """One assert obligation: its line, or every repetition of it (Q28)."""
+
+    def __init__(self, stage: str, lines: list[A.AssertLine], model: ir.Model):
         super().__init__()
         self.stage = stage
-        self.pos = next(j for j, b in enumerate(model.stages[stage].body) if b is line)
+        self.pos = {j for j, b in enumerate(model.stages[stage].body)
+                    if any(b is ln for ln in lines)}
         self.reached = False
 
     def event(self, ev: Event) -> None:
-        if ev.kind == "line" and ev.stage == self.stage and ev.pos == self.pos:
+        if ev.kind == "line" and ev.stage == self.stage and ev.pos in self.pos:
             self.reached = True
             if ev.assert_ok is False:
                 self.fail(ev)
@@ -1023,7 +1272,7 @@ class PropertyMonitor(_Failures):
             return ev.kind in ("init", "line")
         if self.scope == "end":
             return ev.kind == "end"
-        if ev.stage != self.stage:
+        if ev.stage is None or ev.stage != self.stage:
             return False
         n = len(self.m.stages[self.stage].body)
         if n == 0:
@@ -1111,6 +1360,19 @@ def unparse(e: Any) -> str:
         return f"[{unparse(e.lo)}, {unparse(e.hi)}{']' if e.inclusive else ')'}"
     if isinstance(e, A.MapTypes):
         return f"{e.map} types {{{', '.join(e.types)}}}"
+    if isinstance(e, A.BitNot):
+        return f"~{unparse(e.operand)}"
+    if isinstance(e, A.RegionSet):
+        return f"({unparse(e.left)} {e.op} {unparse(e.right)})"
+    types = f" types {{{', '.join(e.types)}}}" if isinstance(e, A.Quant | A.Aggregate) \
+        and e.types else ""
+    if isinstance(e, A.Quant):
+        dom = e.map if e.map is not None else unparse(e.range)
+        return f"({e.kind} {e.var} in {dom}{types}: {unparse(e.body)})"
+    if isinstance(e, A.Aggregate):
+        where = f" where {unparse(e.where)}" if e.where is not None else ""
+        head = f"{unparse(e.value)} for " if e.value is not None else ""
+        return f"{e.kind}({head}{e.var} in {e.map}{types}{where})"
     return type(e).__name__
 
 
@@ -1118,7 +1380,8 @@ def static_live(model: ir.Model, path: tuple[str, ...]) -> list[tuple[str, str |
                                                                       frozenset[str]]]:
     """(kind, stage, pos, live regions after the event) for every event of a path."""
     live = {r.name for r in model.regions} | {p.name for p in model.pools}
-    out = [("init", None, None, frozenset(live))]
+    out: list[tuple[str, str | None, int | None, frozenset[str]]] = [
+        ("init", None, None, frozenset(live))]
     for s in path:
         out.append(("enter", s, None, frozenset(live)))
         for j, line in enumerate(model.stages[s].body):
@@ -1143,7 +1406,7 @@ def obligations(model: ir.Model) -> list[str]:
     out = ["wellformed"]
     out += [name for name in model.expects if parse_site(name) is not None]
     out += [name for name, _, _ in model.asserts]
-    return out
+    return list(dict.fromkeys(out))   # Q28: repetitions of an unnamed assert share a name
 
 
 def decide(model: ir.Model, name: str, proof: ir.Proof | None = None) -> RefVerdict:
@@ -1175,7 +1438,9 @@ _CACHE: dict[int, tuple[ir.Model, dict[str, RefVerdict]]] = {}
 def _decide_own(model: ir.Model, names: list[str]) -> dict[str, RefVerdict]:
     ex = Explorer(model)
     mons: dict[str, Any] = {}
-    asserts = {aname: (stage, line) for aname, stage, line in model.asserts}
+    asserts: dict[str, tuple[str, list[A.AssertLine]]] = {}
+    for aname, stage, line in model.asserts:
+        asserts.setdefault(aname, (stage, []))[1].append(line)
     for name in names:
         site = parse_site(name)
         if name == "wellformed":
@@ -1183,8 +1448,8 @@ def _decide_own(model: ir.Model, names: list[str]) -> dict[str, RefVerdict]:
         elif site is not None:
             mons[name] = SiteMonitor(name, site[1])
         else:
-            stage, line = asserts[name]
-            mons[name] = AssertMonitor(stage, line, model)
+            stage, lines = asserts[name]
+            mons[name] = AssertMonitor(stage, lines, model)
     ex.run(list(mons.values()))
     out = {}
     for name, mon in mons.items():
@@ -1197,7 +1462,7 @@ def _decide_own(model: ir.Model, names: list[str]) -> dict[str, RefVerdict]:
                                    "contents)")
         elif name != "wellformed" and not mon.reached:
             where = name if parse_site(name) else \
-                f"the assert {name} (line {asserts[name][1].span.line})"
+                f"the assert {name} (line {asserts[name][1][0].span.line})"
             out[name] = RefVerdict("vacuous", None, None, None, f"no run reaches {where}")
         else:
             out[name] = RefVerdict("holds", None, None, None)

@@ -891,3 +891,515 @@ def test_too_large() -> None:
     """)
     with pytest.raises(TooLarge):
         decide(m, "wellformed")
+
+
+# ---------------------------------------------------------------- C arithmetic
+
+BITOPS = """
+model m
+  width 8
+param x in {0, 5, 17}
+param a in {1, 8, 16}
+var r = 0
+stage one
+  set r = (x + a - 1) & ~(a - 1)
+  assert rounded: r == align_up(x, a)
+  assert bit2: (x & 4) == 4 implies x == 5
+  assert xor_or: (x ^ x) == 0 and (x | 240) == (x ^ 240) + (x & 240)
+"""
+
+
+def test_bitwise_and_rounds_up_as_in_c() -> None:
+    m, _ = load(BITOPS)
+    # a - 1 is 0, 7 or 15 and ~(a - 1) = (2^8 - 1) - (a - 1) is 255, 248 or 240: the
+    # mask of the multiples of a; x + a - 1 <= 32. Every value is in [0, 256], so the
+    # operators are the plain bitwise ones and nothing wraps: r = align_up(x, a).
+    assert decide(m, "wellformed").status == "holds"
+    assert decide(m, "rounded").status == "holds"
+    # 0 & 4 = 0, 5 & 4 = 4, 17 & 4 = 0 (17 = 0b10001); as in C '&' binds looser than
+    # '==', hence the parentheses.
+    assert decide(m, "bit2").status == "holds"
+    # x | 240 = (x ^ 240) + (x & 240): 240, 245, 241 (17 | 240 = 241 = 225 + 16).
+    assert decide(m, "xor_or").status == "holds"
+
+
+C_WRAPS = """
+model m
+  width 8
+param y in {0, 256}
+param k in {0, 8, 9}
+param d in {0, 4}
+var v = 0
+stage one
+  set v = ~y
+  set v = 1 << k
+  assert shr: (200 >> k) == 200 / (1 << k)
+  set v = y / d
+  assert divt: v == 0
+  set v = y | 1
+"""
+
+
+def test_bitwise_results_outside_the_address_space_wrap() -> None:
+    m, _ = load(C_WRAPS)
+    nt, shl, div, orr = (line_of(C_WRAPS, s) for s in ("~y", "v = 1 << k", "y / d", "y | 1"))
+    # events: init 0, enter 1, ~y 2, 1 << k 3, shr 4, y / d 5, divt 6, y | 1 7.
+    # ~y = 255 - y: y = 256 gives -1, a wrap ("~a of a = 2^width is -1").
+    assert got(decide(m, f"wrap@L{nt}")) == V("violated", ("one",), 2, (256, 0, 0))
+    # 1 << k = 2^k: 256 for k = 8 is in [0, 2^8]; 512 for k = 9 wraps.
+    assert got(decide(m, f"wrap@L{shl}")) == V("violated", ("one",), 3, (0, 9, 0))
+    # In the assert, 200 >> k is floor(200 / 2^k) = 200, 0; for k = 9 the 1 << 9 on the
+    # right is out of range: the assert read a tainted value, so it is false.
+    assert got(decide(m, "shr")) == V("violated", ("one",), 4, (0, 9, 0))
+    # y / 0 is a wrap whose value is 0: d = 0 is a finding, already for y = 0 ...
+    assert got(decide(m, f"wrap@L{div}")) == V("violated", ("one",), 5, (0, 0, 0))
+    # ... and the 0 it gives is tainted, so 'v == 0' is false there (without the taint
+    # the first failure would be y = 256, d = 4: v = 64).
+    assert got(decide(m, "divt")) == V("violated", ("one",), 6, (0, 0, 0))
+    # 256 | 1 = 257 > 2^8.
+    assert got(decide(m, f"wrap@L{orr}")) == V("violated", ("one",), 7, (256, 0, 0))
+    assert got(decide(m, "wellformed")) == V("violated", ("one",), 2, (256, 0, 0))
+
+
+SIGNED_AND = """
+model m
+  width 8
+param x in {5, 30}
+stage one
+  assume ((x - 20) & 1023) < 0
+  assert reached: x == 30
+"""
+
+
+def test_bitwise_operands_are_width_plus_2_bit_twos_complement() -> None:
+    m, _ = load(SIGNED_AND)
+    # x = 5: x - 20 = -15 wraps (a finding of the assume's line, event 2) and the run
+    # goes on with the value: -15 and 1023 taken modulo 2^10 are 1009 and 1023, their
+    # and is 1009, read back as a signed 10-bit number: -15 < 0, so the assume holds
+    # and the run reaches the assert (false for x = 5). x = 30: 10 & 1023 = 10, the
+    # assume is false and the run stops.
+    assert got(decide(m, "wellformed")) == V("violated", ("one",), 2, (5,))
+    assert got(decide(m, "reached")) == V("violated", ("one",), 3, (5,))
+
+
+MODULAR = """
+model m
+  width 8
+param x in {0, 16}
+var v = 0
+var w = 0
+stage one
+  set v = u8(x - 1)
+  assert top: (x == 0 implies v == 255) and (x == 16 implies v == 15)
+  assert consts: u8(300) == 44 and u8(3 << 7) == 128 and u16(~0) == 65535
+  set v = u8(x - 1) + u8(x - 1)
+  set w = u8(v)
+  assert kept: w < 256
+"""
+
+
+def test_u8_computes_modulo_and_hides_the_wrap() -> None:
+    m, _ = load(MODULAR)
+    first, second = line_of(MODULAR, "assert top") - 1, line_of(MODULAR, "+ u8(")
+    # Inside u8 every operation is taken modulo 2^8 and never wraps: 0 - 1 is 255.
+    assert decide(m, f"wrap@L{first}").status == "holds"
+    assert decide(m, "top").status == "holds"
+    # u8(300) = 44, u8(384) = 128, and ~0 inside u16 is 2^16 - 1; no taint anywhere.
+    assert decide(m, "consts").status == "holds"
+    # Outside u8 arithmetic is checked again: 255 + 255 = 510 wraps (event 5 = init,
+    # enter, set, top, consts, set).
+    assert got(decide(m, f"wrap@L{second}")) == V("violated", ("one",), 5, (0,))
+    # v is tainted for x = 0; "values read inside keep their taint": w = u8(v) = 254 is
+    # tainted and the assert that reads it is false (event 7).
+    assert got(decide(m, "kept")) == V("violated", ("one",), 7, (0,))
+
+
+NONLINEAR = """
+model m
+  width 8
+param x in [0, 20]
+param y in [0, 20]
+var p = 0
+var q = 0
+stage one
+  set p = x * y
+  set q = x / y
+  assert notsq: x * x != 144
+"""
+
+
+def test_a_product_of_two_parameters() -> None:
+    m, _ = load(NONLINEAR)
+    mul, div = line_of(NONLINEAR, "x * y"), line_of(NONLINEAR, "x / y")
+    # x * y > 256 first for x = 13 (13 * 20 = 260; 12 * 20 = 240): key (13, 20).
+    assert got(decide(m, f"wrap@L{mul}")) == V("violated", ("one",), 2, (13, 20))
+    # x / 0 is a wrap: (0, 0), event 3.
+    assert got(decide(m, f"wrap@L{div}")) == V("violated", ("one",), 3, (0, 0))
+    # 12 * 12 = 144, event 4; the smallest key with x = 12 is y = 0.
+    assert got(decide(m, "notsq")) == V("violated", ("one",), 4, (12, 0))
+    assert got(decide(m, "wellformed")) == V("violated", ("one",), 2, (13, 20))
+
+
+# ---------------------------------------------------------------- map predicates anywhere
+
+MAP_PREDS = """
+model m
+  width 8
+param s in {0, 112, 128}
+map mm : e820
+  entry [0, 128) usable
+  entry [128, 256) reserved
+stage one
+  place k size 32 at s
+  assume not within(k, mm types {reserved})
+  assert low: outside(k, mm types {reserved})
+stage two after one when not within(k, mm types {usable})
+  assert straddles: s == 112
+proof notusable
+  for m expect violated
+  always not within(k, mm types {usable})
+"""
+
+
+def test_map_predicates_negated_and_as_conditions() -> None:
+    m, ps = load(MAP_PREDS)
+    # s = 128: k = [128, 160) lies in reserved memory: the assume stops the run.
+    # s = 112: k = [112, 144) is not within reserved memory (the run goes on) but meets
+    # it: 'low' fails (event 4 = init, enter, place, assume, assert).
+    assert got(decide(m, "low")) == V("violated", ("one",), 4, (112,))
+    # Stage two is entered only when k is not all usable: s = 112 alone.
+    assert decide(m, "straddles").status == "holds"
+    # k = [0, 32) is all usable: the negation is false after the place (event 2).
+    assert got(proof(m, ps, "notusable")) == V("violated", ("one",), 2, (0,))
+    assert decide(m, "wellformed").status == "holds"
+
+
+# ---------------------------------------------------------------- quantifiers and aggregates
+
+AGG_CONCRETE = """
+model m
+  width 8
+map mm : efi
+  entry [0, 64) conventional attrs {WB}
+  entry [64, 128) bs_data attrs {WB, UC}
+  entry [128, 160) reserved
+region r = [32, 48)
+stage one
+  reserve r in mm as loader_data attrs {UC}
+  convert mm types {bs_data} to conventional
+proof wb
+  for m expect holds
+  always forall e in mm types {conventional}: (e.attrs & 8) != 0
+proof one_uc
+  for m expect violated
+  always exists e in mm: e.attrs == 1
+proof words_at_end
+  for m expect holds
+  at end exists e in mm types {loader_data}: e.attrs == 1 and e.start == 32 \
+      and (forall f in mm types {conventional}: f.attrs == 8 or (f.start == 64 and f.attrs == 9))
+proof three
+  for m expect holds
+  at end count(e in mm types {conventional}) == 3 and count(e in mm where e.size >= 32) == 3
+proof segments
+  for m expect violated
+  always count(e in mm) == 3
+proof conv_size
+  for m expect holds
+  at end sum(e.size for e in mm types {conventional}) == 112
+proof wb_only
+  for m expect violated
+  always sum(e.size for e in mm types {conventional} where e.attrs == 8) == 64
+proof eager_sum
+  for m expect violated
+  at end sum(e.size - 32 for e in mm types {conventional} where e.size >= 32) == 32
+proof eager_exists
+  for m expect violated
+  always exists e in mm: 32 - e.start >= 0
+"""
+
+
+def test_quantifiers_and_aggregates_over_a_concrete_map() -> None:
+    m, ps = load(AGG_CONCRETE)
+    # Segments (start, end, type, word): initially [0, 64) conventional 8 (WB = bit 3),
+    # [64, 128) bs_data 9, [128, 160) reserved 0. After the reserve (event 2): [0, 32)
+    # conventional 8, [32, 48) loader_data 1 (UC = bit 0), [48, 64) conventional 8,
+    # [64, 128) bs_data 9, [128, 160) reserved 0. After the convert (event 3) [64, 128)
+    # is conventional 9. Events: init 0, enter 1, reserve 2, convert 3, end 4.
+    # Every conventional segment has WB, in every state.
+    assert proof(m, ps, "wb").status == "holds"
+    # No segment has the word 1 at init (the reserve makes one later): event 0.
+    assert got(proof(m, ps, "one_uc")) == V("violated", ("one",), 0, ())
+    # The reserved segment has the reserve's word; the convert keeps [64, 128)'s word.
+    # (A quantifier's predicate runs to the end of the line: the forall, in
+    # parentheses, is inside the exists.)
+    assert proof(m, ps, "words_at_end").status == "holds"
+    # At end: three conventional segments; sizes 32, 16, 16, 64, 32: three >= 32.
+    assert proof(m, ps, "three").status == "holds"
+    # The reserve makes five segments (never merged): event 2.
+    assert got(proof(m, ps, "segments")) == V("violated", ("one",), 2, ())
+    # 32 + 16 + 64 conventional bytes at end.
+    assert proof(m, ps, "conv_size").status == "holds"
+    # Conventional with the word 8 alone: 64 at init, 32 + 16 after the reserve.
+    assert got(proof(m, ps, "wb_only")) == V("violated", ("one",), 2, ())
+    # SPEC Q24: sum's value is evaluated for every segment of the listed types, also
+    # where 'where' is false: [48, 64) gives 16 - 32 < 0, tainted, so the property is
+    # false although the sum of the selected values is (32 - 32) + (64 - 32) = 32.
+    assert got(proof(m, ps, "eager_sum")) == V("violated", ("one",), 4, ())
+    # Not lazy: the first segment (start 0) already satisfies the body, but it is
+    # evaluated for every segment and 32 - 64 wraps: tainted, false at init.
+    assert got(proof(m, ps, "eager_exists")) == V("violated", ("one",), 0, ())
+
+
+AGG_SYMBOLIC = """
+model m
+  width 8
+map sm : efi symbolic 2 types {conventional, bs_data} within [0, 64) align 32 attrs {WB, XP}
+region g = [16, 48)
+stage one
+  reserve g in sm as reserved
+  convert sm types {bs_data} to conventional
+proof words
+  for m expect holds
+  always forall e in sm types {conventional, bs_data}: e.attrs == 0 or e.attrs == 8 \\
+      or e.attrs == 16384 or e.attrs == 16392
+proof all_words
+  for m expect violated
+  always forall e in sm: e.attrs != 16392
+proof wb_alone
+  for m expect violated
+  always forall e in sm: e.attrs != 8
+proof small
+  for m expect holds
+  after one forall e in sm types {conventional}: e.size <= 16
+proof smaller
+  for m expect violated
+  after one forall e in sm types {conventional}: e.size < 16
+proof bs_at_init
+  for m expect violated
+  always forall e in sm types {bs_data}: false
+proof bs_gone
+  for m expect holds
+  after one count(e in sm types {bs_data}) == 0 and sum(e.size for e in sm types {reserved}) == 32 \
+      and (forall e in sm types {reserved}: e.attrs == 0)
+proof at_most_one
+  for m expect violated
+  after one count(e in sm types {conventional}) <= 1
+proof some_wb
+  for m expect violated
+  always exists e in sm: (e.attrs & 8) != 0
+"""
+
+
+def test_quantifiers_and_aggregates_over_a_symbolic_map() -> None:
+    m, ps = load(AGG_SYMBOLIC)
+    # Entry bounds are 0, 32 or 64; each entry is conventional or bs_data with a word
+    # that is any subset of {WB = 8, XP = 16384}. Events: init 0, enter 1, reserve 2,
+    # convert 3, end 4. Symbolic contents are not in the key: key ().
+    assert proof(m, ps, "words").status == "holds"
+    # Every subset is enumerated: WB | XP = 16392, and WB alone.
+    assert got(proof(m, ps, "all_words")) == V("violated", ("one",), 0, ())
+    assert got(proof(m, ps, "wb_alone")) == V("violated", ("one",), 0, ())
+    # Reserving [16, 48) leaves at most [0, 16) and [48, 64) of the entries.
+    assert proof(m, ps, "small").status == "holds"
+    assert got(proof(m, ps, "smaller")) == V("violated", ("one",), 3, ())
+    # Some contents have a bs_data entry at init; the convert removes them all; the
+    # reserve always adds the 32-byte reserved segment, with the word 0 (no attrs).
+    assert got(proof(m, ps, "bs_at_init")) == V("violated", ("one",), 0, ())
+    assert proof(m, ps, "bs_gone").status == "holds"
+    # Two entries [0, 32), [32, 64) leave two conventional pieces.
+    assert got(proof(m, ps, "at_most_one")) == V("violated", ("one",), 3, ())
+    # An empty map (or words without WB) has no such segment: false at init.
+    assert got(proof(m, ps, "some_wb")) == V("violated", ("one",), 0, ())
+
+
+WHERE_ATTRS = """
+model m
+  width 8
+map mm : efi
+  entry [0, 64) conventional attrs {UC}
+  entry [64, 128) conventional attrs {WB, UC}
+  entry [128, 192) conventional
+  entry [192, 256) conventional attrs {XP}
+stage one
+  place k size 16 topdown in mm types {conventional} where (entry.attrs & 8) != 0
+  place j size 16 bottomup in mm types {conventional} where entry.attrs == 0
+  place h size 16 bottomup in mm types {conventional} where (entry.attrs & 16384) != 0 \\
+      else none
+  place h64 size 16 bottomup in mm types {conventional} where u64(entry.attrs & 16384) != 0
+proof wb
+  for m expect holds
+  after one equal(k.start, 112) and equal(j.start, 128)
+proof xp
+  for m expect holds
+  after one equal(h.size, 0) and equal(h64.start, 192)
+"""
+
+
+def test_attributes_in_a_where() -> None:
+    m, ps = load(WHERE_ATTRS)
+    # Only [64, 128) has WB: the highest 16-byte block in it starts at 112. Only
+    # [128, 192) has the word 0: the lowest block starts at 128.
+    assert proof(m, ps, "wb").status == "holds"
+    # SPEC Q29 (reading taken): outside uN, '&' takes its operands modulo
+    # 2^(width + 2) = 2^10, so at width 8 it cannot see XP (bit 14 = 16384): h finds
+    # no segment and falls back to none. SPEC Q27: inside u64 '&' is a 64-bit
+    # operation, and h64 finds the XP entry [192, 256).
+    assert proof(m, ps, "xp").status == "holds"
+    assert decide(m, "wellformed").status == "holds"
+
+
+TRANSLATE = """
+model m
+  width 8
+map fw : e820
+  entry [0, 64) usable attrs {bit0}
+  entry [64, 128) reserved
+  entry [128, 224) usable
+  entry [224, 256) acpi
+map d : efi derived
+stage one
+  place early size 16 bottomup in d types {conventional} else none
+  translate fw to d by {usable: conventional, acpi: acpi_reclaim}
+  place k size 32 topdown in d types {conventional} where entry.attrs == 0
+  place j size 16 bottomup in d types {conventional} where (entry.attrs & 1) != 0
+proof placed
+  for m expect holds
+  after one equal(early.size, 0) and equal(k.start, 192) and equal(j.start, 0)
+proof dst
+  for m expect holds
+  after one within([224, 256), d types {acpi_reclaim}) and count(x in d) == 3 \\
+      and disjoint([64, 128), d types {conventional, acpi_reclaim, reserved})
+proof src_kept
+  for m expect holds
+  at end count(x in fw) == 4 and within([128, 224), fw types {usable})
+"""
+
+
+def test_translate_fills_a_derived_map_for_a_first_fit() -> None:
+    m, ps = load(TRANSLATE)
+    # d is empty until the translate: 'early' finds no room and falls back to none.
+    # Then d holds [0, 64) conventional (word 1), [128, 224) conventional (word 0) and
+    # [224, 256) acpi_reclaim; reserved is not in the table, so [64, 128) is not in d.
+    # k: word 0 -> [128, 224), highest 32-byte block at 192. j: bit 0 -> [0, 64): 0.
+    assert proof(m, ps, "placed").status == "holds"
+    assert proof(m, ps, "dst").status == "holds"
+    assert proof(m, ps, "src_kept").status == "holds"   # the source keeps its state
+    assert decide(m, "wellformed").status == "holds"
+
+
+# ---------------------------------------------------------------- region sets
+
+REGION_SETS = """
+model m
+  width 8
+param s in {0, 32, 128}
+stage one
+  place a size 32 at 32
+  place b size 16 at s
+proof lowfree
+  for m expect violated
+  always disjoint([0, 128) minus a, b)
+proof inlow
+  for m expect violated
+  always within(b, [0, 128) minus a)
+proof union
+  for m expect holds
+  always within(b, [0, 32) union a union [128, 256))
+proof minus_first
+  for m expect holds
+  always within(a, [0, 256) minus [0, 32) minus [64, 256))
+"""
+
+
+def test_region_sets_union_and_minus() -> None:
+    m, ps = load(REGION_SETS)
+    # a = [32, 64); b = [s, s + 16). Each conjunct names a and b: in scope from event 3.
+    # [0, 128) minus a = [0, 32) + [64, 128): b = [0, 16) meets it (s = 0).
+    assert got(proof(m, ps, "lowfree")) == V("violated", ("one",), 3, (0,))
+    # b = [32, 48) lies in a, not in [0, 128) minus a: s = 32 fails; s = 0 does not.
+    assert got(proof(m, ps, "inlow")) == V("violated", ("one",), 3, (32,))
+    # [0, 64) + [128, 256) holds b for every s.
+    assert proof(m, ps, "union").status == "holds"
+    # minus is left-associative: ([0, 256) minus [0, 32)) minus [64, 256) = [32, 64).
+    assert proof(m, ps, "minus_first").status == "holds"
+
+
+# ---------------------------------------------------------------- repetition
+
+LOOP = """
+model m
+  width 8
+param z in {0, 1}
+var v = 16
+stage one
+  place q size 16 anywhere within [0, 32) align 16
+  for i in [0, 2)
+    place r[i] size 16 anywhere within [0, 48) align 16
+    set v = v - 16
+  end
+proof ordered
+  for m expect violated
+  always r[0].start <= r[1].start
+proof low
+  for m expect holds
+  always forall i in [0, 2): below(r[i], 48)
+"""
+
+
+def test_a_for_loop_repeats_lines_and_choices() -> None:
+    m, ps = load(LOOP)
+    setv = line_of(LOOP, "set v")
+    # The key: z, then the choices by line (q's line comes first), then repetition:
+    # (z, q, r[0], r[1]). Events: init 0, enter 1, q 2, r[0] 3, set 4, r[1] 5, set 6.
+    # r[0].start > r[1].start first at event 5; smallest key: r[0] = 16, r[1] = 0.
+    assert got(proof(m, ps, "ordered")) == V("violated", ("one",), 5, (0, 0, 16, 0))
+    # The integer forall is two conjuncts below(r[0], 48), below(r[1], 48).
+    assert proof(m, ps, "low").status == "holds"
+    # One site for both repetitions of 'set v': 16 - 16 = 0, then 0 - 16 wraps (event 6).
+    assert got(decide(m, f"wrap@L{setv}")) == V("violated", ("one",), 6, (0, 0, 0, 0))
+    assert got(decide(m, "wellformed")) == V("violated", ("one",), 6, (0, 0, 0, 0))
+
+
+FRAGMENT = """
+model m
+  width 8
+param n in {16, 48}
+fragment carve(r, sz)
+  place r size sz anywhere within [0, 64) align 16
+  assert r.size <= 16
+end
+stage one
+  use carve(a, 16)
+  use carve(b, n)
+proof apart
+  for m expect violated
+  always disjoint(a, b)
+"""
+
+
+def test_a_fragment_used_twice() -> None:
+    m, ps = load(FRAGMENT)
+    place, check = line_of(FRAGMENT, "place r"), line_of(FRAGMENT, "assert r.size")
+    # Both uses are the fragment's lines (place, assert): events init 0, enter 1,
+    # place a 2, assert 3, place b 4, assert 5. The choices are those of the fragment's
+    # line, one per use, in use order: key (n, a, b).
+    # SPEC Q28: the two repetitions of the unnamed assert are one obligation; only the
+    # second can fail (b.size = n = 48), at event 5.
+    assert obligations(m) == ["wellformed", f"assert@one:{check}"]
+    assert got(decide(m, f"assert@one:{check}")) == V("violated", ("one",), 5, (48, 0, 0))
+    # a and b meet when both start at 0 (n = 16): event 4.
+    assert got(proof(m, ps, "apart")) == V("violated", ("one",), 4, (16, 0, 0))
+    # b = 48 bytes fits at 0 or 16: no fits@ finding for either use.
+    assert decide(m, f"fits@L{place}").status == "holds"
+    assert decide(m, "wellformed").status == "holds"
+
+
+def test_too_large_with_attribute_words() -> None:
+    m, _ = load("""
+    model m
+      width 8
+    map sm : efi symbolic 3 attrs {UC, WC, WT, WB, UCE, WP, RP, XP, NV, MR, RO, SP, CC, RUN}
+    stage one
+    """)
+    with pytest.raises(TooLarge):
+        decide(m, "wellformed")

@@ -1,0 +1,199 @@
+"""Z3 terms and the symbolic state the encoder builds (docs/language.md, "Values").
+
+Term builders for the hot loops go through Z3's C API directly; the state classes
+hold, per event, the symbolic regions, variables, pool cursors and map states with
+the taint condition of each (``ok``). ``import z3`` lives in the engine's encoding
+and solving modules only (ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TypeAlias
+
+import z3
+
+from bootspec.diagnostics import Span
+
+Term: TypeAlias = z3.ArithRef
+Cond: TypeAlias = z3.BoolRef
+BITS = 66  # bitwise operators: two's complement on this many bits (docs, "C arithmetic")
+
+
+@dataclasses.dataclass(frozen=True)
+class Labeled:
+    """A constraint or obligation with where it comes from (for unsat cores and
+    messages); an obligation also names its finding site."""
+
+    term: Cond
+    label: str
+    span: Span
+    site: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class SymRegion:
+    start: Term
+    end: Term
+    owner: str | None
+    type: str | None
+    ok: Cond  # well-formed: untainted bounds and 0 <= start <= end <= 2^width
+    pool: str | None = None  # a pool its placement may take it from ...
+    pooled: Cond = dataclasses.field(default_factory=lambda: z3.BoolVal(True))  # ... when
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """An entry a map's state starts from: a declared one, or a segment translated from
+    another map. ``type`` is a name when it is known, else a symbolic type index."""
+
+    start: Term
+    end: Term
+    exists: Cond
+    type: str | Term
+    attrs: Term
+
+
+@dataclasses.dataclass(frozen=True)
+class Reservation:
+    """``reserve R in MAP as TYPE``: a segment of a map's state, later ones on top."""
+
+    start: Term
+    end: Term
+    type: str
+    ok: Cond  # the reserved region was well-formed
+    attrs: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Conversion:
+    """``convert MAP types {...} to TYPE``: a retyping of every segment at that point."""
+
+    types: tuple[str, ...]
+    to: str
+
+
+Op: TypeAlias = Reservation | Conversion
+
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """One segment of a map's state, symbolically: ``[start, end)`` of ``type`` when
+    ``exists``. ``group``: the index of the declared entry it is a piece of (pieces of
+    later entries lie above), or -1 when it may lie anywhere."""
+
+    start: Term
+    end: Term
+    exists: Cond
+    type: str | Term
+    attrs: Term
+    group: int
+
+
+@dataclasses.dataclass
+class SymState:
+    regions: dict[str, SymRegion]
+    vars: dict[str, z3.ExprRef]
+    var_ok: dict[str, Cond]
+    cursors: dict[str, Term]
+    cursor_ok: dict[str, Cond]
+    ops: dict[str, list[Op]]  # a map's reserves and converts, in order
+    bases: dict[str, list[Entry]] = dataclasses.field(default_factory=dict)  # translated
+    map_ok: dict[str, Cond] = dataclasses.field(default_factory=dict)
+
+    def copy(self) -> SymState:
+        return SymState(dict(self.regions), dict(self.vars), dict(self.var_ok),
+                        dict(self.cursors), dict(self.cursor_ok),
+                        {k: list(v) for k, v in self.ops.items()}, dict(self.bases),
+                        dict(self.map_ok))
+
+
+# Term builders for the hot loops (first fit, overlap): the same terms z3's operators
+# build, without the Python-side coercion of every argument, which dominates the
+# encoding time of a placement over a real map. Arguments are terms of one context.
+def lt(a: Term, b: Term) -> Cond:
+    return z3.BoolRef(z3.Z3_mk_lt(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+def le(a: Term, b: Term) -> Cond:
+    return z3.BoolRef(z3.Z3_mk_le(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+def ge(a: Term, b: Term) -> Cond:
+    return z3.BoolRef(z3.Z3_mk_ge(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+def gt(a: Term, b: Term) -> Cond:
+    return z3.BoolRef(z3.Z3_mk_gt(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+def add(a: Term, b: Term) -> Term:
+    arr = (z3.Ast * 2)(a.as_ast(), b.as_ast())
+    return z3.ArithRef(z3.Z3_mk_add(a.ctx.ref(), 2, arr), a.ctx)
+
+
+def not_(a: Cond) -> Cond:
+    return z3.BoolRef(z3.Z3_mk_not(a.ctx.ref(), a.as_ast()), a.ctx)
+
+
+def ite(c: Cond, a: Term, b: Term) -> Term:
+    return z3.ArithRef(z3.Z3_mk_ite(c.ctx.ref(), c.as_ast(), a.as_ast(), b.as_ast()), c.ctx)
+
+
+def _nary(mk: object, xs: list[Cond]) -> Cond:
+    ctx = xs[0].ctx
+    arr = (z3.Ast * len(xs))(*(x.as_ast() for x in xs))
+    return z3.BoolRef(mk(ctx.ref(), len(xs), arr), ctx)  # type: ignore[operator]
+
+
+def and_(*xs: Cond) -> Cond:
+    xs2 = [x for x in xs if not z3.is_true(x)]
+    if not xs2:
+        return z3.BoolVal(True)
+    if len(xs2) == 1:
+        return xs2[0]
+    return _nary(z3.Z3_mk_and, xs2)
+
+
+def or_(*xs: Cond) -> Cond:
+    xs2 = [x for x in xs if not z3.is_false(x)]
+    if not xs2:
+        return z3.BoolVal(False)
+    if len(xs2) == 1:
+        return xs2[0]
+    return _nary(z3.Z3_mk_or, xs2)
+
+
+def implies(a: Cond, b: Cond) -> Cond:
+    if z3.is_true(a) or z3.is_true(b):
+        return b
+    return z3.Implies(a, b)
+
+
+def overlap(a0: Term, a1: Term, b0: Term, b1: Term) -> Cond:
+    """[a0, a1) and [b0, b1) meet (share an address); an empty or inverted range meets
+    nothing (NOTE(ranges))."""
+    return and_(lt(a0, b1), lt(b0, a1), lt(a0, a1), lt(b0, b1))
+
+
+def val(v: int) -> Term:
+    return z3.IntVal(v)
+
+
+def max_(a: Term, b: Term) -> Term:
+    """max(a, b), folded when both are numbers (a real map's entries, constants)."""
+    if z3.is_int_value(a) and z3.is_int_value(b):
+        return a if a.as_long() >= b.as_long() else b  # type: ignore[attr-defined]
+    return z3.If(a > b, a, b)
+
+
+def min_(a: Term, b: Term) -> Term:
+    if z3.is_int_value(a) and z3.is_int_value(b):
+        return a if a.as_long() <= b.as_long() else b  # type: ignore[attr-defined]
+    return z3.If(a < b, a, b)
+
+
+def num(t: Term) -> int | None:
+    return t.as_long() if z3.is_int_value(t) else None  # type: ignore[attr-defined]
+
+
