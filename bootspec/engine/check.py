@@ -46,6 +46,7 @@ from bootspec.engine.verdicts import (
     Verdict,
     obligations,
 )
+from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.sites import unparse
 
@@ -106,8 +107,11 @@ class ModelChecker:
         self.limits = limits or Limits()
         self.fast = fast  # False: always use the solver (the oracle tests the encoding)
         self._enc: dict[tuple[int, bool], PathEncoding] = {}
-        # symbolic maps too large to unroll cheaply get the abstract treatment first
-        self.big = frozenset(n for n, m in model.maps.items() if m.symbolic and m.count > SMALL_MAP)
+        # symbolic maps too large to unroll cheaply get the abstract treatment first, when
+        # the model only reads them in ways the abstraction covers
+        self.exact_only = concrete_uses(model)
+        self.big = frozenset(n for n, m in model.maps.items()
+                             if m.symbolic and m.count > SMALL_MAP and n not in self.exact_only)
 
     def encoding(self, i: int, abstract: bool = False) -> PathEncoding:
         key = (i, abstract)
@@ -136,7 +140,17 @@ class ModelChecker:
             return self._decide_concrete(ob, proof)
         fresh_context()  # the same obligation gets the same counterexample in any run
         self._enc.clear()
+        model_big = self.big
+        if proof is not None:
+            self.big = self.big - property_uses(proof.pred_for(self.model.name))
+        try:
+            return self._decide_big(ob, proof, want_core)
+        finally:
+            self.big = model_big
+
+    def _decide_big(self, ob: Obligation, proof: Proof | None, want_core: bool) -> Verdict:
         if not self.big:
+            self._enc.clear()
             return self._decide(ob, proof, want_core, abstract=False)
         v = self._decide(ob, proof, want_core, abstract=True)
         if v.status == "holds" and self._reachable_small(ob, proof):
@@ -180,7 +194,9 @@ class ModelChecker:
         number of entries, wherever it is reached (step 1 of :meth:`decide`). A model
         without symbolic maps: False."""
         sym = frozenset(n for n, m in self.model.maps.items() if m.symbolic)
-        if not sym:
+        unsupported = self.exact_only | (property_uses(proof.pred_for(self.model.name))
+                                         if proof is not None else frozenset())
+        if not sym or sym & unsupported:
             return False
         saved, self.big = self.big, sym
         try:
@@ -524,6 +540,62 @@ class ModelChecker:
     def recheck(self, ob: Obligation, path: Path, i: int, inputs: dict[str, int],
                 target: Target) -> Counterexample:
         return cexmod.recheck(self.model, ob, path, i, inputs, target)
+
+
+def _maps_read(e: object, polarity: int, out: set[str], positive_ok: bool) -> None:
+    """Maps an expression reads in a way the abstract encoding does not cover: a
+    quantifier or aggregate over it, or a map-type predicate anywhere but at positive
+    polarity of a property (``positive_ok``)."""
+    if isinstance(e, A.Quant | A.Aggregate) and e.map is not None:
+        out.add(e.map)
+    if isinstance(e, A.Call) and e.fn in ("within", "outside", "disjoint") and e.args and \
+            isinstance(e.args[-1], A.MapTypes) and not (positive_ok and polarity > 0):
+        out.add(e.args[-1].map)
+    if isinstance(e, A.Not):
+        _maps_read(e.operand, -polarity, out, positive_ok)
+        return
+    if isinstance(e, A.BoolOp) and e.op == "implies":
+        _maps_read(e.operands[0], -polarity, out, positive_ok)
+        _maps_read(e.operands[1], polarity, out, positive_ok)
+        return
+    if isinstance(e, A.Ite):
+        _maps_read(e.cond, 0, out, positive_ok)
+        _maps_read(e.then, polarity, out, positive_ok)
+        _maps_read(e.other, polarity, out, positive_ok)
+        return
+    if isinstance(e, A.Compare):
+        polarity = 0
+    if dataclasses.is_dataclass(e) and not isinstance(e, type):
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            for item in v if isinstance(v, tuple) else (v,):
+                if dataclasses.is_dataclass(item) and not isinstance(item, type):
+                    _maps_read(item, polarity, out, positive_ok)
+
+
+def property_uses(pred: A.Expr) -> frozenset[str]:
+    """Maps a property reads in ways only the exact encoding decides."""
+    out: set[str] = set()
+    _maps_read(pred, 1, out, True)
+    return frozenset(out)
+
+
+def concrete_uses(model: Model) -> frozenset[str]:
+    """Maps a model's own lines read in ways only the exact encoding decides: as
+    conditions (assume, guard, where, set), quantified, or translated."""
+    out: set[str] = set()
+    lines: list[object] = [*model.assumes, *model.regions, *model.pools, *model.vars]
+    for st in model.stages.values():
+        lines.append(st.guard)
+        lines += list(st.body)
+    for ln in lines:
+        if isinstance(ln, A.Translate):
+            out |= {ln.src, ln.dst}
+        elif isinstance(ln, A.AssertLine):
+            _maps_read(ln.pred, 1, out, True)
+        elif ln is not None:
+            _maps_read(ln, 0, out, False)
+    return frozenset(out)
 
 
 def _collect(core: tuple[str, ...], labels: dict[str, Labeled],

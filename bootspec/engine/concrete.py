@@ -131,9 +131,6 @@ def inputs_valid(model: Model, inputs: Mapping[str, int]) -> bool:
     return True
 
 
-BITS = 66  # bitwise operators: two's complement on this many bits (docs, "C arithmetic")
-
-
 def binop(op: str, a: int, b: int) -> tuple[int, bool]:
     """(value, defined) of an arithmetic or bitwise operation (docs, "C arithmetic");
     not defined: a division by 0 or a negative shift (the value is then 0).
@@ -151,11 +148,8 @@ def binop(op: str, a: int, b: int) -> tuple[int, bool]:
         if b == 0:
             return 0, False
         return (a // b if op == "/" else a % b), True
-    if op in ("&", "|", "^"):
-        m = (1 << BITS) - 1
-        x, y = a & m, b & m
-        r = x & y if op == "&" else (x | y if op == "|" else x ^ y)
-        return (r - (1 << BITS) if r >> (BITS - 1) else r), True
+    if op in ("&", "|", "^"):  # Python's ints are two's complement of unbounded width
+        return (a & b if op == "&" else (a | b if op == "|" else a ^ b)), True
     if op in ("<<", ">>"):
         if b < 0:
             return 0, False
@@ -312,6 +306,10 @@ class Evaluator:
             self._read(False)
         return v
 
+    def _reduce(self, v: int) -> int:
+        """A function's result inside ``u8``..``u64``: reduced modulo 2^N."""
+        return v % self.modulus if self.modulus is not None else v
+
     def _read(self, ok: bool) -> None:
         if not ok:
             self.tainted = True
@@ -384,7 +382,8 @@ class Evaluator:
                 if e.where is not None and not self._with(e.var, x, e.where, st):
                     continue
                 total += 1 if e.value is None else int(self._with(e.var, x, e.value, st))
-            return total if e.kind == "count" else self._check(total, e.span, "sum", since)
+            return self._reduce(total) if e.kind == "count" else \
+                self._check(total, e.span, "sum", since)
         if isinstance(e, A.RangeLit | A.MapTypes | A.RegionSet):  # a predicate's argument
             raise AssertionError(f"{type(e).__name__} evaluated as a value")
         assert_never(e)
@@ -429,7 +428,7 @@ class Evaluator:
         fn, args = e.fn, e.args
         if fn in ("min", "max"):
             vals = [int(self.ev(x, st)) for x in args]
-            return min(vals) if fn == "min" else max(vals)
+            return self._reduce(min(vals) if fn == "min" else max(vals))
         if fn in ("u8", "u16", "u32", "u64"):
             saved, self.modulus = self.modulus, 1 << int(fn[1:])
             try:
@@ -441,7 +440,7 @@ class Evaluator:
             since = self.taints
             x, a = int(self.ev(args[0], st)), int(self.ev(args[1], st))
             if fn == "align_down":
-                return x - x % a
+                return self._reduce(x - x % a)
             return self._check((x + a - 1) - (x + a - 1) % a, e.span, fn, since)
         if fn in ("within", "outside", "disjoint") and isinstance(args[-1], A.MapTypes):
             a0, a1 = self.rng(args[0], st)

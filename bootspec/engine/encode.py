@@ -83,6 +83,26 @@ class PathEncoding:
     encoder: Encoder
 
 
+def _and_const(a: Term, c: int) -> Term:
+    """``a & c`` for a constant c: each run of one bits [i, j) of c keeps
+    floor(a / 2^i) mod 2^(j - i), shifted back; a negative c is a & ~(~c) = a - (a & ~c)."""
+    if c < 0:
+        return a - _and_const(a, ~c)  # type: ignore[no-any-return]
+    out: Term = val(0)
+    i = 0
+    while c >> i:
+        if not (c >> i) & 1:
+            i += 1
+            continue
+        j = i
+        while (c >> j) & 1:
+            j += 1
+        part = (a / (1 << i)) % (1 << (j - i)) if i else a % (1 << j)
+        out = out + part * (1 << i)  # type: ignore[assignment]
+        i = j
+    return out
+
+
 @dataclasses.dataclass(frozen=True)
 class _Placed:
     cons: Cond  # the choices it made are valid (anywhere)
@@ -179,6 +199,10 @@ class Encoder(MapEncoder):
         self.taints.append(implies(self.pc, inside))
         return v
 
+    def _reduce(self, v: Term) -> Term:
+        """A function's result inside ``u8``..``u64``: reduced modulo 2^N."""
+        return v % self.modulus if self.modulus is not None else v  # type: ignore[no-any-return]
+
     def _lazy(self, cond: Cond) -> Cond:
         """Narrow the path condition to ``cond``; returns the old one to restore."""
         old = self.pc
@@ -255,7 +279,8 @@ class Encoder(MapEncoder):
         if isinstance(e, A.Aggregate):
             since = len(self.taints)
             total = self.aggregate(e, st, lambda x: self._at(0, x, st))
-            return self._wrap(total, e.span, "sum", since) if e.kind == "sum" else total
+            return self._wrap(total, e.span, "sum", since) if e.kind == "sum" \
+                else self._reduce(total)
         if isinstance(e, A.RangeLit | A.MapTypes | A.RegionSet):  # a predicate's argument
             raise AssertionError(f"{type(e).__name__} evaluated as a value")
         assert_never(e)
@@ -340,7 +365,22 @@ class Encoder(MapEncoder):
 
     @staticmethod
     def _bitwise(op: str, a: Term, b: Term) -> Term:
-        """``& | ^`` on 66-bit two's complement (docs, "C arithmetic")."""
+        """``& | ^`` in two's complement (docs, "C arithmetic"). With a constant operand
+        (masks, attribute bits: the common case) the bits are cut out with floor
+        division and remainder by powers of two, which is linear and exact for every
+        integer; two symbolic operands go through 66-bit vectors (exact for operands in
+        [-2^65, 2^65), which every untainted value is)."""
+        ka, kb = num(a), num(b)
+        if ka is not None and kb is not None:
+            return val(ka & kb if op == "&" else (ka | kb if op == "|" else ka ^ kb))
+        if ka is not None:
+            a, b, kb = b, a, ka
+        if kb is not None:
+            if op == "&":
+                return _and_const(a, kb)
+            if op == "|":  # a | c = a + c - (a & c)
+                return a + kb - _and_const(a, kb)  # type: ignore[no-any-return]
+            return a + kb - 2 * _and_const(a, kb)  # type: ignore[no-any-return]
         x, y = z3.Int2BV(a, BITS), z3.Int2BV(b, BITS)
         r = x & y if op == "&" else (x | y if op == "|" else x ^ y)
         return z3.BV2Int(r, is_signed=True)
@@ -393,7 +433,7 @@ class Encoder(MapEncoder):
             out = vals[0]
             for v in vals[1:]:
                 out = z3.If(v < out, v, out) if fn == "min" else z3.If(v > out, v, out)
-            return out
+            return self._reduce(out)  # type: ignore[arg-type]
         if fn in ("u8", "u16", "u32", "u64"):
             saved, self.modulus = self.modulus, 1 << int(fn[1:])
             try:
@@ -404,7 +444,7 @@ class Encoder(MapEncoder):
         if fn in ("align_up", "align_down"):
             since = len(self.taints)
             v = self._align(self.ev(args[0], st), args[1], st, fn == "align_up")  # type: ignore[arg-type]
-            return self._wrap(v, e.span, fn, since) if fn == "align_up" else v
+            return self._wrap(v, e.span, fn, since) if fn == "align_up" else self._reduce(v)
         if fn in ("within", "outside", "disjoint") and isinstance(args[-1], A.MapTypes):
             a0, a1 = self.rng(args[0], st)
             assert isinstance(args[1], A.MapTypes)

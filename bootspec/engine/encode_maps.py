@@ -133,8 +133,9 @@ class MapEncoder:
             return val(0)
         a = z3.Int(name)
         self.inputs[name] = a
-        self.base.append(Labeled(z3.And(a >= 0, a < 2 ** 64, z3.Int2BV(a, 64) & ~mask == 0),
-                                 "attribute bits the map allows", self.model.span))
+        bits = [k for k in range(64) if mask >> k & 1]
+        word = sum((z3.If(z3.Bool(f"{name}:{k}"), val(1 << k), val(0)) for k in bits), val(0))
+        self.base.append(Labeled(a == word, "attribute bits the map allows", self.model.span))
         return a
 
     def declared(self, m: MapIR) -> list[Entry]:
@@ -276,7 +277,8 @@ class MapEncoder:
         self._read_map(mt.map, st)
         bad = (lambda p: not_(self.in_types(mt.map, p, mt.types, st))) if fn == "within" \
             else (lambda p: self.in_types(mt.map, p, mt.types, st))
-        if self.polarity > 0 or mt.map in self.abstract:
+        assert self.polarity > 0 or mt.map not in self.abstract, "checked by ModelChecker"
+        if self.polarity > 0:
             # a witness: existential in the query, so exact at positive polarity
             w = z3.Int(f"w:{next(self.witness_n)}")
             return not_(and_(le(a0, w), lt(w, a1), bad(w)))

@@ -80,28 +80,31 @@ def _walks(model: Model, g: nx.DiGraph[str]) -> Iterator[tuple[tuple[str, ...], 
 
 
 def regions_in(e: A.Expr | None, model: Model) -> set[str]:
-    """Names of regions an expression reads."""
+    """Names of regions an expression reads (not the segment variables of quantifiers,
+    aggregates and ``where``)."""
     out: set[str] = set()
 
-    def walk(x: object) -> None:
+    def walk(x: object, bound: frozenset[str]) -> None:
         if isinstance(x, A.Attr):
-            if x.base != "entry" or x.base in model.symbols:  # entry.*: a map segment
+            if x.base not in bound and (x.base != "entry" or x.base in model.symbols):
                 out.add(x.base)
         elif isinstance(x, A.Name):
             s = model.symbols.get(x.id)
-            if s is not None and s.type == "region":
+            if s is not None and s.type == "region" and x.id not in bound:
                 out.add(x.id)
         elif isinstance(x, A.MapTypes):
             return
+        elif isinstance(x, A.Quant | A.Aggregate):
+            bound = bound | {x.var}
         if dataclasses.is_dataclass(x):
             for f in dataclasses.fields(x):
                 if f.name != "span":
                     v = getattr(x, f.name)
                     for item in v if isinstance(v, tuple) else (v,):
                         if isinstance(item, A.Expr | A.Clause | A.Policy):
-                            walk(item)
+                            walk(item, bound)
 
-    walk(e)
+    walk(e, frozenset())
     return out
 
 

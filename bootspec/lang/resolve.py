@@ -289,7 +289,10 @@ class _ModelResolver:
                 self.errors.error("BS103", f"{fn}(REGION, MAP types {{...}}) takes a region "
                                   "then the map's types", e.span)
                 return "bool"
-            self.check(args[0], "region")
+            if self.check(args[0], "region") == "regionset":
+                self.errors.error("BS103", f"{fn}(REGION, MAP types {{...}}) takes a region, not "
+                                  "a set of addresses", args[0].span,
+                                  "state it for each region of the set")
             self._map_types(args[1])
             return "bool"
         arity = {"disjoint": (2, 99), "within": (2, 2), "outside": (2, 2), "below": (2, 2),
@@ -450,7 +453,9 @@ class _ModelResolver:
         for s in stages.values():
             for b in s.body:
                 if isinstance(b, A.AssertLine):
-                    name = b.name or f"assert@{s.name}:{b.span.line}"
+                    # a repeated unnamed assert: one obligation per repetition, as named ones
+                    name = b.name or f"assert@{s.name}:{b.span.line}" + "".join(
+                        f"[{v}]" for v in b.rep)
                     asserts.append((name, s.name, b))
         names = {"wellformed"} | {a[0] for a in asserts}
         sites = model_sites(

@@ -37,9 +37,11 @@ def site_name(kind: str, span: Span, model_path: str) -> str:
 
 def has_arith(e: object) -> bool:
     """Whether an expression (or clause, policy) holds an operation that can wrap."""
-    if isinstance(e, A.BinOp):
+    if isinstance(e, A.BinOp | A.BitNot):
         return True
     if isinstance(e, A.Call) and e.fn == "align_up":
+        return True
+    if isinstance(e, A.Aggregate) and e.kind == "sum":
         return True
     if dataclasses.is_dataclass(e) and not isinstance(e, type):
         for f in dataclasses.fields(e):

@@ -34,8 +34,19 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
         out.append("param mode : enum {x, y}")
     if rnd.random() < 0.3:
         out.append(f"assume a {rnd.choice(['>=', '<=', '!='])} {rnd.choice([0, 32, 64, 96])}")
+    attrs = use_map and rnd.random() < 0.3
+    derived = use_map and rnd.random() < 0.3
     if use_map:
-        out.append("map mm : e820 symbolic 2 types {usable, reserved} within [0, 256) align 64")
+        out.append("map mm : e820 symbolic 2 types {usable, reserved} within [0, 256) align 64"
+                   + (" attrs {bit0}" if attrs else ""))
+    if derived:
+        out.append("map dd : e820 derived")
+    shift = rnd.random() < 0.2
+    if shift:
+        out.append("param sh in {0, 3, 6}")
+    fragment = rnd.random() < 0.25
+    if fragment:  # a named action sequence, used from the stages below
+        out += ["fragment bump(r, n)", "  place r size n from p", "end"]
     out.append(f"region g0 = [{rnd.choice(['a', '0', '64'])}, "
                f"{rnd.choice(['a + 32', '128', 'a + b', '224 + a'])})")
     out.append(f"flag f = {rnd.choice(['true', 'false'])}")
@@ -60,7 +71,8 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
             parts.append(f"align {rnd.choice(['16', '32', '64'])}")
         if kind != "anywhere" and use_map and rnd.random() < 0.6:
             where = rnd.choice(["", "", " where entry.end <= 192", " where entry.size >= 64",
-                                " where entry.start - 64 < a"])
+                                " where entry.start - 64 < a"]
+                               + ([" where (entry.attrs & 1) != 0"] if attrs else []))
             parts.append(f"in mm types {{{rnd.choice(['usable', 'reserved', 'usable, reserved'])}}}"
                          + where)
         if rnd.random() < 0.6 and len(live) > 0:
@@ -74,7 +86,9 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
 
     def place_line(stage_regions: list[str]) -> str:
         r = fresh()
-        size = rnd.choice(["16", "b", "32", "a + 16", "0", "b - a", "a - 32", "96"])
+        size = rnd.choice(["16", "b", "32", "a + 16", "0", "b - a", "a - 32", "96",
+                           "(a + 15) & ~15", "u8(b - 32)", "a * b / 64", "64 / (b - 16)"]
+                          + (["1 << sh"] if shift else []))
         kinds = ["at", "topdown", "bottomup", "pool"]
         if any_left[0]:
             kinds.append("anywhere")
@@ -131,8 +145,34 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
                         f"{{{rnd.choice(['usable', 'reserved'])}}}")
                     if common:
                         live.append(r)
+            elif c < 0.79 and use_map:
+                add(rnd.choice([
+                    "  assume count(e in mm types {usable}) <= 1",
+                    "  assume forall e in mm types {usable}: e.size >= 64",
+                    "  assume exists e in mm: e.start < 64",
+                    f"  assume not within({rnd.choice(live)}, mm types {{reserved}})",
+                    "  convert mm types {reserved} to usable"]
+                    + (["  translate mm to dd by {usable: usable}",
+                        "  translate mm to dd by {usable: reserved, reserved: usable}"]
+                       if derived else [])))
+                if derived and rnd.random() < 0.5:
+                    r = fresh()
+                    stage_regions.append(r)
+                    add(f"  place {r} size 16 topdown in dd types {{usable}} else none")
+                    if common:
+                        live.append(r)
             elif c < 0.82:
-                add(f"  set cur = {rnd.choice(['cur + 16', 'cur - 32', 'a', 'if cur > 32 then cur - 32 else 0'])}")
+                add(f"  set cur = {rnd.choice(['cur + 16', 'cur - 32', 'a', 'if cur > 32 then cur - 32 else 0', '(cur + 15) & ~15', 'u8(cur - 64)', 'cur >> 1'])}")
+            elif c < 0.85 and common:
+                q = fresh()
+                add("  for i in [0, 2)")
+                add(f"    place {q}[i] size 16 {rnd.choice(['bottomup above 16 * i', 'topdown below 256 - 32 * i'])} avoid all else none")
+                add("  end")
+                live.extend([f"{q}[0]", f"{q}[1]"])
+            elif c < 0.87 and common and fragment:
+                r = fresh()
+                add(f"  use bump({r}, {rnd.choice(['16', 'b', 'a - 32'])})")
+                live.append(r)
             elif c < 0.88:
                 add(f"  assume {rnd.choice(live)}.end <= {rnd.choice(['200', '256', 'a + 64'])}")
             elif c < 0.91:
@@ -216,6 +256,8 @@ def _pred(rnd: random.Random, live: list[str], use_map: bool) -> str:
 
     def atoms(x: str) -> list[str]:
         out = [f"within({x}, [0, {rnd.choice(['128', '200', '256'])}))",
+               f"disjoint([0, 128) minus {x}, g0)" if x != "g0" else "within(g0, [0, 256))",
+               f"within({x} union g0, [0, {rnd.choice(['192', '256'])}))",
                f"below({x}, {rnd.choice(['128', 'a + 100', '256'])})",
                f"above({x}, {rnd.choice(['16', 'a'])})",
                f"aligned({x}, {rnd.choice(['16', '32'])})",
@@ -225,7 +267,11 @@ def _pred(rnd: random.Random, live: list[str], use_map: bool) -> str:
                f"{x}.size >= 16 and {x}.size - 16 <= b",
                f"disjoint({x}, g0)" if x != "g0" else "disjoint(g0, [200, 256))"]
         if use_map:
-            out += [f"within({x}, mm types {{usable}})", f"disjoint({x}, mm types {{reserved}})"]
+            out += [f"within({x}, mm types {{usable}})", f"disjoint({x}, mm types {{reserved}})",
+                    f"not within({x}, mm types {{reserved}})",
+                    "count(e in mm) <= 1", "sum(e.size for e in mm types {usable}) <= 128",
+                    "(forall e in mm: e.end - e.start <= 128)",
+                    "(exists e in mm types {usable}: e.start <= a)"]
         return out
 
     mine = atoms(x)

@@ -114,14 +114,9 @@ Q23. ``translate SRC to DST`` "replaces DST's state by SRC's segments": the doc
     it). Reading taken: the taint is part of the state, so DST's taint becomes
     SRC's: SRC's taint is carried into DST, and a taint DST had from an earlier
     reserve is gone with its old segments. ``convert`` keeps the map's taint.
-Q24. ``sum(x for e in MAP where p)``: "p (and x) are evaluated for every segment
-    of the listed types, not lazily". Reading taken, literally: x is evaluated
-    for every segment of the listed types, also for those where p is false (only
-    the segments where p holds are added up); a wrap in such an x is a finding (in
-    an action) and its taint taints the sum. So ``sum(e.size - 32 for e in m where
-    e.size >= 32)`` is tainted as soon as some listed segment is smaller than 32.
-    The other reading (x only where p holds, like C's ``if (p) s += x``) would
-    need the doc to say so.
+Q24. (Settled by the doc since this was written: ``sum``'s x is evaluated only
+    for the segments where p holds, as C's ``if (p) s += x``; p for every listed
+    segment.)
 Q25. ``count(...)`` is not an arithmetic result (only "sum is ... checked like
     +"): it is never a wrap and never tainted by its own value (it is at most the
     number of segments). ``sum`` is checked once, on its total (the same as
@@ -139,34 +134,29 @@ Q26. Region sets vs the Predicates table: ``within(a, b)`` of two plain regions
     set as the region of a map predicate (``within(X minus Y, M types {t})``,
     ``outside(...)``): read with set semantics (every address of X in / no
     address of X in a segment of those types).
-Q27. Inside ``uN(...)``: (a) ``& | ^``: the (width+2)-bit rule is stated for
-    operands in [0, 2^width], the uN rule says every operation is "taken modulo
-    2^N". Reading taken: inside uN they are N-bit operations, i.e. the bitwise
-    operation of the two integers reduced modulo 2^N (the same as the
-    (width+2)-bit rule reduced modulo 2^N whenever N <= width + 2, which is every
-    u8 at width >= 6; they differ for u64 in a narrow model). (b) "after each
-    operation the result is reduced": every integer result of an operation or
-    function inside is reduced (``+ - * / % & | ^ ~ << >>``, ``align_up``,
-    ``align_down``, ``min``, ``max``, ``count``, ``sum``); numbers, names and
-    fields read inside are not reduced until an operation uses them (``u8(300 /
-    2)`` is 150, not 22), and the value of ``uN(x)`` itself is reduced (``u8(300)``
-    is 44). ``a / 0`` and a negative shift give 0 there, with no finding. (c) The
-    result of ``uN`` is not checked against [0, 2^width]: ``u16(x)`` in an 8-bit
-    model can be an untainted 1000 (the next checked operation on it wraps).
-Q28. An unnamed assert repeated by a ``for`` loop, or in a fragment used twice in
-    one stage: every repetition has the name ``assert@STAGE:LINE`` (the front
-    end renames only named asserts, ``NAME[v]``). Reading taken: one obligation
-    covering every repetition, like a site: violated by a run that reaches any
-    repetition with its predicate false or tainted, vacuous when no repetition is
-    reached; ``obligations()`` lists the name once.
-Q29. ``& | ^`` are defined "for operands in [0, 2^width] (every untainted value)",
-    but untainted values can be larger: attribute words (``RUN`` is bit 63, ``XP``
-    bit 14), consts up to 2^64, ``uN`` results for N > width. Reading taken: the
-    exact rule as written (both operands modulo 2^(width+2)), so outside ``uN`` a
-    bit at or above width+2 is invisible: at width 8, ``(e.attrs & 16384) != 0``
-    (XP) is always false, and at width 32 ``(e.attrs & RUN_BIT)`` is always 0;
-    ``u64(e.attrs & 16384)`` sees the bit (Q27). The doc probably wants the
-    attribute word masked another way (or ``&`` exact on untainted operands).
+Q27. Inside ``uN(...)``, "after each operation the result is reduced into
+    [0, 2^N)": (a) every integer result of an operation or function inside is
+    reduced (``+ - * / % & | ^ ~ << >>``, ``align_up``, ``align_down``, ``min``,
+    ``max``, ``count``, ``sum``; ``& | ^`` computed unbounded then reduced, which
+    is the N-bit operation); numbers, names and fields read inside are not reduced
+    until an operation uses them (``u8(300 / 2)`` is 150, not 22), and the value of
+    ``uN(x)`` itself is reduced (``u8(300)`` is 44). ``a / 0`` and a negative shift
+    give 0 there, with no finding. (b) The result of ``uN`` is not checked against
+    [0, 2^width]: ``u16(x)`` in an 8-bit model can be an untainted 1000 (the next
+    checked operation on it wraps).
+Q28. (Settled by the doc since this was written: every repetition of an assert is
+    an obligation of its own; the front end names unnamed ones
+    ``assert@STAGE:LINE[v]``.)
+Q29. Attribute bit tests. (The doc changed while this was written: ``& | ^``
+    took their operands modulo 2^(width+2), which hid attribute bits at or above
+    width+2; they are now two's complement of unbounded width, so attribute words
+    are exact.) But the result is still "checked like any arithmetic": ``(entry.attrs & 16384) !=
+    0`` (XP, bit 14) at width 8, or ``(e.attrs & 0x8000000000000000) != 0`` (RUN)
+    at width 32, is a wrap (a finding of the line in a ``where``, an ``assume``, a
+    guard) and tainted (false in a property or an assert) for every segment that
+    has the bit, since the result 2^bit exceeds 2^width. Reading taken: as
+    written; such a test has to be written ``u64(e.attrs & BIT) != 0`` (no check
+    inside uN). Intended? (``1 << 63`` as the mask wraps at width 32 too.)
 """
 
 from __future__ import annotations
@@ -402,17 +392,11 @@ class Interp:
                 return self.fault(c, t)
             return self.wrap(c, lv // rv if op == "/" else lv % rv, t)
         if op in ("&", "|", "^"):
-            if c.mod is None:
-                # operands modulo 2^(width+2), the result read back as a signed number
-                m = 1 << (self.m.width + 2)
-                a, b = lv % m, rv % m
-                v = a & b if op == "&" else a | b if op == "|" else a ^ b
-                if v >= m // 2:
-                    v -= m
-                return self.wrap(c, v, t)
-            # Q27: inside uN(...), N-bit operations (the result reduced modulo 2^N)
+            # two's complement of unbounded width, as Python's integers (a negative,
+            # tainted operand has infinitely many leading ones); inside uN the result
+            # is then reduced modulo 2^N, which is the N-bit operation
             return self.wrap(c, lv & rv if op == "&" else lv | rv if op == "|" else lv ^ rv, t)
-        if op in ("<<", ">>"):
+        if op in ("<<", ">>"):   # k: a constant or a parameter, so never tainted itself
             if rv < 0:
                 return self.fault(c, t)
             if op == ">>":
@@ -457,11 +441,12 @@ class Interp:
         return [x for x in sorted(segs) if not types or x[2] in types], tainted
 
     def each_segment(self, c: Ctx, var: str, mapname: str, types: tuple[str, ...]
-                     ) -> Iterator[tuple[Ctx, bool]]:
-        """A context per segment with ``var`` bound to it, and the map's taint."""
+                     ) -> Iterator[Ctx]:
+        """A context per segment (address order) with ``var`` bound to it; reading its
+        fields is tainted when the map is."""
         segs, mt = self.segments(c, mapname, types)
         for p0, p1, _, word in segs:
-            yield dataclasses.replace(c, bound={**c.bound, var: (p0, p1, word, mt)}), mt
+            yield dataclasses.replace(c, bound={**c.bound, var: (p0, p1, word, mt)})
 
     def quant(self, e: A.Quant, c: Ctx) -> tuple[bool, bool]:
         """``forall``/``exists`` over segments: the body is evaluated for every segment
@@ -470,27 +455,28 @@ class Interp:
             raise RefError("an integer quantifier was not expanded by the front end")
         _, taint = c.state.maps[e.map]
         vals = []
-        for sc, _ in self.each_segment(c, e.var, e.map, e.types):
+        for sc in self.each_segment(c, e.var, e.map, e.types):
             v, t = self.ev(e.body, sc)
             vals.append(bool(v))
             taint = taint or t
         return (all(vals) if e.kind == "forall" else any(vals)), taint
 
     def aggregate(self, e: A.Aggregate, c: Ctx) -> tuple[int, bool]:
-        """``count``/``sum``: ``where`` (and sum's value) evaluated for every segment of the
-        listed types (Q24); sum is checked like ``+``; count is not arithmetic (Q25)."""
+        """``count``/``sum``: ``where`` evaluated for every segment of the listed types,
+        sum's value only where it holds (Q24); sum is checked like ``+``; count is not
+        arithmetic (Q25)."""
         _, taint = c.state.maps[e.map]
         n = total = 0
-        for sc, _ in self.each_segment(c, e.var, e.map, e.types):
+        for sc in self.each_segment(c, e.var, e.map, e.types):
             ok = True
             if e.where is not None:
                 w, wt = self.ev(e.where, sc)
                 ok, taint = bool(w), taint or wt
             if e.kind == "sum":
                 assert e.value is not None
-                x, xt = self.ev(e.value, sc)
-                taint = taint or xt
                 if ok:
+                    x, xt = self.ev(e.value, sc)
+                    taint = taint or xt
                     total += x
             elif ok:
                 n += 1

@@ -966,20 +966,30 @@ model m
   width 8
 param x in {5, 30}
 stage one
-  assume ((x - 20) & 1023) < 0
+  assume ((x - 20) | 0) < 0 and ((x - 20) & 1023) == 1009
   assert reached: x == 30
+stage two when ((x * 0x10000000000000000) | 0) > 0
+  assert huge: x == 5
 """
 
 
-def test_bitwise_operands_are_width_plus_2_bit_twos_complement() -> None:
+def test_bitwise_operators_are_unbounded_twos_complement() -> None:
     m, _ = load(SIGNED_AND)
     # x = 5: x - 20 = -15 wraps (a finding of the assume's line, event 2) and the run
-    # goes on with the value: -15 and 1023 taken modulo 2^10 are 1009 and 1023, their
-    # and is 1009, read back as a signed 10-bit number: -15 < 0, so the assume holds
-    # and the run reaches the assert (false for x = 5). x = 30: 10 & 1023 = 10, the
-    # assume is false and the run stops.
+    # goes on with the value (in an assume it is used as computed). In two's
+    # complement of unbounded width -15 has infinitely many leading ones: or-ed with
+    # 0 it stays -15 < 0; and-ed with 1023 it is 1009 (its low ten bits), positive.
+    # So the assume holds and the run reaches the assert, false for x = 5. x = 30:
+    # 10 | 0 = 10 is not < 0, the run stops at the assume.
     assert got(decide(m, "wellformed")) == V("violated", ("one",), 2, (5,))
     assert got(decide(m, "reached")) == V("violated", ("one",), 3, (5,))
+    # Root 'two' (its own path, after [one]): x * 2^64 wraps for both x (a finding of
+    # the header's line, x = 5 first); the value is used as computed, and | 0 keeps
+    # 5 * 2^64 and 30 * 2^64 positive, so both enter two (on 66 bits 30 * 2^64 would
+    # read back as -2^65): the assert fails for x = 30 (event 2 = init, enter, assert).
+    hdr = line_of(SIGNED_AND, "stage two")
+    assert got(decide(m, f"wrap@L{hdr}")) == V("violated", ("two",), 1, (5,))
+    assert got(decide(m, "huge")) == V("violated", ("two",), 2, (30,))
 
 
 MODULAR = """
@@ -1109,8 +1119,8 @@ proof conv_size
 proof wb_only
   for m expect violated
   always sum(e.size for e in mm types {conventional} where e.attrs == 8) == 64
-proof eager_sum
-  for m expect violated
+proof guarded_sum
+  for m expect holds
   at end sum(e.size - 32 for e in mm types {conventional} where e.size >= 32) == 32
 proof eager_exists
   for m expect violated
@@ -1141,10 +1151,10 @@ def test_quantifiers_and_aggregates_over_a_concrete_map() -> None:
     assert proof(m, ps, "conv_size").status == "holds"
     # Conventional with the word 8 alone: 64 at init, 32 + 16 after the reserve.
     assert got(proof(m, ps, "wb_only")) == V("violated", ("one",), 2, ())
-    # SPEC Q24: sum's value is evaluated for every segment of the listed types, also
-    # where 'where' is false: [48, 64) gives 16 - 32 < 0, tainted, so the property is
-    # false although the sum of the selected values is (32 - 32) + (64 - 32) = 32.
-    assert got(proof(m, ps, "eager_sum")) == V("violated", ("one",), 4, ())
+    # The doc: sum's value is evaluated only where 'where' holds (C's if (p) s += x): the
+    # [48, 64) segment (16 < 32) is skipped, so 16 - 32 is never computed, and the sum
+    # of the selected values is (32 - 32) + (64 - 32) = 32.
+    assert proof(m, ps, "guarded_sum").status == "holds"
     # Not lazy: the first segment (start 0) already satisfies the body, but it is
     # evaluated for every segment and 32 - 64 wraps: tainted, false at init.
     assert got(proof(m, ps, "eager_exists")) == V("violated", ("one",), 0, ())
@@ -1229,9 +1239,12 @@ stage one
 proof wb
   for m expect holds
   after one equal(k.start, 112) and equal(j.start, 128)
-proof xp
+proof xp64
   for m expect holds
-  after one equal(h.size, 0) and equal(h64.start, 192)
+  after one equal(h64.start, 192)
+proof xp
+  for m expect violated
+  after one nowrap(h)
 """
 
 
@@ -1240,12 +1253,17 @@ def test_attributes_in_a_where() -> None:
     # Only [64, 128) has WB: the highest 16-byte block in it starts at 112. Only
     # [128, 192) has the word 0: the lowest block starts at 128.
     assert proof(m, ps, "wb").status == "holds"
-    # SPEC Q29 (reading taken): outside uN, '&' takes its operands modulo
-    # 2^(width + 2) = 2^10, so at width 8 it cannot see XP (bit 14 = 16384): h finds
-    # no segment and falls back to none. SPEC Q27: inside u64 '&' is a 64-bit
-    # operation, and h64 finds the XP entry [192, 256).
-    assert proof(m, ps, "xp").status == "holds"
-    assert decide(m, "wellformed").status == "holds"
+    # Attribute words can exceed 2^width: '&' (unbounded two's complement) sees XP
+    # (bit 14) exactly, but its result 16384 for the XP entry is outside
+    # [0, 2^8]: a wrap of h's line (event 4 = init, enter, k, j, h), and the taint in
+    # the where taints h (placed at 192 all the same). SPEC Q29: a bit test above
+    # the width has to be written in u64(...), where nothing wraps: h64 finds the XP
+    # entry (placements do not avoid each other without 'avoid').
+    h = line_of(WHERE_ATTRS, "place h size")
+    assert got(decide(m, f"wrap@L{h}")) == V("violated", ("one",), 4, ())
+    assert got(decide(m, "wellformed")) == V("violated", ("one",), 4, ())
+    assert got(proof(m, ps, "xp")) == V("violated", ("one",), 5, ())
+    assert proof(m, ps, "xp64").status == "holds"
 
 
 TRANSLATE = """
@@ -1383,10 +1401,12 @@ def test_a_fragment_used_twice() -> None:
     # Both uses are the fragment's lines (place, assert): events init 0, enter 1,
     # place a 2, assert 3, place b 4, assert 5. The choices are those of the fragment's
     # line, one per use, in use order: key (n, a, b).
-    # SPEC Q28: the two repetitions of the unnamed assert are one obligation; only the
-    # second can fail (b.size = n = 48), at event 5.
-    assert obligations(m) == ["wellformed", f"assert@one:{check}"]
-    assert got(decide(m, f"assert@one:{check}")) == V("violated", ("one",), 5, (48, 0, 0))
+    # The doc: each repetition of an assert is an obligation of its own (the front end
+    # names them assert@one:LINE[1], [2] after the uses); only the second can fail
+    # (b.size = n = 48), at event 5.
+    assert obligations(m) == ["wellformed", f"assert@one:{check}[1]", f"assert@one:{check}[2]"]
+    assert decide(m, f"assert@one:{check}[1]").status == "holds"
+    assert got(decide(m, f"assert@one:{check}[2]")) == V("violated", ("one",), 5, (48, 0, 0))
     # a and b meet when both start at 0 (n = 16): event 4.
     assert got(proof(m, ps, "apart")) == V("violated", ("one",), 4, (16, 0, 0))
     # b = 48 bytes fits at 0 or 16: no fits@ finding for either use.
