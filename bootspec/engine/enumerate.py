@@ -31,14 +31,28 @@ def _map_assignments(m: MapIR) -> Iterator[dict[str, int]]:
                       m.align))
     kinds = memtypes.TYPES_BY_KIND[m.kind]
     allowed = [kinds.index(t) for t in m.types]
+    words = _subsets(m.attrs)
     for bounds in itertools.combinations_with_replacement(grid, 2 * m.count):
         for types in itertools.product(allowed, repeat=m.count):
-            out: dict[str, int] = {}
-            for i in range(m.count):
-                out[f"m:{m.name}:{i}:s"] = bounds[2 * i]
-                out[f"m:{m.name}:{i}:e"] = bounds[2 * i + 1]
-                out[f"m:{m.name}:{i}:t"] = types[i]
-            yield out
+            for attrs in itertools.product(words, repeat=m.count if m.attrs else 0):
+                out: dict[str, int] = {}
+                for i in range(m.count):
+                    out[f"m:{m.name}:{i}:s"] = bounds[2 * i]
+                    out[f"m:{m.name}:{i}:e"] = bounds[2 * i + 1]
+                    out[f"m:{m.name}:{i}:t"] = types[i]
+                    if m.attrs:
+                        out[f"m:{m.name}:{i}:a"] = attrs[i]
+                yield out
+
+
+def _subsets(mask: int) -> list[int]:
+    """Every attribute word whose bits are among ``mask``'s.
+
+    >>> _subsets(0b101)
+    [0, 1, 4, 5]
+    """
+    bits = [1 << k for k in range(mask.bit_length()) if mask >> k & 1]
+    return sorted(sum(c) for n in range(len(bits) + 1) for c in itertools.combinations(bits, n))
 
 
 def choice_keys(path: Path) -> list[str]:
@@ -64,6 +78,8 @@ def assignments(model: Model, path: Path) -> Iterator[dict[str, int]]:
         size *= max(1, len(dom))
     for m in model.maps.values():
         if m.symbolic:
+            if len(_subsets(m.attrs)) ** m.count > MAX_ASSIGNMENTS:
+                raise TooLarge(f"map {m.name} has too many attribute words")
             maps = list(_map_assignments(m))
             spaces.append(maps)
             size *= max(1, len(maps))

@@ -145,6 +145,14 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
                         f"{{{rnd.choice(['usable', 'reserved'])}}}")
                     if common:
                         live.append(r)
+            elif c < 0.79 and derived and rnd.random() < 0.5:
+                add(rnd.choice(["  translate mm to dd by {usable: usable}",
+                                "  translate mm to dd by {usable: reserved, reserved: usable}"]))
+                r = fresh()
+                stage_regions.append(r)
+                add(f"  place {r} size 16 topdown in dd types {{usable}} else none")
+                if common:
+                    live.append(r)
             elif c < 0.79 and use_map:
                 add(rnd.choice([
                     "  assume count(e in mm types {usable}) <= 1",
@@ -187,6 +195,20 @@ def generate(seed: int) -> str:  # noqa: C901 - a generator is a long list of ch
     live.append("p")
     s0: list[str] = []
     body(s0, rnd.randint(1, 3), True)
+    if use_map and rnd.random() < 0.5:  # a map-wide action or assumption
+        out.append(rnd.choice([
+            "  assume count(e in mm types {usable}) <= 1",
+            "  assume forall e in mm types {usable}: e.size >= 64",
+            "  assume exists e in mm: e.start < 64",
+            f"  assume not within({rnd.choice(live)}, mm types {{reserved}})",
+            "  convert mm types {reserved} to usable",
+            "  convert mm types {usable} to reserved"]))
+    if derived and rnd.random() < 0.7:  # the derived map filled from mm, then used
+        out.append(rnd.choice(["  translate mm to dd by {usable: usable}",
+                               "  translate mm to dd by {usable: reserved, reserved: usable}"]))
+        r = fresh()
+        out.append(f"  place {r} size 16 topdown in dd types {{usable}} else none")
+        live.append(r)
     asserted = rnd.random() < 0.4
     if asserted:
         out.append(f"  assert chk: {_pred(rnd, live, use_map)}")

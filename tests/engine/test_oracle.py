@@ -66,6 +66,20 @@ SHAPES = {  # what the generator must produce (the shapes behind past false proo
     "insert in a design change": r"insert (before|after) place",
     "replace in a design change": r"replace place",
     "a named assume": r"assume ok\d+:",
+    "C bitwise arithmetic": r"& ~15",
+    "a shift by a parameter": r"1 << sh",
+    "modular arithmetic": r"u8\(",
+    "a division that may be by 0": r"/ \(b - 16\)",
+    "a product of two parameters": r"a \* b",
+    "a quantifier over a map": r"forall e in mm|exists e in mm",
+    "an aggregate over a map": r"count\(e in mm|sum\(e\.size for e in mm",
+    "a map predicate negated or assumed": r"not within\(\w+, mm types",
+    "a region set": r" minus | union ",
+    "attributes in a where": r"entry\.attrs",
+    "convert": r"convert mm types",
+    "translate into a derived map": r"translate mm to dd",
+    "a for loop": r"for i in \[0, 2\)",
+    "a fragment used": r"use bump\(",
 }
 
 
