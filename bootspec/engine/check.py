@@ -367,22 +367,9 @@ class ModelChecker:
         for pi in sorted(by_path):
             want = by_path[pi]
             enc = self.encoding(pi, abstract)
-            solver = make_solver(self.limits)
-            tracks: list[z3.BoolRef] = []
-            labels: dict[str, Labeled] = {}
-
-            def add(items: list[Labeled], solver: z3.Solver = solver,
-                    tracks: list[z3.BoolRef] = tracks,
-                    labels: dict[str, Labeled] = labels) -> None:
-                for lab in items:
-                    if want_core:
-                        t = z3.Bool(f"t{len(tracks)}")
-                        tracks.append(t)
-                        labels[str(t)] = lab
-                        solver.add(z3.Implies(t, lab.term))
-                    else:
-                        solver.add(lab.term)
-
+            tracked = _Tracked(make_solver(self.limits), want_core, "t")
+            solver, tracks, labels, add = tracked.solver, tracked.tracks, tracked.labels, \
+                tracked.add
             add(enc.base)
             for i in range(max(want) + 1):
                 if plan.inclusive:  # a property: checked in the state after the event
@@ -431,19 +418,10 @@ class ModelChecker:
     def _reach_solver(self, pi: int, first: int, inclusive: bool, want_core: bool = False
                       ) -> tuple[z3.Solver, list[z3.BoolRef], dict[str, Labeled]]:
         enc = self.encoding(pi)
-        solver = make_solver(self.limits)
-        tracks: list[z3.BoolRef] = []
-        labels: dict[str, Labeled] = {}
+        tracked = _Tracked(make_solver(self.limits), want_core, "r")
         upto = first + 1 if inclusive else first
-        for lab in [*enc.base, *(c for cs in enc.constraints[:upto] for c in cs)]:
-            if want_core:
-                t = z3.Bool(f"r{len(tracks)}")
-                tracks.append(t)
-                labels[str(t)] = lab
-                solver.add(z3.Implies(t, lab.term))
-            else:
-                solver.add(lab.term)
-        return solver, tracks, labels
+        tracked.add([*enc.base, *(c for cs in enc.constraints[:upto] for c in cs)])
+        return tracked.solver, tracked.tracks, tracked.labels
 
     def _first_unreachable(self, pi: int, first: int, inclusive: bool) -> int:
         """The first event of path ``pi`` (up to ``first``) that no run gets past."""
@@ -540,6 +518,26 @@ class ModelChecker:
     def recheck(self, ob: Obligation, path: Path, i: int, inputs: dict[str, int],
                 target: Target) -> Counterexample:
         return cexmod.recheck(self.model, ob, path, i, inputs, target)
+
+
+class _Tracked:
+    """A solver whose constraints are asserted behind literals when an unsat core is
+    wanted (each literal names its labelled constraint), else plainly."""
+
+    def __init__(self, solver: z3.Solver, want_core: bool, prefix: str):
+        self.solver, self.want_core, self.prefix = solver, want_core, prefix
+        self.tracks: list[z3.BoolRef] = []
+        self.labels: dict[str, Labeled] = {}
+
+    def add(self, items: list[Labeled]) -> None:
+        for lab in items:
+            if self.want_core:
+                t = z3.Bool(f"{self.prefix}{len(self.tracks)}")
+                self.tracks.append(t)
+                self.labels[str(t)] = lab
+                self.solver.add(z3.Implies(t, lab.term))
+            else:
+                self.solver.add(lab.term)
 
 
 def _maps_read(e: object, polarity: int, out: set[str], positive_ok: bool) -> None:
