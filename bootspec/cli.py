@@ -14,7 +14,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from bootspec import __version__, bench, codes, diffing
+from bootspec import __version__, bench, cite, codes, diffing
 from bootspec.argtypes import add_cache_options, positive
 from bootspec.cache import Cache
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     codes.add_parser(sub)
     bench.add_parser(sub)
     soak.add_parsers(sub)
+    cite.add_parser(sub)
     return p
 
 

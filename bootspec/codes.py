@@ -41,6 +41,12 @@ CORE: tuple[Entry, ...] = (
           "--executor names no known executor, or its Dask scheduler cannot be reached, or "
           "the 'distributed' package is missing.", "argv: check --executor nope",
           "Use 'local' or dask://HOST:PORT with a running scheduler."),
+    Entry("BS007", "bad cite check source",
+          "A --source of 'cite check' is not NAME=DIR, its DIR is not a git checkout, "
+          "--rev is not a commit of a checkout, or --posts is not a folder.",
+          "argv: cite check --source xen=/no/such/checkout",
+          "Clone the repository (a bare clone or its .git folder will do) and name it "
+          "NAME=DIR; NAME is the repository's name as the cites write it (xen, edk2)."),
     Entry("BS100", "syntax error",
           "A line does not follow the grammar (docs/language.md).",
           _M + "stage s\n  place x size at 3\n",
