@@ -160,8 +160,8 @@ def parse_part(text: str) -> Part:
     >>> parse_part("the EBDA sits at the top of base memory [inferred]").kind
     'free'
     """
-    inferred = "[inferred]" in text
-    historical = "[historical]" in text
+    inferred = re.search(r"\[inferred\b", text) is not None
+    historical = re.search(r"\[historical\b", text) is not None
     m = _REF_RX.search(text)
     post = _POST_RX.search(text)
     if m is not None and (post is None or m.start() < post.start()):

@@ -11,6 +11,7 @@ bootspec; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -21,6 +22,7 @@ from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span,
 from bootspec.engine.check import ModelChecker, Result
 from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
 from bootspec.memmap import show as memmap_show
+from bootspec.memmap.bios import add_flags as add_bios_flags
 from bootspec.oracle import soak
 from bootspec.pipeline import Project, check_project, discover, load
 from bootspec.report import graph
@@ -79,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run on an executor instead: 'local' (a process pool of --jobs) or "
                    "dask://HOST:PORT (a Dask distributed scheduler)")
     add_cache_options(c)
+    add_bios_flags(c)
     limits(c)
     output(c)
 
@@ -90,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="model/proof files or folders (default: models/ and proofs/)")
     e.add_argument("--memmap", metavar="FILE", help="as for check")
     e.add_argument("--bind", metavar="MAP", help="as for check")
+    add_bios_flags(e)
     limits(e)
     output(e)
     memmap_show.add_parser(sub)
@@ -120,6 +124,14 @@ def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Proj
         if binding.notes and getattr(args, "stderr", None) is not None:
             args.stderr.write(render_all(binding.notes).rsplit("\n", 1)[0] + "\n")
         project = binding.project
+        from bootspec.memmap import bios
+        models, inputs = bios.pin_models(project.models, binding.bound_models(),
+                                         bios.machine_entries(binding.machine),
+                                         bios.options_of(args), binding.machine.path)
+        if inputs:
+            project = dataclasses.replace(project, models=models)
+            if getattr(args, "stderr", None) is not None:
+                args.stderr.write("".join(f"note: BIOS input: {b}\n" for b in inputs))
     elif getattr(args, "bind", None):
         raise BootspecError([Diagnostic("BS001", "--bind goes with --memmap",
                                         Span("<command line>", 0, 0))])
