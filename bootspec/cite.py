@@ -14,7 +14,7 @@ The forms (README, "Citations"):
   `` ... `` stands for any text between two pieces, which must come in order).
 * **commit**: ``REPO@COMMIT 'QUOTE'`` -- the quote is in the commit's message, or
   else in its patch.
-* **post**: ``LIST post DATE 'SUBJECT' 'QUOTE'`` -- a mailing-list post, found in a
+* **post**: ``LIST post [DATE] 'SUBJECT' 'QUOTE'`` -- a mailing-list post, found in a
   folder of saved posts (``--posts DIR``) by its subject line.
 * ``[inferred]`` marks a part that is the modeller's reading, not a quote; a
   reference in it is still checked. ``[historical]`` marks a part that describes
@@ -60,8 +60,8 @@ _REF_RX = re.compile(
     r"@(?P<commit>[0-9a-f]{7,40})(?P<rel>(?:\^|~[0-9]+)*)(?![0-9A-Za-z])"
     r"(?::(?P<path>[^\s()'\";,]+))?")
 _LOC_RX = re.compile(r"\s*\((?P<loc>[^()']*)\)")
-_POST_RX = re.compile(r"(?P<list>[A-Za-z0-9][A-Za-z0-9_.-]*) post "
-                      r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})\b")
+_POST_RX = re.compile(r"(?P<list>[A-Za-z0-9][A-Za-z0-9_.-]*) post"
+                      r"(?: (?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2}))?(?=\s+')")
 _LINES_RX = re.compile(r"^l\.\s*([0-9]+)(?:\s*-\s*([0-9]+))?$")
 _SYMBOL_RX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\(\))?$")
 _WS = re.compile(r"\s+")
@@ -188,7 +188,34 @@ def parse_part(text: str) -> Part:
 
 
 def parse_cite(text: str) -> tuple[Part, ...]:
-    return tuple(parse_part(p) for p in _split_parts(text))
+    """The parts of a cite: split on ';' outside quotes, and before every further
+    reference (so the quotes after a reference are that reference's).
+
+    >>> [p.commit for p in parse_cite("acme/fw@0123456:f.c (l.3) 'a' since acme/fw@89abcde 'b'")]
+    ['0123456', '89abcde']
+    """
+    out: list[Part] = []
+    for chunk in _split_parts(text):
+        starts = [m.start() for m in _REF_RX.finditer(chunk) if not _quoted(chunk, m.start())]
+        cuts = [0, *starts[1:], len(chunk)]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            piece = chunk[a:b].strip()
+            if piece:
+                out.append(parse_part(piece))
+    return tuple(out)
+
+
+def _quoted(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies inside a quote."""
+    quote, i = False, 0
+    while i < pos:
+        ch = text[i]
+        if ch == "'" and not quote and _opens(text, i):
+            quote = True
+        elif ch == "'" and quote and _closes(text, i):
+            quote = False
+        i += 1
+    return quote
 
 
 _STRING_RX = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
