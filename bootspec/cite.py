@@ -405,10 +405,16 @@ class Sources:
     repos: dict[str, GitRepo]
     rev: str = "HEAD"
     posts: str | None = None
+    revs: dict[str, str] = dataclasses.field(default_factory=dict)  # per checkout name
 
     def repo(self, name: str) -> GitRepo | None:
         """``owner/name`` is looked up as given, then by its last component."""
         return self.repos.get(name) or self.repos.get(name.rsplit("/", 1)[-1])
+
+    def rev_of(self, repo: GitRepo) -> str:
+        """The revision drift is measured against in ``repo``."""
+        name = next((n for n, r in self.repos.items() if r is repo), "")
+        return self.revs.get(name, self.rev)
 
 
 def check(cites: Sequence[Cite], sources: Sources) -> list[Finding]:
@@ -469,7 +475,7 @@ def _check_part(p: Part, sources: Sources, posts: _Posts | None) -> tuple[str, s
         found.append(at[0])
     if not p.quotes:
         return "no-quote", f"{p.path} exists at {p.commit}; no quote to check"
-    return _drift(p, repo, sha, found, sources.rev)
+    return _drift(p, repo, sha, found, sources.rev_of(repo))
 
 
 def _drift(p: Part, repo: GitRepo, sha: str, found: list[tuple[int, int]], rev: str
@@ -572,8 +578,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     k.add_argument("--source", action="append", default=[], metavar="NAME=DIR",
                    help="a git checkout of a repository the cites name (NAME is the "
                    "repository's name or owner/name, e.g. xen=../xen); repeat for several")
-    k.add_argument("--rev", default="HEAD", help="the revision drift is measured against "
-                   "(default: each checkout's HEAD)")
+    k.add_argument("--rev", action="append", default=[], metavar="[NAME=]REV",
+                   help="the revision drift is measured against: REV for every checkout, "
+                   "NAME=REV for one (default: each checkout's HEAD); repeat for several")
     k.add_argument("--posts", metavar="DIR", help="a folder of saved mailing-list posts for "
                    "the 'LIST post DATE' cites")
     k.add_argument("--strict", action="store_true", help="exit 1 on drift too")
@@ -601,14 +608,25 @@ def _sources(args: argparse.Namespace) -> Sources:
     if args.posts and not os.path.isdir(args.posts):
         diags.append(Diagnostic("BS007", f"--posts {args.posts}: not a folder",
                                 Span("<command line>", 0, 0)))
+    default, revs = "HEAD", {}
+    for item in args.rev:
+        name, sep, rev = item.partition("=")
+        if not sep:
+            default = item
+        elif name not in repos:
+            diags.append(Diagnostic("BS007", f"--rev {item!r}: no --source named {name!r}",
+                                    Span("<command line>", 0, 0)))
+        else:
+            revs[name] = rev
     if diags:
         raise BootspecError(diags)
     for name, repo in repos.items():
-        if repo.resolve(args.rev) is None:
+        rev = revs.get(name, default)
+        if repo.resolve(rev) is None:
             raise BootspecError([Diagnostic(
-                "BS007", f"--rev {args.rev}: not a commit of {name} ({repo.folder})",
-                Span("<command line>", 0, 0))])
-    return Sources(repos, args.rev, args.posts)
+                "BS007", f"--rev {rev}: not a commit of {name} ({repo.folder})",
+                Span("<command line>", 0, 0), hint="give it for one checkout: --rev NAME=REV")])
+    return Sources(repos, default, args.posts, revs)
 
 
 def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -635,6 +653,7 @@ def render(findings: Sequence[Finding], fmt: str, every: bool = False,
            sources: Sources | None = None) -> str:
     if fmt == "json":
         doc = {"schema": 1, "rev": sources.rev if sources else "HEAD",
+               "revs": dict(sources.revs) if sources else {},
                "sources": {n: r.folder for n, r in sorted((sources.repos if sources else
                                                             {}).items())},
                "summary": summary(findings), "parts": [f.to_json() for f in findings]}

@@ -140,6 +140,8 @@ def test_strict_fails_on_drift_only_with_strict(fw: dict[str, str]) -> None:
     # drift is measured against --rev: at v1 itself nothing drifted
     status, doc = _check(fw, drifting, "--strict", "--rev", fw["v1"])
     assert status == 0 and _statuses(doc)[0] == "ok"
+    status, doc = _check(fw, drifting, "--strict", "--rev", f"fw={fw['v1']}")
+    assert status == 0 and _statuses(doc)[0] == "ok" and doc["revs"] == {"fw": fw["v1"]}
     # a historical cite's drift is expected
     assert _check(fw, [drifting[0] + " [historical]"], "--strict")[0] == 0
 
@@ -163,6 +165,9 @@ def test_bad_source_is_a_usage_error(fw: dict[str, str], tmp_path: Path) -> None
     status, _, err = cli("cite", "check", path, "--source", f"fw={fw['repo']}",
                          "--rev", "no-such-rev")
     assert status == 2 and "error[BS007]" in err
+    status, _, err = cli("cite", "check", path, "--source", f"fw={fw['repo']}",
+                         "--rev", "other=HEAD")
+    assert status == 2 and "no --source named 'other'" in err
 
 
 def test_scan_skips_comments_and_strings() -> None:
