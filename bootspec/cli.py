@@ -15,7 +15,7 @@ import dataclasses
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from bootspec import __version__, bench, cite, codes, diffing
+from bootspec import __version__, bench, cite, codes, diffing, elf
 from bootspec.argtypes import add_cache_options, positive
 from bootspec.cache import Cache
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_parser(sub)
     soak.add_parsers(sub)
     cite.add_parser(sub)
+    elf.add_parser(sub)
     return p
 
 
@@ -123,7 +124,9 @@ def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Proj
         binding = bind(project, args.memmap, args.bind)
         if binding.notes and getattr(args, "stderr", None) is not None:
             args.stderr.write(render_all(binding.notes).rsplit("\n", 1)[0] + "\n")
-        project = binding.project
+        from bootspec.image import digest
+        project = dataclasses.replace(binding.project, inputs={
+            **binding.project.inputs, binding.machine.path: digest(binding.machine.path)})
         from bootspec.memmap import bios
         models, inputs = bios.pin_models(project.models, binding.bound_models(),
                                          bios.machine_entries(binding.machine),

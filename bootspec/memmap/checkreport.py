@@ -20,6 +20,7 @@ from tabulate import tabulate
 from bootspec.memmap.lineformats import FMT_LABEL
 from bootspec.memmap.machines import BoundInfo, MachineReport, Row
 from bootspec.memmap.sanity import human_size
+from bootspec.report.view import Meta
 
 SCHEMA_VERSION = 1
 SKIPPED_SHOWN = 5  # names listed per reason in text/Markdown (JSON lists every file)
@@ -31,11 +32,14 @@ _LEGEND = ("placement: the violating regions of the counterexample; for other ve
 
 
 def render(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequence[str],
-           fmt: str, timing: bool = True, elapsed: float = 0.0, jobs: int = 1) -> str:
+           fmt: str, timing: bool = True, elapsed: float = 0.0, jobs: int = 1,
+           meta: Meta | None = None) -> str:
+    """``meta``: the tool version and the hash of the models, proofs and every machine
+    file read (a line under the title; ``sources`` in JSON)."""
     if fmt == "json":
-        return _json(reports, models, unbound, timing, elapsed, jobs)
+        return _json(reports, models, unbound, timing, elapsed, jobs, meta)
     return _table_report(reports, models, unbound, md=fmt == "md", timing=timing,
-                         elapsed=elapsed)
+                         elapsed=elapsed, meta=meta)
 
 
 def _fmt_label(fmt: str) -> str:
@@ -111,7 +115,8 @@ def _title(rep: MachineReport) -> str:
 
 
 def _table_report(reports: Sequence[MachineReport], models: Sequence[str],
-                  unbound: Sequence[str], md: bool, timing: bool, elapsed: float) -> str:
+                  unbound: Sequence[str], md: bool, timing: bool, elapsed: float,
+                  meta: Meta | None = None) -> str:
     tablefmt = "github" if md else "simple"
     checked = [r for r in reports if r.checked]
     skipped = [r for r in reports if r.skipped is not None]
@@ -120,6 +125,8 @@ def _table_report(reports: Sequence[MachineReport], models: Sequence[str],
     head = (f"bootspec memmap check: {len(checked)} machine{'s' if len(checked) != 1 else ''} "
             f"against {', '.join(models)}")
     out.append(f"# {head}" if md else head)
+    if meta is not None:
+        out.append(meta.line)
     if unbound:
         out.append(f"not checked (no symbolic map): {', '.join(unbound)}")
     out.append("")
@@ -213,7 +220,7 @@ def _indent(text: str) -> str:
 # -- JSON -----------------------------------------------------------------------------
 
 def _json(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequence[str],
-          timing: bool, elapsed: float, jobs: int) -> str:
+          timing: bool, elapsed: float, jobs: int, meta: Meta | None = None) -> str:
     machines = []
     for rep in reports:
         d: dict[str, object] = {
@@ -239,6 +246,8 @@ def _json(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequ
     doc: dict[str, object] = {
         "bootspec_memmap_check": SCHEMA_VERSION,
         "models": list(models),
+        **({"sources": {"sha256": meta.sha256, "short": meta.short, "files": list(meta.files)}}
+           if meta is not None else {}),
         "not_checked_models": list(unbound),
         "machines": machines,
         "summary": {

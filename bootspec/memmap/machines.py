@@ -859,8 +859,13 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         progress.close()
     elapsed = time.perf_counter() - t0
     unbound = [n for n in models if n not in symbolic]
+    from bootspec.image import digest
+    from bootspec.report.view import meta_of
+    read = {r.file: digest(r.file) for r in reports if r.checked and os.path.exists(r.file)}
+    meta = meta_of(project.sources, {**project.inputs, **read})
     stdout.write(report.render(reports, symbolic, unbound, args.format,
-                               timing=not args.no_timing, elapsed=elapsed, jobs=args.jobs))
+                               timing=not args.no_timing, elapsed=elapsed, jobs=args.jobs,
+                               meta=meta))
     errors = [r for r in reports if r.error is not None]
     for r in errors:
         stderr.write((r.error or "").rstrip("\n") + "\n")
