@@ -93,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="model/proof files or folders (default: models/ and proofs/)")
     e.add_argument("--memmap", metavar="FILE", help="as for check")
     e.add_argument("--bind", metavar="MAP", help="as for check")
+    e.add_argument("--assume", action="append", default=[], metavar="EXPR",
+                   help="ask for a counterexample that also satisfies EXPR (a model-level "
+                   "'assume' of the property's model, added for this run only); repeat for "
+                   "several")
+    e.add_argument("--emit-memmap", metavar="FILE", help="write the counterexample's memory "
+                   "map (bootspec JSON, which memmap show and check --memmap read)")
+    e.add_argument("--emit-test", metavar="FILE", help="write a pytest regression test that "
+                   "pins the counterexample's inputs and expects the verdict")
     add_bios_flags(e)
     limits(e)
     output(e)
@@ -118,6 +126,9 @@ def _load(args: argparse.Namespace) -> Project:
 def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Project]:
     """(the project to check, the binding of --memmap if given, the models as written)."""
     written = project = load(discover(args.paths))
+    if getattr(args, "assume_model", None):
+        from bootspec.reproduce import with_assumptions
+        written = project = with_assumptions(project, args.assume_model, args.assume)
     binding = None
     if getattr(args, "memmap", None):
         from bootspec.memmap.bind import bind
@@ -217,11 +228,22 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
             "BS003", f"'{args.property}' applies to several models; choose one with --model",
             Span("<command line>", 0, 0), hint="models: " + ", ".join(o.model for o in obs))])
     ob = obs[0]
+    if args.assume:
+        args.assume_model = ob.model
+        project = _load(args)
+        stderr.write("".join(f"note: {ob.model} assumes, for this run: {a}\n"
+                             for a in args.assume))
     model = project.models[ob.model]
     checker = ModelChecker(model, project.paths[ob.model], _limits(args))
     proof = project.proof_of(ob)
     verdict = checker.decide(ob, proof, want_core=True)
-    _emit(args, render_explain(ob, verdict, project, args.format), stdout)
+    report = render_explain(ob, verdict, project, args.format)
+    _emit(args, report, stdout)
+    if args.emit_memmap or args.emit_test:
+        from bootspec.reproduce import emit
+        from bootspec.report.view import meta_of
+        header = meta_of(project.sources, project.inputs).line
+        stderr.write("".join(f"note: {n}\n" for n in emit(args, ob, verdict, project, header)))
     return 0 if verdict.status == ob.expected else 1
 
 

@@ -53,6 +53,12 @@ CORE: tuple[Entry, ...] = (
           "argv: elf show no/such/image.elf",
           "Name the built image (xen-syms, vmlinux, xen.efi); 'elf show FILE --all-symbols' "
           "lists the symbols an ELF image has."),
+    Entry("BS009", "nothing to emit",
+          "explain --emit-memmap was asked for a property that has no counterexample "
+          "(it holds, is vacuous or unknown), or whose model has no memory map.",
+          "argv: explain trampoline_bios_below_1mib -m xen_trampoline_bios --emit-memmap "
+          "cx.json",
+          "Emit a map for a violated property; --emit-test works for any verdict."),
     Entry("BS100", "syntax error",
           "A line does not follow the grammar (docs/language.md).",
           _M + "stage s\n  place x size at 3\n",
