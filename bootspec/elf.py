@@ -167,8 +167,13 @@ def _read_elf(path: str, wanted: Sequence[str], all_symbols: bool) -> Image:
             return _elf_image(path, elf, wanted, all_symbols)
     except ELFError as e:
         raise ImageError(f"{path}: not a well-formed ELF file ({e})") from None
-    except (ValueError, OSError) as e:  # struct errors on a truncated file, reads
-        raise ImageError(f"{path}: cannot read the ELF file ({e})") from None
+    except OSError as e:
+        raise ImageError(f"{path}: cannot read the ELF file ({e.strerror})") from None
+    except Exception as e:  # noqa: BLE001 - pyelftools' own parsing errors on a damaged file
+        # (construct's ArrayError and FieldError, struct.error, ValueError...) all mean
+        # the same to the user: the file is not a well-formed ELF image
+        raise ImageError(f"{path}: not a well-formed ELF file ({type(e).__name__}: {e})"
+                         ) from None
 
 
 def _elf_image(path: str, elf: Any, wanted: Sequence[str], all_symbols: bool) -> Image:
@@ -292,6 +297,9 @@ def _read_pe(path: str, wanted: Sequence[str]) -> Image:
         pe = pefile.PE(path, fast_load=True)
     except pefile.PEFormatError as e:
         raise ImageError(f"{path}: not a well-formed PE file ({e.value})") from None
+    except Exception as e:  # noqa: BLE001 - pefile's other errors on a damaged file
+        raise ImageError(f"{path}: not a well-formed PE file ({type(e).__name__}: {e})"
+                         ) from None
     try:
         fh, oh = pe.FILE_HEADER, pe.OPTIONAL_HEADER
         bits = 64 if oh.Magic == 0x20B else 32
