@@ -192,3 +192,25 @@ def test_unreadable_images_are_bs008(tmp_path: Path) -> None:
     assert status == 2 and "error[BS008]" in err
     status, _, err = cli("elf", "show", str(written_elf(tmp_path, 32, True)), "-s", "nope")
     assert status == 2 and "no symbol 'nope'" in err
+
+
+def test_damaged_images_are_errors_not_tracebacks(tmp_path: Path) -> None:
+    """Bytes flipped in the headers: read() returns or raises ImageError, nothing else
+    (construct's ArrayError once escaped pyelftools)."""
+    import random
+
+    from bootspec.elf import ImageError, read
+    rng = random.Random(5)
+    data, _ = elfwrite.build(64, True)
+    path = tmp_path / "damaged.elf"
+    errors = 0
+    for _ in range(400):
+        d = bytearray(data)
+        for _ in range(rng.randint(1, 6)):
+            d[rng.randrange(0, 200)] = rng.randrange(256)
+        path.write_bytes(bytes(d))
+        try:
+            read(str(path), ["_start"])
+        except ImageError:
+            errors += 1
+    assert 0 < errors < 400
