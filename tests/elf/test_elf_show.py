@@ -214,3 +214,11 @@ def test_damaged_images_are_errors_not_tracebacks(tmp_path: Path) -> None:
         except ImageError:
             errors += 1
     assert 0 < errors < 400
+    # the case that escaped: a note name without its NUL (pyelftools' construct raised
+    # ArrayError 'missing terminator'); the first note's name "Xen\0" ends at 0x104f
+    d = bytearray(data)
+    assert d[0x104C:0x1050] == b"Xen\0"
+    d[0x104F] = 0x9D
+    path.write_bytes(bytes(d))
+    with pytest.raises(ImageError, match="not a well-formed ELF file"):
+        read(str(path))
