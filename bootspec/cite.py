@@ -661,7 +661,15 @@ def render(findings: Sequence[Finding], fmt: str, every: bool = False,
     cites = {id(f.cite) for f in findings}
     out = [f"{len(cites)} cites, {len(findings)} parts: "
            + ", ".join(f"{n} {s}" for s, n in summary(findings).items())]
-    shown = [f for f in findings if every or f.status != "ok"]
+    shown = [f for f in findings if every or f.status not in ("ok", "no-source")]
+    if not every:  # one line per repository or list without a checkout, not one per part
+        missing: dict[str, list[Finding]] = {}
+        for f in findings:
+            if f.status == "no-source":
+                missing.setdefault(f.part.repo or f"{f.part.list} posts", []).append(f)
+        for what, fs in sorted(missing.items()):
+            how = (f"--source {what.rsplit('/', 1)[-1]}=DIR" if "/" in what else "--posts DIR")
+            out.append(f"no-source: {len(fs)} parts cite {what}; give {how} to check them")
     order = {s: i for i, s in enumerate(("drift", *ERRORS, "unchecked", "no-source",
                                          "no-quote", "historical", "moved", "inferred", "ok"))}
     for f in sorted(shown, key=lambda f: (order[f.status], f.cite.path, f.cite.line)):
