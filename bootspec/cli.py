@@ -11,16 +11,18 @@ bootspec; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from bootspec import __version__, bench, codes, diffing
+from bootspec import __version__, bench, cite, codes, diffing, elf
 from bootspec.argtypes import add_cache_options, positive
 from bootspec.cache import Cache
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.engine.check import ModelChecker, Result
 from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
 from bootspec.memmap import show as memmap_show
+from bootspec.memmap.bios import add_flags as add_bios_flags
 from bootspec.oracle import soak
 from bootspec.pipeline import Project, check_project, discover, load
 from bootspec.report import graph
@@ -79,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run on an executor instead: 'local' (a process pool of --jobs) or "
                    "dask://HOST:PORT (a Dask distributed scheduler)")
     add_cache_options(c)
+    add_bios_flags(c)
     limits(c)
     output(c)
 
@@ -90,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="model/proof files or folders (default: models/ and proofs/)")
     e.add_argument("--memmap", metavar="FILE", help="as for check")
     e.add_argument("--bind", metavar="MAP", help="as for check")
+    e.add_argument("--assume", action="append", default=[], metavar="EXPR",
+                   help="ask for a counterexample that also satisfies EXPR (a model-level "
+                   "'assume' of the property's model, added for this run only); repeat for "
+                   "several")
+    e.add_argument("--emit-memmap", metavar="FILE", help="write the counterexample's memory "
+                   "map (bootspec JSON, which memmap show and check --memmap read)")
+    e.add_argument("--emit-test", metavar="FILE", help="write a pytest regression test that "
+                   "pins the counterexample's inputs and expects the verdict")
+    add_bios_flags(e)
     limits(e)
     output(e)
     memmap_show.add_parser(sub)
@@ -98,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     codes.add_parser(sub)
     bench.add_parser(sub)
     soak.add_parsers(sub)
+    cite.add_parser(sub)
+    elf.add_parser(sub)
     return p
 
 
@@ -112,13 +126,26 @@ def _load(args: argparse.Namespace) -> Project:
 def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Project]:
     """(the project to check, the binding of --memmap if given, the models as written)."""
     written = project = load(discover(args.paths))
+    if getattr(args, "assume_model", None):
+        from bootspec.reproduce import with_assumptions
+        written = project = with_assumptions(project, args.assume_model, args.assume)
     binding = None
     if getattr(args, "memmap", None):
         from bootspec.memmap.bind import bind
         binding = bind(project, args.memmap, args.bind)
         if binding.notes and getattr(args, "stderr", None) is not None:
             args.stderr.write(render_all(binding.notes).rsplit("\n", 1)[0] + "\n")
-        project = binding.project
+        from bootspec.image import digest
+        project = dataclasses.replace(binding.project, inputs={
+            **binding.project.inputs, binding.machine.path: digest(binding.machine.path)})
+        from bootspec.memmap import bios
+        models, inputs = bios.pin_models(project.models, binding.bound_models(),
+                                         bios.machine_entries(binding.machine),
+                                         bios.options_of(args), binding.machine.path)
+        if inputs:
+            project = dataclasses.replace(project, models=models)
+            if getattr(args, "stderr", None) is not None:
+                args.stderr.write("".join(f"note: BIOS input: {b}\n" for b in inputs))
     elif getattr(args, "bind", None):
         raise BootspecError([Diagnostic("BS001", "--bind goes with --memmap",
                                         Span("<command line>", 0, 0))])
@@ -201,11 +228,22 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
             "BS003", f"'{args.property}' applies to several models; choose one with --model",
             Span("<command line>", 0, 0), hint="models: " + ", ".join(o.model for o in obs))])
     ob = obs[0]
+    if args.assume:
+        args.assume_model = ob.model
+        project = _load(args)
+        stderr.write("".join(f"note: {ob.model} assumes, for this run: {a}\n"
+                             for a in args.assume))
     model = project.models[ob.model]
     checker = ModelChecker(model, project.paths[ob.model], _limits(args))
     proof = project.proof_of(ob)
     verdict = checker.decide(ob, proof, want_core=True)
-    _emit(args, render_explain(ob, verdict, project, args.format), stdout)
+    report = render_explain(ob, verdict, project, args.format)
+    _emit(args, report, stdout)
+    if args.emit_memmap or args.emit_test:
+        from bootspec.reproduce import emit
+        from bootspec.report.view import meta_of
+        header = meta_of(project.sources, project.inputs).line
+        stderr.write("".join(f"note: {n}\n" for n in emit(args, ob, verdict, project, header)))
     return 0 if verdict.status == ob.expected else 1
 
 

@@ -41,6 +41,24 @@ CORE: tuple[Entry, ...] = (
           "--executor names no known executor, or its Dask scheduler cannot be reached, or "
           "the 'distributed' package is missing.", "argv: check --executor nope",
           "Use 'local' or dask://HOST:PORT with a running scheduler."),
+    Entry("BS007", "bad cite check source",
+          "A --source of 'cite check' is not NAME=DIR, its DIR is not a git checkout, "
+          "--rev is not a commit of a checkout, or --posts is not a folder.",
+          "argv: cite check --source xen=/no/such/checkout",
+          "Clone the repository (a bare clone or its .git folder will do) and name it "
+          "NAME=DIR; NAME is the repository's name as the cites write it (xen, edk2)."),
+    Entry("BS008", "cannot read an image",
+          "'elf show' was given a file that cannot be read, is neither ELF nor PE, is cut "
+          "short, or lacks a symbol asked for with --symbol (PE images have none here).",
+          "argv: elf show no/such/image.elf",
+          "Name the built image (xen-syms, vmlinux, xen.efi); 'elf show FILE --all-symbols' "
+          "lists the symbols an ELF image has."),
+    Entry("BS009", "nothing to emit",
+          "explain --emit-memmap was asked for a property that has no counterexample "
+          "(it holds, is vacuous or unknown), or whose model has no memory map.",
+          "argv: explain trampoline_bios_below_1mib -m xen_trampoline_bios --emit-memmap "
+          "cx.json",
+          "Emit a map for a violated property; --emit-test works for any verdict."),
     Entry("BS100", "syntax error",
           "A line does not follow the grammar (docs/language.md).",
           _M + "stage s\n  place x size at 3\n",
@@ -146,6 +164,13 @@ CORE: tuple[Entry, ...] = (
           "An enum parameter is compared with a value it does not have.",
           _M + "param boot : enum {bios, efi}\nassume boot == pvh\nstage s\n",
           "Compare with one of the listed values, or add the value to the enum."),
+    Entry("BS130", "cannot take an image",
+          "An 'image NAME from elf \"FILE\"' line names a file that cannot be read, is not an "
+          "ELF image (a PE image such as xen.efi included), asks for a symbol the image's "
+          "symbol table does not have, or names a format other than elf.",
+          _M + 'image x from elf "no-such-file"\nstage s\n',
+          "Point the path (relative to the model file) at the ELF image, e.g. xen-syms; list "
+          "with 'bootspec elf show FILE --all-symbols' the symbols it has."),
 )
 
 _OTHERS = ("bootspec.memmap.codes", "bootspec.report.codes")

@@ -41,6 +41,9 @@ class Project:
     models: dict[str, Model]
     proofs: list[Proof]
     paths: dict[str, list[BootPath]]
+    # files read besides the models and proofs ('image ... from elf', 'map ... from',
+    # --memmap): path -> "sha256:<hex>"; the report's sources hash covers them
+    inputs: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def obligations(self) -> list[Obligation]:
         return obligations(self.models, self.proofs)
@@ -103,7 +106,8 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = ()) -> Projec
                     check_lifetimes(models[t.model], paths[t.model], proof, errors)
     errors.raise_if_any()
     from bootspec.memmap.bind import resolve_file_maps  # noqa: PLC0415 - maps named by file
-    return resolve_file_maps(Project(file_list, sources, models, proofs, paths))
+    inputs = {p: d for f in asts for p, d in f.inputs}
+    return resolve_file_maps(Project(file_list, sources, models, proofs, paths, inputs))
 
 
 def _run_model(model: Model, paths: list[BootPath],

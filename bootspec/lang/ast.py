@@ -256,6 +256,17 @@ class Entry(Line):
 
 
 @dataclasses.dataclass(frozen=True)
+class ImageLine(Line):
+    """``image NAME from FORMAT "FILE" [symbols {S [as C], ...}]``: expanded by the
+    parser into constants and regions (:mod:`bootspec.image`)."""
+
+    name: str
+    format: str
+    path: str
+    symbols: tuple[tuple[str, str], ...] = ()  # (symbol, constant name)
+
+
+@dataclasses.dataclass(frozen=True)
 class PoolDecl(Line):
     name: str
     range: RangeLit
@@ -484,3 +495,4 @@ class FileAst:
     path: str
     models: tuple[ModelAst, ...]
     proofs: tuple[ProofAst, ...]
+    inputs: tuple[tuple[str, str], ...] = ()  # (file, sha256) of images it read

@@ -133,6 +133,7 @@ def group(lines: list[A.Line], path: str, errors: Collector) -> A.FileAst:
     stage: dict[str, Any] | None = None
     cur_map: dict[str, Any] | None = None
     blocks: list[tuple[A.Line, list[A.Line]]] = []  # open 'for' / 'fragment' blocks
+    inputs: list[tuple[str, str]] = []  # images read by 'image' lines
 
     def close_blocks() -> None:
         while blocks:
@@ -282,11 +283,15 @@ def group(lines: list[A.Line], path: str, errors: Collector) -> A.FileAst:
                         A.ExpectLine):
             close_stage()
             cur["decls"].append(ln)
+        elif isinstance(ln, A.ImageLine):
+            close_stage()
+            from bootspec.image import expand  # noqa: PLC0415 - reads the file (pyelftools)
+            cur["decls"].extend(expand(ln, path, errors, inputs))
         else:
             misplaced(ln, f"'{_kw(ln)}' inside a model",
                       "'for ... expect' and properties belong in a proof")
     close()
-    return A.FileAst(path, tuple(models), tuple(proofs))
+    return A.FileAst(path, tuple(models), tuple(proofs), tuple(inputs))
 
 
 def _kw(ln: A.Line) -> str:
@@ -297,7 +302,8 @@ def _kw(ln: A.Line) -> str:
             A.LoopHdr: "for", A.EndLine: "end", A.FragmentHdr: "fragment",
             A.Width: "width", A.Const: "const", A.Param: "param", A.MapHdr: "map",
             A.RegionDecl: "region", A.VarDecl: "var", A.ExpectLine: "expect",
-            A.StageHdr: "stage", A.Assume: "assume", A.PoolDecl: "pool"}.get(type(ln), "line")
+            A.StageHdr: "stage", A.Assume: "assume", A.PoolDecl: "pool",
+            A.ImageLine: "image"}.get(type(ln), "line")
 
 
 def parse_text(text: str, path: str) -> A.FileAst:

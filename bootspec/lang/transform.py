@@ -270,6 +270,17 @@ class ToAst(lark.Transformer[Any, Any]):
         return A.Width(self._span(meta), parse_number(str(items[0])))
 
     @lark.v_args(meta=True)
+    def image(self, meta: Any, items: list[Any]) -> A.ImageLine:
+        items, cite = self._split_cite(items)
+        syms = tuple(x for x in items[3:] if isinstance(x, tuple))
+        return A.ImageLine(self._span(meta), str(items[0]), str(items[1]), items[2],
+                           syms, cite=cite)
+
+    def image_sym(self, items: list[Any]) -> tuple[str, str]:
+        sym = str(items[0])
+        return sym, str(items[1]) if len(items) > 1 else sym
+
+    @lark.v_args(meta=True)
     def cite_line(self, meta: Any, items: list[Any]) -> A.CiteLine:
         return A.CiteLine(self._span(meta), items[0].text)
 

@@ -502,9 +502,12 @@ def resolve_file_maps(project: Project) -> Project:
         return project
     models = dict(project.models)
     models.update(new_models)
+    from bootspec.image import digest  # noqa: PLC0415 - the files read count in the hash
+    inputs = {**project.inputs, **{f: digest(f) for f, m in cache.items() if m is not None}}
     return dataclasses.replace(project, files=list(project.files),
                                sources=dict(project.sources), models=models,
-                               proofs=list(project.proofs), paths=dict(project.paths))
+                               proofs=list(project.proofs), paths=dict(project.paths),
+                               inputs=inputs)
 
 
 # -- verdicts on a machine -----------------------------------------------------------

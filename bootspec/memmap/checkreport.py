@@ -19,6 +19,8 @@ from tabulate import tabulate
 
 from bootspec.memmap.lineformats import FMT_LABEL
 from bootspec.memmap.machines import BoundInfo, MachineReport, Row
+from bootspec.memmap.sanity import human_size
+from bootspec.report.view import Meta
 
 SCHEMA_VERSION = 1
 SKIPPED_SHOWN = 5  # names listed per reason in text/Markdown (JSON lists every file)
@@ -30,11 +32,14 @@ _LEGEND = ("placement: the violating regions of the counterexample; for other ve
 
 
 def render(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequence[str],
-           fmt: str, timing: bool = True, elapsed: float = 0.0, jobs: int = 1) -> str:
+           fmt: str, timing: bool = True, elapsed: float = 0.0, jobs: int = 1,
+           meta: Meta | None = None) -> str:
+    """``meta``: the tool version and the hash of the models, proofs and every machine
+    file read (a line under the title; ``sources`` in JSON)."""
     if fmt == "json":
-        return _json(reports, models, unbound, timing, elapsed, jobs)
+        return _json(reports, models, unbound, timing, elapsed, jobs, meta)
     return _table_report(reports, models, unbound, md=fmt == "md", timing=timing,
-                         elapsed=elapsed)
+                         elapsed=elapsed, meta=meta)
 
 
 def _fmt_label(fmt: str) -> str:
@@ -52,6 +57,31 @@ def bound_lines(rep: MachineReport) -> list[str]:
         merged = f", {n} after clipping and merging" if n != n_log else ""
         out.append(f"{kind} map at line {line} ({_fmt_label(fmt)}, {n_log} entries{merged}) "
                    f"-> {', '.join(targets)}")
+    return out
+
+
+def config_lines(rep: MachineReport) -> list[str]:
+    """What the placements were computed for: per model and configuration (the run's
+    boot path and parameters), the sizes of the regions placed; the properties are
+    named when a model's rows come from several configurations."""
+    groups: dict[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]],
+                 tuple[dict[str, None], list[str]]] = {}
+    for r in rep.rows:
+        if not r.placement or not (r.path or r.config):
+            continue
+        sizes, props = groups.setdefault((r.model, r.path, r.config), ({}, []))
+        for p in r.placement:
+            sizes[f"{p.name} {human_size(p.end - p.start)}"] = None
+        props.append(r.property)
+    per_model: dict[str, int] = {}
+    for model, _, _ in groups:
+        per_model[model] = per_model.get(model, 0) + 1
+    out = []
+    for (model, path, config), (sizes, props) in groups.items():
+        params = ", ".join(f"{k} = {v}" for k, v in config)
+        which = f" ({', '.join(props)})" if per_model[model] > 1 else ""
+        out.append(f"{model}{which}: boot path {' > '.join(path) or '-'}; "
+                   f"{', '.join(sizes)}" + (f"; {params}" if params else ""))
     return out
 
 
@@ -85,7 +115,8 @@ def _title(rep: MachineReport) -> str:
 
 
 def _table_report(reports: Sequence[MachineReport], models: Sequence[str],
-                  unbound: Sequence[str], md: bool, timing: bool, elapsed: float) -> str:
+                  unbound: Sequence[str], md: bool, timing: bool, elapsed: float,
+                  meta: Meta | None = None) -> str:
     tablefmt = "github" if md else "simple"
     checked = [r for r in reports if r.checked]
     skipped = [r for r in reports if r.skipped is not None]
@@ -94,6 +125,8 @@ def _table_report(reports: Sequence[MachineReport], models: Sequence[str],
     head = (f"bootspec memmap check: {len(checked)} machine{'s' if len(checked) != 1 else ''} "
             f"against {', '.join(models)}")
     out.append(f"# {head}" if md else head)
+    if meta is not None:
+        out.append(meta.line)
     if unbound:
         out.append(f"not checked (no symbolic map): {', '.join(unbound)}")
     out.append("")
@@ -104,12 +137,19 @@ def _table_report(reports: Sequence[MachineReport], models: Sequence[str],
             out.append("")
         for line in bound_lines(rep):
             out.append(f"- {line}" if md else f"  {line}")
+        for line in rep.inputs:
+            out.append(f"{'- ' if md else '  '}BIOS input: {line}")
         if timing:
             out.append(f"{'- ' if md else '  '}checked in {rep.seconds:.2f} s")
         out.append("")
         headers, rows = _verdict_rows(rep, timing)
         table = tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
         out.append(table if md else _indent(table))
+        configs = config_lines(rep)
+        if configs:
+            out.append("")
+            out.append("placements computed for:" if not md else "Placements computed for:")
+            out.extend(f"{'- ' if md else '  '}{c}" for c in configs)
         if rep.notes:
             out.append("")
             out.extend(f"{'- ' if md else '  '}note: {n}" for n in rep.notes)
@@ -180,7 +220,7 @@ def _indent(text: str) -> str:
 # -- JSON -----------------------------------------------------------------------------
 
 def _json(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequence[str],
-          timing: bool, elapsed: float, jobs: int) -> str:
+          timing: bool, elapsed: float, jobs: int, meta: Meta | None = None) -> str:
     machines = []
     for rep in reports:
         d: dict[str, object] = {
@@ -197,6 +237,8 @@ def _json(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequ
             d["maps"] = [dataclasses.asdict(b) for b in rep.bound]
             d["results"] = [_row_json(r, timing) for r in rep.rows]
             d["notes"] = list(rep.notes)
+            if rep.inputs:
+                d["bios_inputs"] = list(rep.inputs)
             if timing:
                 d["seconds"] = round(rep.seconds, 4)
         machines.append(d)
@@ -204,6 +246,8 @@ def _json(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequ
     doc: dict[str, object] = {
         "bootspec_memmap_check": SCHEMA_VERSION,
         "models": list(models),
+        **({"sources": {"sha256": meta.sha256, "short": meta.short, "files": list(meta.files)}}
+           if meta is not None else {}),
         "not_checked_models": list(unbound),
         "machines": machines,
         "summary": {
@@ -228,6 +272,7 @@ def _row_json(r: Row, timing: bool) -> dict[str, object]:
                       for p in r.placement],
         "placement_from": r.placement_from, "violation": r.violation,
         "params": dict(r.params),
+        "config": {"path": list(r.path), "params": dict(r.config)},
     }
     if r.reason:
         d["reason"] = r.reason

@@ -132,6 +132,15 @@ BIND_CODES: dict[str, tuple[str, str, str]] = {
         "memmap check corpus/ --model xen_trampline",
         "Use a model name or a model file's stem (see the hint's lists).",
     ),
+    "BS530": (
+        "a BIOS input derived from the machine's map (or given with a flag) lies outside "
+        "the domain of the model's parameter, so the machine cannot be checked as that model",
+        "memmap check m.txt --model xen_trampoline_bios, where m.txt has only "
+        "'BIOS-e820: [mem 0x0000000000000000-0x000000000001ffff] usable' below 640 KiB: base "
+        "memory 128 KiB, outside basemem_kib in [256, 640]",
+        "Give the value the machine really has with --mem-lower, --ebda-seg or --base-mem, "
+        "or check the map (a truncated log can lose the low entries).",
+    ),
 }
 
 #: Every code of the package (what ``bootspec explain-error`` lists).

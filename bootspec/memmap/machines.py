@@ -35,6 +35,7 @@ from bootspec.argtypes import add_cache_options, positive
 from bootspec.cache import Cache, note_key
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, render_all
 from bootspec.engine import concrete
+from bootspec.engine.cex import show_param
 from bootspec.engine.check import WITNESSES, Carry, ModelChecker, Result
 from bootspec.engine.encode import encode_path
 from bootspec.engine.paths import Path as BootPath
@@ -49,6 +50,9 @@ from bootspec.engine.solver import (
 )
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.memmap.bind import Binding, Machine, admits, bind, load_machine, machine_ok
+from bootspec.memmap.bios import BiosOptions, machine_entries, pin_models
+from bootspec.memmap.bios import add_flags as add_bios_flags
+from bootspec.memmap.bios import options_of as bios_options
 from bootspec.memmap.parse import parse_path
 from bootspec.pipeline import Project, check_project, discover, load
 
@@ -88,6 +92,9 @@ class Row:
     reason: str  # the verdict's reason (unknown, vacuous)
     params: tuple[tuple[str, str], ...]  # the counterexample's parameters
     seconds: float
+    # the configuration the placement was computed for: the run's path and parameters
+    path: tuple[str, ...] = ()
+    config: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,6 +121,7 @@ class MachineReport:
     seconds: float = 0.0
     error: str | None = None  # rendered diagnostics of a bad input
     skipped: str | None = None  # why the file is not a machine for these models
+    inputs: tuple[str, ...] = ()  # BIOS inputs pinned on this machine, with their rules
 
     @property
     def name(self) -> str:
@@ -226,7 +234,16 @@ def _param_picks(model: Model, tries: int = 12) -> list[dict[str, int]]:
             for how in ["lo", "hi"] + ["rand"] * tries]
 
 
-def _concrete_sample(model: Model, paths: Sequence[BootPath]) -> dict[str, tuple[int, int]] | None:
+@dataclasses.dataclass(frozen=True)
+class Sample:
+    """One reachable run: the regions live at its end, its inputs and its path."""
+
+    regions: dict[str, tuple[int, int]]
+    inputs: dict[str, int]
+    path: tuple[str, ...]
+
+
+def _concrete_sample(model: Model, paths: Sequence[BootPath]) -> Sample | None:
     """One complete run found by plain evaluation (no solver), or None."""
     if _has_choices(model):
         return None
@@ -238,12 +255,12 @@ def _concrete_sample(model: Model, paths: Sequence[BootPath]) -> dict[str, tuple
                 return None
             last = trace.states[-1] if trace.states else None
             if last is not None and trace.valid_before[-1] and not any(trace.findings):
-                return {n: (r.start, r.end) for n, r in last.regions.items()}
+                return Sample({n: (r.start, r.end) for n, r in last.regions.items()},
+                              inputs, path.stages)
     return None
 
 
-def _solver_sample(model: Model, paths: Sequence[BootPath], limits: Limits
-                   ) -> dict[str, tuple[int, int]] | None:
+def _solver_sample(model: Model, paths: Sequence[BootPath], limits: Limits) -> Sample | None:
     """One reachable run found by the solver (first path that has one), or None. In a
     fresh Z3 context: the run shown must not depend on what was solved before."""
     fresh_context()
@@ -263,12 +280,12 @@ def _solver_sample(model: Model, paths: Sequence[BootPath], limits: Limits
             return None
         state = next((s for s in reversed(trace.states) if s is not None), None)
         if state is not None:
-            return {n: (r.start, r.end) for n, r in state.regions.items()}
+            return Sample({n: (r.start, r.end) for n, r in state.regions.items()}, inputs,
+                          path.stages)
     return None
 
 
-def sample_regions(model: Model, paths: Sequence[BootPath], limits: Limits
-                   ) -> dict[str, tuple[int, int]] | None:
+def sample_regions(model: Model, paths: Sequence[BootPath], limits: Limits) -> Sample | None:
     """The regions live at the end of one reachable run, if one is found cheaply:
     plain evaluation over a few parameter choices first; the solver only when the
     concrete maps are small (encoding a placement inside a map of n entries costs
@@ -294,14 +311,15 @@ def _named_regions(project: Project, ob: Obligation) -> list[str] | None:
     return None
 
 
-def _row(project: Project, r: Result, sample: dict[str, tuple[int, int]] | None,
-         placed_by_stages: set[str]) -> Row:
+def _row(project: Project, r: Result, sample: Sample | None, placed_by_stages: set[str]) -> Row:
     ob, v = r.obligation, r.verdict
     cx = v.counterexample
     placement: tuple[Placed, ...] = ()
     source = "none"
     violation = None
     params: tuple[tuple[str, str], ...] = ()
+    path: tuple[str, ...] = ()
+    config: tuple[tuple[str, str], ...] = ()
     if cx is not None:
         marked = [x for x in cx.regions if x.marked]
         shown = marked or [x for x in cx.regions if x.owner is not None]
@@ -311,16 +329,22 @@ def _row(project: Project, r: Result, sample: dict[str, tuple[int, int]] | None,
         violation = cx.step + where
         if cx.findings:
             violation += ": " + "; ".join(f.split(": ", 1)[-1] for f in cx.findings)
-        params = cx.params
+        params = config = cx.params
+        path = cx.path
     elif sample is not None:
         names = _named_regions(project, ob)
         if names is None:
-            names = sorted(n for n in sample if n in placed_by_stages)
-        placement = tuple(sorted((Placed(n, *sample[n]) for n in names if n in sample),
-                                 key=lambda p: (p.start, p.name)))
+            names = sorted(n for n in sample.regions if n in placed_by_stages)
+        placement = tuple(sorted((Placed(n, *sample.regions[n]) for n in names
+                                  if n in sample.regions), key=lambda p: (p.start, p.name)))
         source = "run" if placement else "none"
+        if placement:
+            model = project.models[ob.model]
+            path = sample.path
+            config = tuple((p.name, show_param(p, sample.inputs[f"p:{p.name}"]))
+                           for p in model.params if f"p:{p.name}" in sample.inputs)
     return Row(ob.model, ob.name, ob.kind, ob.expected, v.status, machine_ok(r), placement,
-               source, violation, v.reason, params, r.seconds)
+               source, violation, v.reason, params, r.seconds, path, config)
 
 
 def _stage_regions(model: Model) -> set[str]:
@@ -517,16 +541,26 @@ def fresh_solver_state() -> None:
 def check_machine(project: Project, models: Sequence[str], path: str | Machine,
                   limits: Limits | None = None, sample: bool = True,
                   explicit: bool = True, reuse: Reuse | None = None,
-                  cache: Cache | None = None) -> MachineReport:
+                  cache: Cache | None = None, bios: BiosOptions | None = None
+                  ) -> MachineReport:
     """Bind one map file (or an imported :class:`Machine`) to ``models`` and decide their
     obligations; see :func:`screen` for inputs that are not checked. ``reuse`` carries
     proofs and runs from machine to machine in a sweep (:class:`Reuse`); ``cache``
     keeps the machine's report, as one note (a map checked again with the same
-    models is not decided again)."""
+    models is not decided again). A model's BIOS inputs are pinned to the values
+    ``bios`` gives or the machine's map implies (:mod:`bootspec.memmap.bios`)."""
     t0 = time.perf_counter()
     machine = path if isinstance(path, Machine) else screen(project, models, path, explicit)
     if isinstance(machine, MachineReport):
         return machine
+    try:
+        pinned, inputs = pin_models(project.models, models, machine_entries(machine),
+                                    bios or BiosOptions(), machine.path)
+    except BootspecError as e:
+        return MachineReport(machine.path, machine.description,
+                             error=render_all(e.diagnostics, machine.sources))
+    if inputs:
+        project = dataclasses.replace(project, models=pinned)
     k = ""
     if cache is not None:
         k = note_key("machine", machine, [(project.models[n], model_items(project, n))
@@ -550,7 +584,7 @@ def check_machine(project: Project, models: Sequence[str], path: str | Machine,
     report = MachineReport(machine.path, machine.description, machine.kinds,
                            _bound_info(binding), tuple(rows),
                            tuple(_note_text(d) for d in binding.notes),
-                           time.perf_counter() - t0)
+                           time.perf_counter() - t0, inputs=tuple(str(b) for b in inputs))
     if cache is not None and all(r.verdict != "unknown" for r in rows):
         cache.put_note(k, dataclasses.asdict(report))
     return report
@@ -564,15 +598,20 @@ def _report_from_json(note: object) -> MachineReport | None:
             d["file"], d["description"], tuple(d["kinds"]),
             tuple(BoundInfo(**b) for b in d["bound"]),
             tuple(Row(**{**r, "placement": tuple(Placed(**p) for p in r["placement"]),
-                         "params": tuple((a, b) for a, b in r["params"])})
+                         "params": tuple((a, b) for a, b in r["params"]),
+                         "path": tuple(r["path"]),
+                         "config": tuple((a, b) for a, b in r["config"])})
                   for r in d["rows"]),
-            tuple(d["notes"]), d["seconds"])
+            tuple(d["notes"]), d["seconds"], inputs=tuple(d["inputs"]))
     except (KeyError, TypeError, ValueError):
         return None
     parts = [rep, *rep.bound, *rep.rows, *(p for r in rep.rows for p in r.placement)]
     ok = all(_typed(x) for x in parts) and all(isinstance(x, str) for x in rep.kinds) and \
         all(isinstance(x, str) for x in rep.notes) and \
-        all(isinstance(x, str) for r in rep.rows for pair in r.params for x in pair)
+        all(isinstance(x, str) for r in rep.rows for pair in r.params for x in pair) and \
+        all(isinstance(x, str) for r in rep.rows for pair in r.config for x in pair) and \
+        all(isinstance(x, str) for r in rep.rows for x in r.path) and \
+        all(isinstance(x, str) for x in rep.inputs)
     return rep if ok else None
 
 
@@ -596,7 +635,7 @@ def _typed(obj: object) -> bool:
 def _rows(binding: Binding, results: list[Result], limits: Limits | None,
           sample: bool) -> list[Row]:
     project = binding.project
-    samples: dict[str, dict[str, tuple[int, int]] | None] = {}
+    samples: dict[str, Sample | None] = {}
     rows = []
     for r in results:
         name = r.obligation.model
@@ -629,12 +668,12 @@ _WORKER: dict[str, object] = {}
 
 
 def _worker_init(model_paths: list[str], models: list[str], limits: Limits,
-                 sample: bool, cache_dir: str | None) -> None:
+                 sample: bool, cache_dir: str | None, bios: BiosOptions) -> None:
     project = load(discover(model_paths))
     cache = Cache(cache_dir) if cache_dir is not None else None
     reuse = Reuse(project, limits, cache=cache)
     _WORKER.update(project=project, models=models, limits=limits, sample=sample,
-                   reuse=reuse, cache=cache)
+                   reuse=reuse, cache=cache, bios=bios)
     # what the worker learnt after its last save is written when it exits
     multiprocessing.util.Finalize(reuse, reuse.save, kwargs={"force": True}, exitpriority=10)
 
@@ -644,14 +683,15 @@ def _worker_check(machine: Machine) -> MachineReport:
     assert isinstance(project, Project)
     return check_machine(project, _WORKER["models"], machine, _WORKER["limits"],  # type: ignore[arg-type]
                          bool(_WORKER["sample"]), reuse=_WORKER["reuse"],  # type: ignore[arg-type]
-                         cache=_WORKER["cache"])  # type: ignore[arg-type]
+                         cache=_WORKER["cache"], bios=_WORKER["bios"])  # type: ignore[arg-type]
 
 
 def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
                    limits: Limits | None = None, jobs: int = 1, sample: bool = True,
                    model_paths: Sequence[str] = (),
                    progress: Callable[[MachineReport], None] | None = None,
-                   cache: Cache | None = None) -> list[MachineReport]:
+                   cache: Cache | None = None, bios: BiosOptions | None = None
+                   ) -> list[MachineReport]:
     """One report per input, in input order. With ``jobs > 1`` the inputs are screened
     here and only machines go to a process pool; each worker loads the models once from
     ``model_paths`` (the same arguments that made ``project``). ``cache``: each
@@ -659,20 +699,21 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
     reuse = Reuse(project, limits, cache=cache)
     try:
         return _check_machines(project, models, inputs, limits, jobs, sample, model_paths,
-                               progress, reuse)
+                               progress, reuse, bios or BiosOptions())
     finally:
         reuse.save(force=True)
 
 
 def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
                     limits: Limits | None, jobs: int, sample: bool, model_paths: Sequence[str],
-                    progress: Callable[[MachineReport], None] | None, reuse: Reuse
-                    ) -> list[MachineReport]:
+                    progress: Callable[[MachineReport], None] | None, reuse: Reuse,
+                    bios: BiosOptions) -> list[MachineReport]:
     cache = reuse.cache
     if jobs <= 1:
         reports = []
         for path, explicit in inputs:
-            rep = check_machine(project, models, path, limits, sample, explicit, reuse, cache)
+            rep = check_machine(project, models, path, limits, sample, explicit, reuse, cache,
+                                bios)
             if progress is not None:
                 progress(rep)
             reports.append(rep)
@@ -690,7 +731,7 @@ def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tu
     if len(todo) <= 1:
         for i, machine in todo.items():
             out[i] = check_machine(project, models, machine, limits, sample, reuse=reuse,
-                                   cache=cache)
+                                   cache=cache, bios=bios)
             if progress is not None:
                 progress(out[i])  # type: ignore[arg-type]
     else:
@@ -699,7 +740,7 @@ def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tu
         with concurrent.futures.ProcessPoolExecutor(
                 max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_worker_init,
                 initargs=(list(model_paths), list(models), limits or Limits(), sample,
-                          folder)) as pool:
+                          folder, bios)) as pool:
             futures = {pool.submit(_worker_check, m): i for i, m in todo.items()}
             for fut in concurrent.futures.as_completed(futures):
                 rep = fut.result()
@@ -781,6 +822,7 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     c.add_argument("--rlimit", type=positive(int), default=DEFAULT_RLIMIT, metavar="N",
                    help="deterministic Z3 resource limit per query (default %(default)s)")
     add_cache_options(c)
+    add_bios_flags(c)
     c.set_defaults(func=run_check)
 
 
@@ -811,13 +853,19 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         reports = check_machines(project, symbolic, inputs, limits, args.jobs,
                                  not args.no_sample, args.paths, progress,
-                                 None if args.no_cache else Cache(args.cache_dir))
+                                 None if args.no_cache else Cache(args.cache_dir),
+                                 bios_options(args))
     finally:
         progress.close()
     elapsed = time.perf_counter() - t0
     unbound = [n for n in models if n not in symbolic]
+    from bootspec.image import digest
+    from bootspec.report.view import meta_of
+    read = {r.file: digest(r.file) for r in reports if r.checked and os.path.exists(r.file)}
+    meta = meta_of(project.sources, {**project.inputs, **read})
     stdout.write(report.render(reports, symbolic, unbound, args.format,
-                               timing=not args.no_timing, elapsed=elapsed, jobs=args.jobs))
+                               timing=not args.no_timing, elapsed=elapsed, jobs=args.jobs,
+                               meta=meta))
     errors = [r for r in reports if r.error is not None]
     for r in errors:
         stderr.write((r.error or "").rstrip("\n") + "\n")

@@ -73,7 +73,7 @@ def render_explain(ob: Obligation, verdict: Verdict, project: Project, fmt: str)
     """The report of ``bootspec explain``: the counterexample (or, for holds, the core)
     of one property on one model, in format ``fmt``."""
     it = item_of(ob, verdict, project)
-    meta = meta_of(project.sources)
+    meta = meta_of(project.sources, project.inputs)
     return render_item(it, meta, fmt)
 
 

@@ -74,8 +74,20 @@ def plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def meta_of(sources: Mapping[str, str]) -> Meta:
-    return Meta(__version__, source_hash(sources), tuple(sorted(sources)))
+def meta_of(sources: Mapping[str, str], inputs: Mapping[str, str] | None = None) -> Meta:
+    """The tool version and the hash of the sources and of every other file read
+    (``inputs``: path -> the digest of its bytes, see :func:`bootspec.image.digest`).
+
+    >>> meta_of({"a.boot": "x"}) == meta_of({"a.boot": "x"}, {})
+    True
+    >>> meta_of({"a.boot": "x"}).sha256 != meta_of({"a.boot": "x"}, {"m.txt": "sha256:0"}).sha256
+    True
+    """
+    inputs = dict(inputs or {})
+    if not inputs:
+        return Meta(__version__, source_hash(sources), tuple(sorted(sources)))
+    both = {**sources, **{p: f"<input {d}>" for p, d in inputs.items() if p not in sources}}
+    return Meta(__version__, source_hash(both), tuple(sorted(both)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -390,4 +402,4 @@ def check_view(results: Iterable[Result], project: Project, timing: bool = True
     src = SourceText(project.sources)
     items = tuple(item_of(r.obligation, r.verdict, project, r.seconds if timing else None, src)
                   for r in results)
-    return CheckView(meta_of(project.sources), items)
+    return CheckView(meta_of(project.sources, project.inputs), items)

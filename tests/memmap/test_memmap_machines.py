@@ -176,18 +176,22 @@ def test_progress_only_on_a_terminal() -> None:
 
 # -- the shared corpus --------------------------------------------------------------------
 
-def corpus_counts() -> tuple[int, int]:
-    """(files, files with an EFI map), counted with a regex independent of the importer."""
+def corpus_counts() -> tuple[int, int, int]:
+    """(files, files with an EFI map, files with an EFI or e820 map), counted with regexes
+    independent of the importer."""
     if not CORPUS.is_dir():
         pytest.skip(f"shared memory-map corpus not found at {CORPUS.resolve()} "
                     "(expected shared/data/memmaps beside the repository checkout)")
     files = [f for f in sorted(CORPUS.iterdir()) if f.is_file() and f.suffix != ".md"]
     efi = [f for f in files if re.search(r"(?im)^.*efi: mem\d+:", f.read_text(encoding="utf-8"))]
-    return len(files), len(efi)
+    e820 = re.compile(r"(?m)(BIOS-e820: \[mem|Xen: \[mem|\(XEN\)\s+\[?[0-9a-f]{16}(,| -) )")
+    either = [f for f in files if f in efi or e820.search(f.read_text(encoding="utf-8"))]
+    return len(files), len(efi), len(either)
 
 
-def _corpus_run(*models: str) -> dict:  # type: ignore[type-arg]
-    n_files, n_efi = corpus_counts()
+def _corpus_run(*models: str, e820: bool = False) -> dict:  # type: ignore[type-arg]
+    """A sweep of the corpus; ``e820``: some model binds e820 maps too (else EFI only)."""
+    n_files, n_efi, n_any = corpus_counts()
     argv = [str(CORPUS.resolve())]
     for m in models:
         argv += ["--model", m]
@@ -195,7 +199,7 @@ def _corpus_run(*models: str) -> dict:  # type: ignore[type-arg]
     assert code in (0, 1), err  # no bad input, no internal error (3)
     doc = json.loads(out)
     assert doc["summary"]["errors"] == 0
-    assert doc["summary"]["machines"] == n_efi  # the shipped models use EFI maps only
+    assert doc["summary"]["machines"] == (n_any if e820 else n_efi)
     assert doc["summary"]["machines"] + doc["summary"]["skipped"] == n_files
     for m in doc["machines"]:
         if m["status"] in ("acceptable", "not_acceptable"):
@@ -206,15 +210,16 @@ def _corpus_run(*models: str) -> dict:  # type: ignore[type-arg]
 
 
 def test_corpus_trampoline() -> None:
-    doc = _corpus_run("xen_trampoline")
-    assert doc["models"] == ["xen_trampoline_efi"]  # the BIOS variants have no map
-    assert set(doc["not_checked_models"]) == {"xen_trampoline_bios", "xen_trampoline_ebda",
-                                              "xen_trampoline_fixed"}
+    doc = _corpus_run("xen_trampoline", e820=True)
+    # the BIOS variants bind the e820 maps, the EFI one the EFI maps
+    assert doc["models"] == ["xen_trampoline_bios", "xen_trampoline_ebda",
+                             "xen_trampoline_efi", "xen_trampoline_fixed"]
+    assert doc["not_checked_models"] == []
 
 
 @pytest.mark.slow
 def test_corpus_trampoline_and_early_alloc() -> None:
-    doc = _corpus_run("xen_trampoline", "xen_early_alloc")
+    doc = _corpus_run("xen_trampoline", "xen_early_alloc", e820=True)
     assert "xen_early_alloc_place_string" in doc["models"]
 
 
