@@ -37,9 +37,10 @@ def test_machines_workload_runs_on_two_real_maps(tmp_path: Path,
 
     from helpers import REPO
 
-    corpus = REPO / ".." / "shared" / "data" / "memmaps"
-    for name in ("ml-pdx86-7bd0192833.txt", "ml-pdx86-e9bbb78cf6.txt"):
-        shutil.copy(corpus / name, tmp_path / name)
+    # the project's own machine fixtures: no corpus needed beside the checkout
+    fixtures = REPO / "tests" / "memmap" / "fixtures" / "machines"
+    for name in ("clean-efi.txt", "e820-desktop.txt"):
+        shutil.copy(fixtures / name, tmp_path / name)
     monkeypatch.chdir(REPO)  # the shipped models
     out = io.StringIO()
     bench.bench_machines(out, tmp_path, None, jobs=1)
