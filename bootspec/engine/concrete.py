@@ -32,8 +32,9 @@ from bootspec.lang.sites import site_name
 
 
 def choice_key(line: A.Line, k: int) -> str:
-    """The input name of the address chosen by the k-th policy of an ``anywhere`` action."""
-    return f"c:{line.span.line}:{line.span.col}:{k}"
+    """The input name of the address chosen by the k-th policy of an ``anywhere`` action
+    (each repetition of a line in a loop or fragment has its own)."""
+    return f"c:{line.span.line}:{line.span.col}:{k}" + "".join(f":{v}" for v in line.rep)
 
 
 def choice_order(key: str) -> tuple[int, ...]:

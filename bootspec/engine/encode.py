@@ -636,6 +636,10 @@ class Encoder(MapEncoder):
                 outcomes.append((z3.Implies(fits_a, z3.And(cons)), fits_a, c))
             elif kind == "anywhere":
                 c = z3.Int(choice_key(line, k))
+                if choice_key(line, k) not in self.inputs:
+                    # an input like a parameter: an address, also when it is not read
+                    self.base.append(Labeled(z3.And(c >= 0, c <= self.top),
+                                             "an anywhere choice is an address", line.span))
                 self.inputs[choice_key(line, k)] = c
                 cons = self._valid_start(c, size, cl, st, cl.align)
                 if cl.align is not None:
