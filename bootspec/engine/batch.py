@@ -192,7 +192,7 @@ class PathBatch:
                         checker.fails_at(path, i, hint, target):
                     start = [hint[n] for n in names]
                 model, complete = lexmin(self.solver, [q], objectives, out.model,
-                                         checker.limits, start)
+                                         checker.limits, start, out.used)
                 if not complete:
                     return None
                 inputs = {n: model_value(model, v) for n, v in sorted(self.enc.inputs.items())}

@@ -152,6 +152,15 @@ def _marked(pred: A.Expr, state: concrete.State, model: Model) -> set[str]:
 # ---------------------------------------------------------------- vacuity
 
 
+#: the labels :func:`vacuous_cause` reads: what a user wrote that can stop every run
+CAUSE_LABELS = ("assume", "guard of stage", "the boot ends before stage",
+                "the placement fitted", "the anywhere placement's rules", "domain of parameter")
+
+
+def is_cause(label: str) -> bool:
+    return label.startswith(CAUSE_LABELS)
+
+
 def vacuous_cause(core: Iterable[tuple[str, Span]]) -> str:
     """Why nothing in scope is reached, from the labelled constraints of an unsat core:
     the assumptions that contradict each other, a guard no run satisfies, or a

@@ -29,6 +29,7 @@ from bootspec.engine import concrete
 from bootspec.engine.encode import Labeled, PathEncoding, encode_path
 from bootspec.engine.paths import Path, Target, conjunct_points, points, target_of
 from bootspec.engine.solver import (
+    MINIMIZE_RLIMIT,
     Limits,
     Objective,
     check,
@@ -36,8 +37,10 @@ from bootspec.engine.solver import (
     lexmin,
     make_solver,
     model_value,
+    set_rlimit,
 )
 from bootspec.engine.verdicts import (
+    NOT_SMALLEST,
     VACUOUS_UNREACHED,
     VERDICTS,
     Counterexample,
@@ -388,7 +391,7 @@ class ModelChecker:
                     if out.status == "sat":
                         assert out.model is not None
                         return self._violation(ob, pi, i, out.model, target, enc, solver,
-                                               [*tracks, lit])
+                                               [*tracks, lit], out.used)
                     if out.status == "unknown":
                         unknown_reason = unknown_reason or out.reason
                     else:
@@ -448,6 +451,40 @@ class ModelChecker:
         enc = self.encoding(pi)
         return {n: model_value(out.model, v) for n, v in sorted(enc.inputs.items())}
 
+    def _cause_core(self, pi: int, stop: int) -> list[Labeled]:
+        """A minimal set of the user's causes (assumptions, guards, placements, domains:
+        :func:`cex.is_cause`) that stop every run of path ``pi`` by event ``stop``.
+
+        Only causes are tracked; the rest (map well-formedness, attribute bits) is
+        asserted plainly, and the core is made minimal by deletion, one cheap query per
+        cause. Z3's own ``core.minimize`` over every labelled constraint took seconds on
+        a 9-entry map for what this finds in a fraction of one; a query that comes back
+        unknown keeps its cause, so the answer never depends on machine speed."""
+        enc = self.encoding(pi)
+        solver = make_solver(self.limits)
+        tracks: list[tuple[z3.BoolRef, Labeled]] = []
+        for lab in [*enc.base, *(c for cs in enc.constraints[:stop + 1] for c in cs)]:
+            if cexmod.is_cause(lab.label):
+                t = z3.Bool(f"r{len(tracks)}")
+                tracks.append((t, lab))
+                solver.add(z3.Implies(t, lab.term))
+            else:
+                solver.add(lab.term)
+        out = check(solver, *(t for t, _ in tracks), want_core=True)
+        if out.status != "unsat":
+            return []
+        core = [(t, lab) for t, lab in tracks if str(t) in out.core]
+        set_rlimit(solver, min(self.limits.rlimit, MINIMIZE_RLIMIT))
+        k = 0
+        while k < len(core):
+            rest = core[:k] + core[k + 1:]
+            out = check(solver, *(t for t, _ in rest), want_core=True)
+            if out.status == "unsat":
+                core = [(t, lab) for t, lab in rest if str(t) in out.core]
+            else:
+                k += 1
+        return [lab for _, lab in core]
+
     def _vacuous_reason(self, plan: Plan, k: int) -> str:
         """Why part k of an obligation is never reached (docs/language.md, "Verdicts")."""
         target, part = plan.target, plan.parts[k]
@@ -466,12 +503,8 @@ class ModelChecker:
             # the earliest event no run gets past is the cause: blame what stops runs
             # there (and what before it that needs), not something later
             stop = self._first_unreachable(pi, first, plan.inclusive)
-            solver, tracks, labels = self._reach_solver(pi, stop, True, True)
-            solver.set("core.minimize", True)
-            out = check(solver, *tracks, want_core=True)
-            for name in out.core:
-                lab = labels.get(name)
-                if lab is not None and (lab.label, lab.span) not in blamed:
+            for lab in self._cause_core(pi, stop):
+                if (lab.label, lab.span) not in blamed:
                     blamed.append((lab.label, lab.span))
         why = cexmod.vacuous_cause(blamed)
         if target.kind == "proof" and len(plan.parts) > 1:
@@ -481,12 +514,13 @@ class ModelChecker:
     # -- counterexamples
     def _violation(self, ob: Obligation, pi: int, i: int, zmodel: z3.ModelRef,
                    target: Target, enc: PathEncoding, solver: z3.Solver,
-                   assumptions: list[z3.BoolRef]) -> Verdict:
+                   assumptions: list[z3.BoolRef], found_cost: int = 0) -> Verdict:
         path = self.paths[pi]
-        zmodel, _complete = lexmin(solver, assumptions, self.objectives(enc), zmodel,
-                                   self.limits)
+        zmodel, complete = lexmin(solver, assumptions, self.objectives(enc), zmodel,
+                                  self.limits, found_cost=found_cost)
         inputs = {name: model_value(zmodel, var) for name, var in sorted(enc.inputs.items())}
-        return Verdict("violated", counterexample=self.recheck(ob, path, i, inputs, target))
+        return Verdict("violated", "" if complete else NOT_SMALLEST,
+                       counterexample=self.recheck(ob, path, i, inputs, target))
 
     def objectives(self, enc: PathEncoding) -> list[Objective]:
         """What a counterexample minimises, in the order of :meth:`objective_names`; each

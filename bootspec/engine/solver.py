@@ -32,15 +32,28 @@ class Outcome:
     reason: str = ""
     model: z3.ModelRef | None = None
     core: tuple[str, ...] = ()
+    used: int = 0  # Z3 resource units the query spent (deterministic, unlike its time)
 
 
 def make_solver(limits: Limits) -> z3.Solver:
     s = z3.Solver()
     s.set("random_seed", 0)
-    s.set("rlimit", limits.rlimit)
     s.set("timeout", limits.timeout_ms)
     s.bootspec_rlimit = limits.rlimit  # type: ignore[attr-defined]
+    set_rlimit(s, limits.rlimit)
     return s
+
+
+def set_rlimit(solver: z3.Solver, n: int) -> None:
+    """The resource budget of each following query of ``solver`` (Z3 counts it from
+    the query's start)."""
+    solver.set("rlimit", n)
+    solver.bootspec_budget = n  # type: ignore[attr-defined]
+
+
+def _spent(solver: z3.Solver) -> int:
+    stats = solver.statistics()
+    return int(stats.get_key_value("rlimit count")) if "rlimit count" in stats.keys() else 0
 
 
 def z3_version() -> str:
@@ -69,24 +82,25 @@ def check(solver: z3.Solver, *assumptions: z3.BoolRef, want_core: bool = False) 
     """One query. Without assumptions a free literal is passed anyway: that keeps Z3
     on its incremental kernel, where a plain check would first run its whole
     preprocessing on the formula (10-100x slower on bootspec's encodings)."""
+    before = _spent(solver)
     try:
         r = solver.check(*(assumptions or (z3.Bool("bootspec:query"),)))
     except z3.Z3Exception as e:  # translated at the boundary
         return Outcome("unknown", f"solver error: {e}")
+    used = _spent(solver) - before
     if r == z3.sat:
-        return Outcome("sat", model=solver.model())
+        return Outcome("sat", model=solver.model(), used=used)
     if r == z3.unsat:
         core = tuple(sorted(str(c) for c in solver.unsat_core())) if want_core else ()
-        return Outcome("unsat", core=core)
+        return Outcome("unsat", core=core, used=used)
     reason = solver.reason_unknown()
-    stats = solver.statistics()
-    used = stats.get_key_value("rlimit count") if "rlimit count" in stats.keys() else 0
-    limit = getattr(solver, "bootspec_rlimit", 0)
-    if "resource" in reason or (limit and used >= limit):
-        reason = f"resource limit reached (rlimit {limit})"
+    budget = getattr(solver, "bootspec_budget", 0)
+    # Z3 says "canceled" for both limits: the units spent tell them apart
+    if "resource" in reason or (budget and used >= budget):
+        reason = f"resource limit reached (rlimit {budget})"
     elif "timeout" in reason or "canceled" in reason:
         reason = "timeout (wall clock)"
-    return Outcome("unknown", reason)
+    return Outcome("unknown", reason, used=used)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,8 +124,8 @@ class Objective:
 
 
 def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Objective],
-           model: z3.ModelRef, limits: Limits, start: list[int] | None = None
-           ) -> tuple[z3.ModelRef, bool]:
+           model: z3.ModelRef, limits: Limits, start: list[int] | None = None,
+           found_cost: int = 0) -> tuple[z3.ModelRef, bool]:
     """The model of ``solver``'s assertions and ``assumptions`` that is lexicographically
     smallest on ``objectives``, starting from ``model`` (one such model); and whether
     the search finished (else the best model found so far).
@@ -127,9 +141,14 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
     ``start``: values of the objectives that satisfy the query too (a counterexample
     found before, re-checked concretely), used instead of ``model``'s until a probe
     finds smaller ones; the search then begins just below each value.
+
+    Each probe may spend ``MINIMIZE_RLIMIT`` units, or four times what the query that
+    found ``model`` spent (``found_cost``) when that is more: a probe is that query
+    with one more bound, and a budget below its cost would leave the counterexample
+    unminimised on exactly the models where it matters.
     """
     solver.push()
-    solver.set("rlimit", min(limits.rlimit, MINIMIZE_RLIMIT))
+    set_rlimit(solver, min(limits.rlimit, max(MINIMIZE_RLIMIT, 4 * found_cost)))
     complete = True
     try:
         for a in assumptions:
@@ -163,7 +182,7 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
         return model, complete
     finally:
         solver.pop()
-        solver.set("rlimit", getattr(solver, "bootspec_rlimit", limits.rlimit))
+        set_rlimit(solver, getattr(solver, "bootspec_rlimit", limits.rlimit))
 
 
 def model_value(model: z3.ModelRef, term: z3.ExprRef) -> int:

@@ -194,6 +194,35 @@ def min_(a: Term, b: Term) -> Term:
 
 
 def num(t: Term) -> int | None:
-    return t.as_long() if z3.is_int_value(t) else None  # type: ignore[attr-defined]
+    """The value of a term that is a number, or arithmetic over numbers only (``255 - 15``,
+    ``~15`` as it is encoded): folded, so a constant operand is seen as one (a mask of
+    ``x & ~15`` stays linear instead of going through bit-vectors). None otherwise."""
+    if z3.is_int_value(t):
+        return t.as_long()  # type: ignore[attr-defined,no-any-return]
+    if z3.is_arith(t) and _ground(t, 16):
+        s = z3.simplify(t)
+        if z3.is_int_value(s):
+            return s.as_long()  # type: ignore[attr-defined,no-any-return]
+    return None
+
+
+def _ground(t: z3.ExprRef, budget: int) -> bool:
+    """Whether ``t`` is built of numbers and arithmetic alone (within ``budget`` nodes)."""
+    todo, seen = [t], 0
+    while todo:
+        x = todo.pop()
+        seen += 1
+        if seen > budget:
+            return False
+        if z3.is_int_value(x):
+            continue
+        if not (z3.is_app(x) and x.num_args() > 0 and x.decl().kind() in _FOLDABLE):
+            return False
+        todo.extend(x.children())
+    return True
+
+
+_FOLDABLE = frozenset({z3.Z3_OP_ADD, z3.Z3_OP_SUB, z3.Z3_OP_MUL, z3.Z3_OP_UMINUS,
+                       z3.Z3_OP_IDIV, z3.Z3_OP_MOD})
 
 

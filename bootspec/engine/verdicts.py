@@ -43,6 +43,13 @@ class Counterexample:
     event: int = -1  # index of the failing event on the path
 
 
+#: the reason a violation carries when the search for its smallest counterexample ran out
+#: of budget (docs/language.md, "Verdicts"): the map shown is a real failure, and the same
+#: on every run, but a smaller one may exist
+NOT_SMALLEST = ("the search for the smallest counterexample ran out of its resource budget: "
+                "this one fails, a smaller one may exist")
+
+
 @dataclasses.dataclass(frozen=True)
 class Verdict:
     status: str  # holds | violated | unknown | vacuous
