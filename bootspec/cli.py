@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from typing import TYPE_CHECKING, TextIO
 
 from bootspec import __version__, bench, codes, diffing
-from bootspec.argtypes import add_cache_options, positive
+from bootspec.argtypes import add_cache_options, add_path_options, positive, scope_of
 from bootspec.cache import Cache
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.engine.check import ModelChecker, Result
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run on an executor instead: 'local' (a process pool of --jobs) or "
                    "dask://HOST:PORT (a Dask distributed scheduler)")
     add_cache_options(c)
+    add_path_options(c)
     limits(c)
     output(c)
 
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="model/proof files or folders (default: models/ and proofs/)")
     e.add_argument("--memmap", metavar="FILE", help="as for check")
     e.add_argument("--bind", metavar="MAP", help="as for check")
+    add_path_options(e)
     limits(e)
     output(e)
     memmap_show.add_parser(sub)
@@ -111,7 +114,10 @@ def _load(args: argparse.Namespace) -> Project:
 
 def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Project]:
     """(the project to check, the binding of --memmap if given, the models as written)."""
-    written = project = load(discover(args.paths))
+    files = discover(args.paths)
+    written = project = load(files, scope=scope_of(args, files))
+    if project.warnings and getattr(args, "stderr", None) is not None:
+        args.stderr.write(render_all(project.warnings, project.sources) + "\n")
     binding = None
     if getattr(args, "memmap", None):
         from bootspec.memmap.bind import bind
@@ -187,6 +193,7 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    args.stderr = stderr
     project = _load(args)
     obs = [o for o in project.obligations() if o.name == args.property
            and (args.model is None or o.model == args.model)]
@@ -226,7 +233,7 @@ def run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         func = getattr(args, "func", None) or COMMANDS[args.command]
         return int(func(args, stdout, stderr))
     except BootspecError as e:
-        stderr.write(render_all(e.diagnostics) + "\n")
+        stderr.write(render_all(e.diagnostics, e.sources) + "\n")
         return 2
     except InternalError as e:
         stderr.write(f"bootspec: internal error (a bug in bootspec, please report it): {e}\n")
@@ -234,6 +241,21 @@ def run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     except KeyboardInterrupt:
         stderr.write("bootspec: interrupted\n")
         return 130
+    except Exception as e:  # noqa: BLE001 - never a traceback for a user
+        stderr.write(f"bootspec: internal error (a bug in bootspec, please report it with "
+                     f"the input): {_where(e)}\n")
+        return 3
+
+
+def _where(e: BaseException) -> str:
+    """``TypeError: ... (at bootspec/x.py:12 in f)``: the innermost frame in bootspec."""
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if "bootspec" in f.filename]
+    text = f"{type(e).__name__}: {str(e)[:300]}"
+    if frames:
+        f = frames[-1]
+        text += f" (at bootspec/{f.filename.rsplit('bootspec/', 1)[-1]}:{f.lineno} in {f.name})"
+    return text
+
 
 
 def main() -> None:

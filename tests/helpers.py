@@ -19,12 +19,13 @@ def load_text(text: str, name: str = "t.boot") -> Project:
 
 
 def errors_of(text: str, name: str = "t.boot") -> list[tuple[str, int, int]]:
-    """(code, line, col) of every diagnostic the text raises; [] when it loads."""
+    """(code, line, col) of every diagnostic the text raises, or of its warnings when
+    it loads ([] when it loads cleanly)."""
     try:
-        load_text(text, name)
+        project = load_text(text, name)
     except BootspecError as e:
         return [(d.code, d.span.line, d.span.col) for d in e.diagnostics]
-    return []
+    return [(d.code, d.span.line, d.span.col) for d in project.warnings]
 
 
 def cli(*argv: str, cwd: Path | None = None) -> tuple[int, str, str]:
