@@ -64,9 +64,30 @@ def note_key(kind: str, *content: object) -> str:
     """The content hash of a note of ``kind`` about ``content`` (models, proofs,
     obligations, limits: whatever the note was computed from)."""
     from bootspec.engine import check as check_mod
-    blob = repr((SCHEMA, __version__, _engine_hash(), z3_version(), check_mod.SMALL_MAP,
-                 kind, content))
+    whole = (SCHEMA, __version__, _engine_hash(), z3_version(), check_mod.SMALL_MAP, kind,
+             content)
+    try:
+        blob = repr(whole)
+    except ValueError:  # an integer too long for decimal (a 4,000-digit constant)
+        blob = _hex_repr(whole)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _hex_repr(x: object) -> str:
+    """``repr`` with every integer in hex: Python refuses decimal beyond 4,300 digits."""
+    if isinstance(x, bool) or x is None or isinstance(x, str | float):
+        return repr(x)
+    if isinstance(x, int):
+        return hex(x)
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return type(x).__name__ + "(" + ",".join(
+            f"{f.name}={_hex_repr(getattr(x, f.name))}" for f in dataclasses.fields(x)) + ")"
+    if isinstance(x, dict):
+        return "{" + ",".join(f"{_hex_repr(k)}:{_hex_repr(v)}" for k, v in x.items()) + "}"
+    if isinstance(x, tuple | list | frozenset | set):
+        items = sorted(x, key=_hex_repr) if isinstance(x, frozenset | set) else x
+        return type(x).__name__ + "(" + ",".join(_hex_repr(v) for v in items) + ")"
+    return repr(x)
 
 
 def _span(d: dict[str, Any]) -> Span:
@@ -171,5 +192,5 @@ class Cache:
             finally:
                 if not done:
                     Path(tmp).unlink(missing_ok=True)
-        except OSError:
-            return  # a read-only or full disk only costs the speed-up
+        except (OSError, ValueError):
+            return  # a read-only or full disk (or a number JSON cannot hold) costs the speed-up

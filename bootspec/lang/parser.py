@@ -87,6 +87,10 @@ def parse_lines(text: str, path: str, errors: Collector) -> list[A.Line]:
             inner = e.orig_exc
             if isinstance(inner, LineError):
                 errors.error(inner.code, inner.message, inner.span, inner.hint)
+            elif isinstance(inner, ValueError):  # a number Python will not convert
+                errors.error("BS101", "a number on this line cannot be read (too many digits?)",
+                             Span(path, line_no, 1, line_no, len(line) + 1),
+                             "write large numbers in 0x hex; values beyond 2^64 are no address")
             else:
                 raise
         except lark.UnexpectedCharacters as e:
