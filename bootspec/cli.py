@@ -15,7 +15,7 @@ import sys
 import traceback
 from typing import TYPE_CHECKING, TextIO
 
-from bootspec import __version__, bench, codes, diffing
+from bootspec import __version__, bench, codes, diffing, signals
 from bootspec.argtypes import add_cache_options, add_path_options, positive, scope_of
 from bootspec.cache import Cache
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="text (default; plain ASCII, ready to paste into a mail), md, "
                         "json, junit, sarif or html")
         sp.add_argument("--output", "-o", metavar="FILE",
-                        help="write the report to FILE (atomically) instead of stdout")
+                        help="write the report to FILE (atomically) instead of stdout; the "
+                        "report of an interrupted run says PARTIAL in its content")
         sp.add_argument("--force", action="store_true",
                         help="allow --output to replace an existing file")
 
@@ -157,21 +158,19 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     done: list[Result] = []
     progress = Progress(len(project.obligations()), stderr)
     try:
-        with make_executor(args.executor, args.jobs) as executor:
-            results = check_project(project, limits, cache=cache, jobs=args.jobs,
-                                    executor=executor, progress=progress.step,
-                                    on_result=done.append, carry=carry)
+        with signals.handling():
+            with make_executor(args.executor, args.jobs) as executor:
+                results = check_project(project, limits, cache=cache, jobs=args.jobs,
+                                        executor=executor, progress=progress.step,
+                                        on_result=done.append, carry=carry)
+            if signals.was_interrupted():  # the interrupt itself was lost on the way
+                raise KeyboardInterrupt
         if reuse is not None:
             reuse.save(force=True)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         progress.close()
-        order = {(o.model, o.name): i for i, o in enumerate(project.obligations())}
-        partial = sorted(done, key=lambda r: order[(r.obligation.model, r.obligation.name)])
-        report = render_check(partial, project, args.format, timing=not args.no_timing)
-        _emit(args, report, stdout)
-        stderr.write(f"bootspec: interrupted: PARTIAL report, {len(partial)} of "
-                     f"{len(order)} obligations decided\n")
-        return 130
+        return _partial(args, project, done, stdout, stderr,
+                        143 if isinstance(e, signals.Terminated) else 130)
     progress.close()
     if args.format in ("html", "json"):  # the full reports also show what each proof used
         results = with_cores(project, results, limits)
@@ -190,6 +189,24 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          f"  {quiet} known violations are not triggered by this map\n")
         return 0 if not bad else 1
     return 0 if all(r.ok for r in results) else 1
+
+
+def _partial(args: argparse.Namespace, project: Project, done: list[Result], stdout: TextIO,
+             stderr: TextIO, status: int) -> int:
+    """The report of an interrupted check: what was decided (an obligation whose query was
+    interrupted is left out, never shown as a verdict), marked PARTIAL in its content."""
+    order = {(o.model, o.name): i for i, o in enumerate(project.obligations())}
+    decided = sorted((r for r in done if r.verdict.reason != "interrupted"),
+                     key=lambda r: order[(r.obligation.model, r.obligation.name)])
+    what = "SIGTERM" if status == 143 else "interrupted (Ctrl-C)"
+    note = (f"{what}; {len(decided)} of {len(order)} obligations decided, the others are "
+            "not in this report")
+    report = render_check(decided, project, args.format, timing=not args.no_timing,
+                          partial=note)
+    _emit(args, report, stdout)
+    stderr.write(f"bootspec: {what}: PARTIAL report, {len(decided)} of {len(order)} "
+                 "obligations decided\n")
+    return status
 
 
 def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -211,7 +228,10 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     model = project.models[ob.model]
     checker = ModelChecker(model, project.paths[ob.model], _limits(args))
     proof = project.proof_of(ob)
-    verdict = checker.decide(ob, proof, want_core=True)
+    with signals.handling():
+        verdict = checker.decide(ob, proof, want_core=True)
+        if signals.was_interrupted():
+            raise KeyboardInterrupt
     _emit(args, render_explain(ob, verdict, project, args.format), stdout)
     return 0 if verdict.status == ob.expected else 1
 
@@ -238,9 +258,9 @@ def run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     except InternalError as e:
         stderr.write(f"bootspec: internal error (a bug in bootspec, please report it): {e}\n")
         return 3
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         stderr.write("bootspec: interrupted\n")
-        return 130
+        return 143 if isinstance(e, signals.Terminated) else 130
     except Exception as e:  # noqa: BLE001 - never a traceback for a user
         stderr.write(f"bootspec: internal error (a bug in bootspec, please report it with "
                      f"the input): {_where(e)}\n")
@@ -255,7 +275,6 @@ def _where(e: BaseException) -> str:
         f = frames[-1]
         text += f" (at bootspec/{f.filename.rsplit('bootspec/', 1)[-1]}:{f.lineno} in {f.name})"
     return text
-
 
 
 def main() -> None:

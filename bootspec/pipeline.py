@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 
 from bootspec import safeio
@@ -32,6 +32,7 @@ from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.parser import parse_text, read_source
 from bootspec.lang.resolve import resolve_models, resolve_proofs
+from bootspec.runner import process_pool
 
 SUFFIXES = (".boot", ".proof")
 
@@ -191,8 +192,8 @@ def check_project(project: Project, limits: Limits | None = None,
                      for _, ob, _ in items], limits, carry.get(name)), strict=True):
                 done(idx, k, r)
     else:
-        pool = executor or ProcessPoolExecutor(max_workers=jobs)
-        try:
+        with contextlib.ExitStack() as stack:
+            pool = executor or stack.enter_context(process_pool(jobs))
             futures = [(items, pool.submit(
                 _run_model, project.models[name], project.paths[name],
                 [(ob, project.proof_of(ob))
@@ -201,7 +202,4 @@ def check_project(project: Project, limits: Limits | None = None,
             for items, fut in futures:
                 for (idx, _, k), r in zip(items, fut.result(), strict=True):
                     done(idx, k, r)
-        finally:
-            if executor is None:
-                pool.shutdown(cancel_futures=True)
     return [results[i] for i in range(len(obs))]

@@ -51,6 +51,7 @@ from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.memmap.bind import Binding, Machine, admits, bind, load_machine, machine_ok
 from bootspec.memmap.parse import parse_path
 from bootspec.pipeline import Project, check_project, discover, load
+from bootspec.runner import process_pool
 
 #: Limits of the extra query that finds one reachable run to show for a non-violation.
 SAMPLE_LIMITS = Limits(rlimit=2_000_000, timeout_ms=5_000)
@@ -696,10 +697,9 @@ def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tu
     else:
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
         folder = str(cache.folder) if cache is not None else None
-        with concurrent.futures.ProcessPoolExecutor(
-                max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_worker_init,
-                initargs=(list(model_paths), list(models), limits or Limits(), sample,
-                          folder)) as pool:
+        with process_pool(min(jobs, len(todo)), mp_context=ctx, initializer=_worker_init,
+                          initargs=(list(model_paths), list(models), limits or Limits(),
+                                    sample, folder)) as pool:
             futures = {pool.submit(_worker_check, m): i for i, m in todo.items()}
             for fut in concurrent.futures.as_completed(futures):
                 rep = fut.result()
