@@ -25,6 +25,7 @@ from bootspec.memmap import show as memmap_show
 from bootspec.oracle import soak
 from bootspec.pipeline import Project, check_project, discover, load
 from bootspec.report import graph
+from bootspec.report.files import check_writable
 from bootspec.report.formats import render_check, render_explain, with_cores
 
 if TYPE_CHECKING:
@@ -61,8 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="text (default; plain ASCII, ready to paste into a mail), md, "
                         "json, junit, sarif or html")
         sp.add_argument("--output", "-o", metavar="FILE",
-                        help="write the report to FILE (atomically) instead of stdout; the "
-                        "report of an interrupted run says PARTIAL in its content")
+                        help="write the report to FILE (atomically) instead of stdout; an "
+                        "existing FILE is refused before any work, and the report of an "
+                        "interrupted run says PARTIAL in its content")
         sp.add_argument("--force", action="store_true",
                         help="allow --output to replace an existing file")
 
@@ -145,6 +147,7 @@ def _emit(args: argparse.Namespace, report: str, stdout: TextIO) -> None:
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec.runner import Progress, make_executor
     args.stderr = stderr
+    check_writable(args.output, args.force)  # before the work, not after it
     project, binding, written = _load_bound(args)
     limits = _limits(args)
     cache = None if args.no_cache else Cache(args.cache_dir)
@@ -211,6 +214,7 @@ def _partial(args: argparse.Namespace, project: Project, done: list[Result], std
 
 def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     args.stderr = stderr
+    check_writable(args.output, args.force)
     project = _load(args)
     obs = [o for o in project.obligations() if o.name == args.property
            and (args.model is None or o.model == args.model)]

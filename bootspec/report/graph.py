@@ -22,7 +22,7 @@ from bootspec.engine.paths import stage_graph
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model
 from bootspec.pipeline import Project, discover, load
-from bootspec.report.files import emit
+from bootspec.report.files import check_writable, emit
 from bootspec.report.view import SourceText
 
 _CMD = Span("<command line>", 0, 0)
@@ -131,6 +131,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run_graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    check_writable(args.output, args.force)
     project = load(discover(args.paths))
     if args.model is not None and args.model not in project.models:
         raise BootspecError([Diagnostic(

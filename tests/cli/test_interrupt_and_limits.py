@@ -184,3 +184,20 @@ def test_a_lost_keyboard_interrupt_still_ends_the_run_as_interrupted(
     assert "unknown" not in out  # an interrupted obligation is left out, not reported
     assert not solver.interrupted()  # the next run starts afresh
 
+
+def test_an_existing_output_is_refused_before_any_work(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    out = tmp_path / "report.txt"
+    out.write_text("an earlier report")
+
+    def no_work(*a: object, **k: object) -> None:
+        raise AssertionError("checked before refusing the output")
+
+    monkeypatch.setattr(check_mod.ModelChecker, "decide_all", no_work)
+    monkeypatch.setattr(check_mod.ModelChecker, "decide", no_work)
+    for argv in (["check", "--no-cache", *FILES], ["explain", "wellformed", "-m",
+                                                   "hvmloader_ovmf_2008", "--path", FILES[0]]):
+        status, _, err = cli(*argv, "-o", str(out))
+        assert status == 2 and f"{out}:1:1: error[BS004]" in err, err
+    assert out.read_text() == "an earlier report"
