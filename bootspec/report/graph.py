@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from typing import TextIO
 
+from bootspec.argtypes import add_path_options, scope_of
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, did_you_mean
 from bootspec.engine.paths import stage_graph
 from bootspec.lang import ast as A
@@ -127,12 +128,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     g.add_argument("--output", "-o", metavar="FILE",
                    help="write to FILE (atomically) instead of stdout")
     g.add_argument("--force", action="store_true", help="allow --output to replace a file")
+    add_path_options(g)
     g.set_defaults(func=run_graph)
 
 
 def run_graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     check_writable(args.output, args.force)
-    project = load(discover(args.paths))
+    files = discover(args.paths)
+    project = load(files, scope=scope_of(args, files))
     if args.model is not None and args.model not in project.models:
         raise BootspecError([Diagnostic(
             "BS007", f"no model '{args.model}'", _CMD,
