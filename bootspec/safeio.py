@@ -50,11 +50,14 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+def open_regular(path: str | os.PathLike[str], follow: bool = True) -> BinaryIO:
     """Open ``path`` for reading (binary) if it is a regular file; else :class:`Refused`.
 
-    The open does not block (``O_NONBLOCK``: a FIFO opens at once and is then refused)."""
-    fd = os.open(path, _FLAGS)
+    The open does not block (``O_NONBLOCK``: a FIFO opens at once and is then refused).
+    ``follow=False``: a symbolic link as the last component is refused too."""
+    if not follow and os.path.islink(path):
+        raise Refused("a symbolic link, not a regular file")
+    fd = os.open(path, _FLAGS | (0 if follow else getattr(os, "O_NOFOLLOW", 0)))
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):

@@ -4,7 +4,8 @@ Entry points: :func:`parse_text` (text already in memory) and :func:`parse_path`
 (a file, streamed line by line, or a ``/sys/firmware/memmap``-style directory).
 Both return a :class:`~bootspec.memmap.model.ParseResult` and never raise on bad
 input: every problem becomes a located diagnostic (codes in
-:mod:`bootspec.memmap.codes`). Render them with
+:mod:`bootspec.memmap.codes`). An input that holds no map at all keeps no excerpt:
+its errors are located but quote none of its lines. Render them with
 ``diagnostics.render_all(result.diagnostics, result.sources)``.
 
 A file may hold several maps; a new one starts at a block header (``BIOS-provided
@@ -227,8 +228,16 @@ def parse_text(text: str, path: str = "<text>", limits: Limits = DEFAULT_LIMITS)
     if jsonfmt.looks_like_json(head):
         if len(text) > limits.max_json_bytes:
             return _too_big(path, limits)
-        return jsonfmt.parse_json(text, path, limits)
-    return _parse_stream(io.StringIO(text), path, limits, "\x00" in text[:8192])
+        return _no_echo(jsonfmt.parse_json(text, path, limits))
+    return _no_echo(_parse_stream(io.StringIO(text), path, limits, "\x00" in text[:8192]))
+
+
+def _no_echo(result: ParseResult) -> ParseResult:
+    """Errors about an input that holds no map show none of its lines: a file that is no
+    memory map (a password file a model or a script pointed at) is never quoted."""
+    if result.maps:
+        return result
+    return ParseResult(result.maps, result.diagnostics, dict.fromkeys(result.sources, ""))
 
 
 def parse_path(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> ParseResult:
@@ -240,7 +249,7 @@ def parse_path(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) ->
     p = os.fspath(path)
     try:
         if os.path.isdir(p):
-            return sysfs.parse_dir(p, limits)
+            return _no_echo(sysfs.parse_dir(p, limits))
         with safeio.open_regular(p) as f:
             size = os.fstat(f.fileno()).st_size
             if size > limits.max_bytes:  # refused before reading anything
@@ -256,9 +265,9 @@ def parse_path(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) ->
                 data = f.read(limits.max_json_bytes + 1)
                 if len(data) > limits.max_json_bytes:
                     return _too_big(p, limits)
-                return jsonfmt.parse_json(data.decode("utf-8", "replace"), p, limits)
+                return _no_echo(jsonfmt.parse_json(data.decode("utf-8", "replace"), p, limits))
             f.seek(0)
-            return _parse_stream(f, p, limits, b"\x00" in head)
+            return _no_echo(_parse_stream(f, p, limits, b"\x00" in head))
     except safeio.Refused as exc:
         return _unreadable(p, exc.reason)
     except OSError as exc:

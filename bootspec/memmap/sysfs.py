@@ -23,7 +23,9 @@ _HEX = re.compile(r"(?:0[xX])?([0-9a-fA-F]+)\Z")
 
 def _read(path: str, diags: list[Diagnostic], sources: dict[str, str]) -> str | None:
     try:
-        with safeio.open_regular(path) as f:  # a FIFO or device here is not waited on
+        # a FIFO or device here is not waited on, and a link is not followed: a copied
+        # folder holds plain files, and a link could lead out of a model's project
+        with safeio.open_regular(path, follow=False) as f:
             data = f.read(_FILE_CAP)
     except (OSError, safeio.Refused) as exc:
         why = exc.reason if isinstance(exc, safeio.Refused) else exc.strerror or exc
@@ -64,7 +66,8 @@ def parse_dir(path: str, limits: Limits) -> ParseResult:
     diags: list[Diagnostic] = []
     sources: dict[str, str] = {}
     try:
-        subdirs = sorted((n for n in os.listdir(path) if n.isdigit() and n.isascii()), key=int)
+        subdirs = sorted((n for n in os.listdir(path) if n.isdigit() and n.isascii()
+                          and not os.path.islink(os.path.join(path, n))), key=int)
     except OSError as exc:
         return ParseResult([], [Diagnostic.about_file(
             "BS507", f"cannot list {path}: {exc.strerror or exc}", path,

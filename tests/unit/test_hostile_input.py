@@ -254,3 +254,29 @@ def _write(text: str) -> Path:
     p = d / "m.boot"
     p.write_text(text)
     return p
+
+
+def test_a_file_that_is_no_map_is_never_quoted_even_its_map_like_lines(tmp_path: Path) -> None:
+    log = tmp_path / "secret.log"
+    log.write_text(f"{SECRET}\nBIOS-e820: [mem {SECRET}] usable\n")  # malformed: BS501
+    status, _, err = cli("memmap", "show", str(log))
+    assert status == 2 and f"{log}:2:" in err and "error[BS501]" in err
+    assert "SECRET-HASH" not in err
+    good = tmp_path / "good.log"  # a file that is a map shows its malformed lines
+    good.write_text(MAP + "BIOS-e820: [mem 0x1-0xzz] usable\n")
+    status, _, err = cli("memmap", "show", str(good))
+    assert "0x1-0xzz" in err
+
+
+def test_a_sysfs_copy_inside_the_project_cannot_link_out(tmp_path: Path) -> None:
+    proj, secret = _project(tmp_path)
+    entry = proj / "machines" / "sysfs" / "0"
+    entry.mkdir(parents=True)
+    (entry / "start").write_text("0x0\n")
+    (entry / "end").write_text("0x9fbff\n")
+    (entry / "type").symlink_to(secret)  # its first line would be quoted as a bad type
+    (proj / "machines" / "sysfs" / "1").symlink_to(tmp_path)  # and a linked entry
+    m = _model(proj, "machines/sysfs")
+    status, out, err = cli("check", "--no-cache", str(m))
+    assert status == 2 and "error[BS507]" in err and "symbolic link" in err
+    assert SECRET not in out + err
