@@ -474,7 +474,8 @@ class _ModelResolver:
             vals = [self.const_value(v, "a value in a parameter's set") for v in d.values]
             for v, x in zip(vals, d.values, strict=True):
                 if v is not None and v < 0:
-                    self.errors.error("BS105", f"parameter '{d.name}' lists {show_int(v)}; values are "
+                    self.errors.error("BS105", f"parameter '{d.name}' lists {show_int(v)}; "
+                                      "values are "
                                       "addresses and sizes, never negative", x.span)
             ints = tuple(sorted({v for v in vals if v is not None and v >= 0}))
             self.params[d.name] = ParamIR(d.name, "set", d.span, min(ints, default=0),
@@ -508,8 +509,8 @@ class _ModelResolver:
             assert h.count is not None
             n = self.const_value(h.count, "an entry count")
             if n is not None and not 1 <= n <= 100_000:
-                self.errors.error("BS107", f"a symbolic map has 1 to 100000 entries, not {show_int(n)}",
-                                  h.span)
+                self.errors.error("BS107", "a symbolic map has 1 to 100000 entries, not "
+                                  f"{show_int(n)}", h.span)
             types = h.types or memtypes.TYPES_BY_KIND[h.kind]
             self.check_types(h.kind, types, h.span)
             lo, hi = 0, top

@@ -53,7 +53,6 @@ import dataclasses
 import os
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bootspec import memtypes, safeio

@@ -157,7 +157,8 @@ class _Assembler:
                          "a bootspec JSON map or a /sys/firmware/memmap directory"))
             else:
                 self.add(Diagnostic.about_file(
-                    "BS506", "no memory map found", self.path, hint="expected lines like 'BIOS-e820: [mem 0x...-0x...] usable', "
+                    "BS506", "no memory map found", self.path,
+                    hint="expected lines like 'BIOS-e820: [mem 0x...-0x...] usable', "
                          "'efi: mem00: ...' or '(XEN)  ... (usable)'; check the log "
                          "was captured from early boot (dmesg may have rotated)"))
         return ParseResult(self.maps, self.diags, {self.path: self._source_text()})

@@ -200,7 +200,7 @@ def test_memmap_check_workers_keep_the_scope(tmp_path: Path) -> None:
     for i in range(3):
         (corpus / f"m{i}.txt").write_text(MAP)
     for jobs in ("1", "2"):
-        status, out, err = cli("memmap", "check", str(corpus), "-m", "m", "--path",
+        status, _, err = cli("memmap", "check", str(corpus), "-m", "m", "--path",
                                str(proj / "models"), "--root", str(proj), "-j", jobs,
                                "--no-cache", "--no-timing")
         assert status == 0, err
