@@ -14,10 +14,12 @@ found (known runs and hints are re-run concretely before use).
 
 Entries are small JSON files (never pickles: a cache folder is not trusted to
 run code), written to a temporary name and renamed into place, so concurrent
-runs never see half an entry. An unreadable, foreign or ill-shaped entry is
-ignored. Beyond that the folder is trusted as the checker's own output is: a
-hand-edited verdict, or a proof set in a model's note, is believed (a model's
-note loses any proof contradicted by a counterexample it also records).
+runs never see half an entry. Each carries a sha256 of its content, and a
+verdict is checked field by field (:func:`from_json`): an unreadable, foreign,
+ill-shaped, altered or oversized entry is a miss. Beyond that the folder is
+trusted as the checker's own output is: an edited entry whose checksum was made
+again, or a proof set in a model's note, is believed (a model's note loses any
+proof contradicted by a counterexample it also records).
 """
 
 from __future__ import annotations
@@ -198,6 +200,11 @@ def from_json(d: object) -> Verdict:
     return Verdict(status, reason, counterexample, tuple(core), d["queries"], witness)
 
 
+def _digest(data: dict[str, Any]) -> str:
+    """The checksum an entry carries: sha256 of its canonical JSON without it."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+
+
 class Cache:
     """A folder of verdicts and notes. ``get`` and ``get_note`` return None on a miss
     or an entry that is unreadable, foreign or of the wrong shape."""
@@ -219,6 +226,8 @@ class Cache:
             return None
         if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("key") != k:
             return None
+        if data.pop("sha256", None) != _digest(data):
+            return None  # a flipped byte, a cut or an edit: no longer what bootspec wrote
         return data
 
     def get(self, k: str) -> tuple[Verdict, float] | None:
@@ -258,7 +267,7 @@ class Cache:
         f = self._file(k)
         try:
             f.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps(data, sort_keys=True)
+            text = json.dumps({**data, "sha256": _digest(data)}, sort_keys=True)
             fd, tmp = tempfile.mkstemp(dir=f.parent, prefix=".tmp-", suffix=".json")
             done = False
             try:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import cli, load_text
+from helpers import cli, load_text, reseal
 
 from bootspec.cache import MAX_ENTRY_BYTES, Cache
 from bootspec.pipeline import check_project
@@ -81,6 +81,7 @@ def _edit_verdicts(folder: Path, change: Callable[[dict[str, Any]], object]) -> 
         if "verdict" in doc:
             change(doc)
             f.write_text(json.dumps(doc), encoding="utf-8")
+            reseal(f)  # the validator must refuse it, not only the checksum
             n += 1
     return n
 
@@ -165,3 +166,17 @@ def test_a_corrupt_cache_never_changes_the_cli_report(tmp_path: Path) -> None:
     cli("check", "--no-timing", "--cache-dir", str(cache), cwd=cwd)
     _edit_verdicts(cache, _set("verdict.status", "bogus"))
     assert cli("check", "--no-timing", "--cache-dir", str(cache), cwd=cwd) == clean
+
+
+def test_a_flipped_byte_that_leaves_a_well_formed_entry_is_a_miss(tmp_path: Path) -> None:
+    """The fuzz found it: a byte flipped inside a string ('line' -> 'l*ne') leaves valid
+    JSON and a well-formed verdict, believed until entries carried a checksum."""
+    project = load_text(TWO)
+    first = check_project(project, cache=Cache(tmp_path))
+    for f in tmp_path.rglob("*.json"):
+        text = f.read_text(encoding="utf-8")
+        f.write_text(text.replace('"holds"', '"hol*s"').replace("line", "l*ne")
+                     .replace('"queries": 1', '"queries": 2'), encoding="utf-8")
+    cache = Cache(tmp_path)
+    again = check_project(project, cache=cache)
+    assert cache.hits == 0 and _summary(again) == _summary(first)
