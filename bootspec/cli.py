@@ -11,6 +11,7 @@ bootspec; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import traceback
 from typing import TYPE_CHECKING, TextIO
@@ -160,24 +161,24 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         carry = reuse.for_binding(binding)
     done: list[Result] = []
     progress = Progress(len(project.obligations()), stderr)
-    try:
-        with signals.handling():
-            with make_executor(args.executor, args.jobs) as executor:
-                results = check_project(project, limits, cache=cache, jobs=args.jobs,
-                                        executor=executor, progress=progress.step,
-                                        on_result=done.append, carry=carry)
-            if signals.was_interrupted():  # the interrupt itself was lost on the way
-                raise KeyboardInterrupt
+    try:  # from here on, an interrupt (run() handles the signals) gives a PARTIAL report
+        with make_executor(args.executor, args.jobs) as executor:
+            results = check_project(project, limits, cache=cache, jobs=args.jobs,
+                                    executor=executor, progress=progress.step,
+                                    on_result=done.append, carry=carry)
+        if signals.was_interrupted():  # the interrupt itself was lost on the way
+            raise KeyboardInterrupt
         if reuse is not None:
             reuse.save(force=True)
-    except KeyboardInterrupt as e:
         progress.close()
-        return _partial(args, project, done, stdout, stderr,
-                        143 if isinstance(e, signals.Terminated) else 130)
-    progress.close()
-    if args.format in ("html", "json"):  # the full reports also show what each proof used
-        results = with_cores(project, results, limits)
-    report = render_check(results, project, args.format, timing=not args.no_timing)
+        if args.format in ("html", "json"):  # the full reports also show what each proof used
+            results = with_cores(project, results, limits)
+            if signals.was_interrupted():
+                raise KeyboardInterrupt
+        report = render_check(results, project, args.format, timing=not args.no_timing)
+    except KeyboardInterrupt:
+        progress.close()
+        return _partial(args, project, done, stdout, stderr, signals.status())
     _emit(args, report, stdout)
     if getattr(args, "memmap", None):
         # on one machine a known-buggy variant may simply not be triggered: only a
@@ -232,10 +233,9 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     model = project.models[ob.model]
     checker = ModelChecker(model, project.paths[ob.model], _limits(args))
     proof = project.proof_of(ob)
-    with signals.handling():
-        verdict = checker.decide(ob, proof, want_core=True)
-        if signals.was_interrupted():
-            raise KeyboardInterrupt
+    verdict = checker.decide(ob, proof, want_core=True)
+    if signals.was_interrupted():  # never a verdict from an interrupted query
+        raise KeyboardInterrupt
     _emit(args, render_explain(ob, verdict, project, args.format), stdout)
     return 0 if verdict.status == ob.expected else 1
 
@@ -255,7 +255,8 @@ def run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         return 2
     try:
         func = getattr(args, "func", None) or COMMANDS[args.command]
-        return int(func(args, stdout, stderr))
+        with signals.handling():
+            return int(func(args, stdout, stderr))
     except BootspecError as e:
         stderr.write(render_all(e.diagnostics, e.sources) + "\n")
         return 2
@@ -264,7 +265,7 @@ def run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         return 3
     except KeyboardInterrupt as e:
         stderr.write("bootspec: interrupted\n")
-        return 143 if isinstance(e, signals.Terminated) else 130
+        return 143 if isinstance(e, signals.Terminated) or signals.status() == 143 else 130
     except Exception as e:  # noqa: BLE001 - never a traceback for a user
         stderr.write(f"bootspec: internal error (a bug in bootspec, please report it with "
                      f"the input): {_where(e)}\n")
@@ -282,7 +283,15 @@ def _where(e: BaseException) -> str:
 
 
 def main() -> None:
-    sys.exit(run(sys.argv[1:], sys.stdout, sys.stderr))
+    try:
+        status = run(sys.argv[1:], sys.stdout, sys.stderr)
+    except KeyboardInterrupt as e:  # a signal just as run() handed its handlers back
+        status = 143 if isinstance(e, signals.Terminated) else 130
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_IGN)  # the run is over: a late signal changes nothing
+    if status in (130, 143):  # objects an interrupt left half made may fail to free
+        sys.unraisablehook = lambda _u: None
+    sys.exit(status)
 
 
 if __name__ == "__main__":

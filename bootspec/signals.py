@@ -13,9 +13,11 @@ on. So while :func:`handling` is active:
   ``unknown`` ("interrupted"), never ``holds``;
 * when the query returns, the Python handler raises :class:`KeyboardInterrupt`
   (:class:`Terminated` for SIGTERM) in the main thread, and the CLI prints the partial
-  report. Should that exception be lost (a signal landing in a destructor is only
-  printed by Python), :func:`was_interrupted` still says so, and the CLI treats the
-  run as interrupted.
+  report. Should that exception be lost (Python only reports an exception raised in
+  a destructor or an at-fork hook; here it is not even printed), :func:`was_interrupted`
+  still says so, and the CLI treats the run as interrupted. Until the block ends the
+  watcher interrupts Z3 again every 50 ms: a query that started just after the first
+  interrupt is stopped too.
 
 A shell that started bootspec with SIGINT ignored (a background job) is obeyed:
 an ignored signal stays ignored. Worker processes ignore SIGINT and end with their
@@ -25,8 +27,10 @@ parent (:mod:`bootspec.runner`).
 from __future__ import annotations
 
 import contextlib
+import select
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
@@ -72,18 +76,33 @@ def handling() -> Iterator[None]:
     old_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
 
     def watch() -> None:
+        # once signalled, interrupt again every 50 ms until the block ends: a query that
+        # had not yet started when Z3 was first told would otherwise run to its end
+        interrupting = False
         while True:
-            try:
-                data = reader.recv(64)
-            except OSError:
-                return
-            if not data:
-                return
-            if any(b in _SIGNALS for b in data):
+            ready, _, _ = select.select([reader], [], [], 0.05 if interrupting else None)
+            if ready:
+                try:
+                    data = reader.recv(64)
+                except OSError:
+                    return
+                if not data:
+                    return
+                interrupting = interrupting or any(b in _SIGNALS for b in data)
+            if interrupting:
                 solver.interrupt()
+
+    def unraisable(u: sys.UnraisableHookArgs) -> None:
+        # a Ctrl-C raised in a destructor is recorded, not printed; once interrupted, a
+        # destructor of an object the interrupt left half made fails: noise, not news
+        if not (_seen or isinstance(u.exc_value, KeyboardInterrupt)):
+            old_hook(u)
+
 
     watcher = threading.Thread(target=watch, name="bootspec-signals", daemon=True)
     watcher.start()
+    old_hook = sys.unraisablehook
+    sys.unraisablehook = unraisable
     try:
         for s in _SIGNALS:
             if old[s] is not signal.SIG_IGN:  # a background job keeps ignoring Ctrl-C
@@ -93,6 +112,7 @@ def handling() -> Iterator[None]:
         for s in _SIGNALS:
             signal.signal(s, old[s])  # type: ignore[arg-type]
         signal.set_wakeup_fd(old_fd)
+        sys.unraisablehook = old_hook
         writer.close()
         watcher.join(1.0)
         reader.close()

@@ -68,6 +68,7 @@ class Tally:
     cases: dict[str, int] = dataclasses.field(default_factory=dict)
     rejected: int = 0  # ended in a located error (the expected end of most cases)
     tracebacks: int = 0
+    failed: dict[str, int] = dataclasses.field(default_factory=dict)  # tracebacks by family
     hangs: int = 0
     unbounded: int = 0
     leaks: int = 0
@@ -94,9 +95,11 @@ class Tally:
 
     def summary(self) -> str:
         kinds = ", ".join(f"{self.cases.get(k, 0)} {k}" for k in (*FAMILIES, "signal"))
+        where = ", ".join(f"{n} {k}" for k, n in sorted(self.failed.items()))
         return (f"{sum(self.cases.values())} hostile cases ({kinds}; {self.rejected} ended "
                 f"in a located error, {self.interrupted} of {self.signal_runs} signalled runs "
-                f"stopped with a PARTIAL report): {self.tracebacks} tracebacks, {self.hangs} "
+                f"stopped with a PARTIAL report): {self.tracebacks} tracebacks"
+                f"{f' ({where})' if where else ''}, {self.hangs} "
                 f"hangs, {self.unbounded} unbounded reads, {self.leaks} leaks, {self.missed} "
                 f"escapes not refused, {self.lies} cache lies, {self.workers_left} workers "
                 "left behind")
@@ -180,10 +183,12 @@ def _case(t: Tally, family: str, seed: int, run: Callable[[], str]) -> None:
         t.rejected += 1
         if not all(d.code.startswith("BS") and d.span.line >= 0 for d in e.diagnostics):
             t.tracebacks += 1
+            t.failed[family] = t.failed.get(family, 0) + 1
             t.problems.append(f"{family} seed {seed}: a rejection without a code or place")
         shown = render_all(e.diagnostics, e.sources)
     except Exception as e:  # noqa: BLE001 - a traceback is the finding
         t.tracebacks += 1
+        t.failed[family] = t.failed.get(family, 0) + 1
         why = " ".join(str(e).split())[:200]
         t.problems.append(f"{family} seed {seed}: traceback {type(e).__name__}: {why}")
     finally:
@@ -469,6 +474,15 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _threads(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    m = re.search(r"^Threads:\s*(\d+)", status, re.M)
+    return int(m.group(1)) if m else 0
+
+
 def _alive(pids: list[int]) -> list[int]:
     out = []
     for pid in pids:
@@ -509,9 +523,12 @@ def _signal_case(t: Tally, rnd: random.Random, seed: int, repo: Path, base: Path
     if slow:
         p.stderr.readline()  # "solving": the query is running
         time.sleep(rnd.uniform(0, 1.0))
-    else:
-        time.sleep(rnd.uniform(0.2, 3.0))
+    else:  # once bootspec handles signals (its watcher thread runs): before, Python's do
+        while _threads(p.pid) < 2 and p.poll() is None:
+            time.sleep(0.01)
+        time.sleep(rnd.uniform(0, 2.0))
     workers = _children(p.pid)
+    running = p.poll() is None
     with contextlib.suppress(ProcessLookupError):
         if sig == signal.SIGINT:
             os.killpg(p.pid, sig)  # a terminal's Ctrl-C reaches every process of the job
@@ -529,14 +546,17 @@ def _signal_case(t: Tally, rnd: random.Random, seed: int, repo: Path, base: Path
         p.communicate()
         return
     rc = p.returncode
-    if "Traceback" in err or rc not in (0, 1, 130, 143):
-        t.tracebacks += 1
+    if "Traceback" in err or rc not in (0, 1, 130, 143) or (slow and running and rc in (0, 1)):
+        t.tracebacks += 1  # (stuck in a query, it cannot have finished: a swallowed signal)
+        t.failed["signal"] = t.failed.get("signal", 0) + 1
         t.problems.append(f"signal seed {seed}: exit {rc}: {err[-300:]!r}")
     if rc in (130, 143):
         t.interrupted += 1
+    if "PARTIAL report" in err:  # bootspec says it wrote one: the file must say so too
         report = out.read_text(encoding="utf-8", errors="replace") if out.exists() else ""
         if "PARTIAL" not in report and '"partial"' not in report:
             t.tracebacks += 1
+            t.failed["signal"] = t.failed.get("signal", 0) + 1
             t.problems.append(f"signal seed {seed}: the {fmt} report of an interrupted "
                               "run does not say PARTIAL")
     deadline = time.monotonic() + 5

@@ -281,8 +281,12 @@ def fuzz(models: int, maps: int, jobs: int, repo: Path, corpus: Path, out: TextI
         if signals:
             tally.add(hostile_mod.signals(signals, repo, Path(tmp)))
     problems += tally.problems
-    for p in problems[:50]:
-        out.write(p + "\n")
+    shown: dict[str, int] = {}
+    for p in problems:  # the first ten of each kind, so one kind cannot hide another
+        kind = p.split(":", 1)[0].rsplit(" ", 1)[0]
+        shown[kind] = shown.get(kind, 0) + 1
+        if shown[kind] <= 10:
+            out.write(p + "\n")
     tracebacks = sum("traceback" in p for p in problems[:len(problems) - len(tally.problems)])
     out.write(f"fuzz: {files} model/proof files ({rejected} rejected with located, coded "
               f"errors), {mfiles} memory-map logs ({mrejected} with errors); "
