@@ -176,6 +176,13 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             if signals.was_interrupted():
                 raise KeyboardInterrupt
         report = render_check(results, project, args.format, timing=not args.no_timing)
+    except Exception:
+        if not signals.was_interrupted():
+            raise
+        # the interrupt came wrapped (ctypes turns an exception raised while it converts
+        # a Z3 call's arguments into ArgumentError): an interrupt all the same
+        progress.close()
+        return _partial(args, project, done, stdout, stderr, signals.status())
     except KeyboardInterrupt:
         progress.close()
         return _partial(args, project, done, stdout, stderr, signals.status())
@@ -267,6 +274,9 @@ def run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         stderr.write("bootspec: interrupted\n")
         return 143 if isinstance(e, signals.Terminated) or signals.status() == 143 else 130
     except Exception as e:  # noqa: BLE001 - never a traceback for a user
+        if signals.was_interrupted():  # an interrupt that came wrapped (see cmd_check)
+            stderr.write("bootspec: interrupted\n")
+            return signals.status()
         stderr.write(f"bootspec: internal error (a bug in bootspec, please report it with "
                      f"the input): {_where(e)}\n")
         return 3

@@ -201,3 +201,26 @@ def test_an_existing_output_is_refused_before_any_work(tmp_path: Path,
         status, _, err = cli(*argv, "-o", str(out))
         assert status == 2 and f"{out}:1:1: error[BS004]" in err, err
     assert out.read_text() == "an earlier report"
+
+
+def test_an_interrupt_wrapped_by_ctypes_is_still_an_interrupt(monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """ctypes turns a KeyboardInterrupt raised while it converts the arguments of a Z3
+    call into ArgumentError; the fuzz saw it reported as an internal error (exit 3)."""
+    import ctypes
+
+    from bootspec import signals
+    real = check_mod.ModelChecker.decide_all
+    calls = {"n": 0}
+
+    def decide_all(self, *a, **k):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            signals._seen.append(signal.SIGINT)  # what the handler records before raising
+            raise ctypes.ArgumentError("argument 1: KeyboardInterrupt: ")
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(check_mod.ModelChecker, "decide_all", decide_all)
+    status, out, err = cli("check", "--no-cache", "--no-timing", *FILES)
+    assert status == 130 and "PARTIAL report" in err and "internal error" not in err
+    assert "PARTIAL REPORT" in out
