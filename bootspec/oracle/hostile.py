@@ -33,7 +33,6 @@ import json
 import os
 import random
 import re
-import resource
 import signal
 import subprocess
 import sys
@@ -147,6 +146,15 @@ def scratch(base: Path) -> Scratch:
 
 # -- measuring one case -----------------------------------------------------------------
 
+def _peak_kib() -> int:
+    """The process's peak resident size (KiB on Linux); 0 where it cannot be known."""
+    try:
+        import resource
+    except ImportError:  # not on every platform
+        return 0
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def _rchar() -> int | None:
     try:
         with open("/proc/self/io", "rb") as f:
@@ -169,7 +177,7 @@ def _alarm(_sig: int, _frame: object) -> None:
 def _case(t: Tally, family: str, seed: int, run: Callable[[], str]) -> None:
     """Run one case: ``run`` returns the text it rendered (errors included) or raises."""
     t.cases[family] = t.cases.get(family, 0) + 1
-    before, rss = _rchar(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before, rss = _rchar(), _peak_kib()
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(CASE_SECONDS)
     shown = ""
@@ -194,7 +202,7 @@ def _case(t: Tally, family: str, seed: int, run: Callable[[], str]) -> None:
     finally:
         signal.alarm(0)
     after = _rchar()
-    grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss
+    grew = _peak_kib() - rss
     if (before is not None and after is not None and after - before > READ_LIMIT) or \
             grew > RSS_LIMIT_KB:
         t.unbounded += 1
