@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bootspec.safeio import Scope
 
 
 def positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
@@ -26,3 +31,23 @@ def add_cache_options(sp: argparse.ArgumentParser) -> None:
     from bootspec.cache import DEFAULT_DIR  # argtypes stays light to import
     sp.add_argument("--cache-dir", default=DEFAULT_DIR, metavar="DIR",
                     help=f"where verdicts are cached (default: {DEFAULT_DIR})")
+
+
+def add_path_options(sp: argparse.ArgumentParser) -> None:
+    """``--root`` and ``--allow-path``: where the files a model names may lie."""
+    sp.add_argument("--root", metavar="DIR",
+                    help="the models' project folder: a file a model names (map ... from "
+                    "\"FILE\") must lie inside it (default: the folder named on the "
+                    "command line, the folder of a model file named directly, or the "
+                    "working folder)")
+    sp.add_argument("--allow-path", metavar="DIR", action="append", default=[],
+                    help="also let models read files inside DIR, by an absolute path or "
+                    "one leading out of the project (repeatable); nothing else outside "
+                    "the project is read")
+
+
+def scope_of(args: argparse.Namespace, files: list[Path]) -> Scope:
+    """The :class:`~bootspec.safeio.Scope` of a command line's model files."""
+    from bootspec.safeio import Scope
+    return Scope.of_arguments(getattr(args, "paths", None) or [], files,
+                              getattr(args, "root", None), getattr(args, "allow_path", None) or ())

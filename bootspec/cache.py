@@ -14,10 +14,12 @@ found (known runs and hints are re-run concretely before use).
 
 Entries are small JSON files (never pickles: a cache folder is not trusted to
 run code), written to a temporary name and renamed into place, so concurrent
-runs never see half an entry. An unreadable, foreign or ill-shaped entry is
-ignored. Beyond that the folder is trusted as the checker's own output is: a
-hand-edited verdict, or a proof set in a model's note, is believed (a model's
-note loses any proof contradicted by a counterexample it also records).
+runs never see half an entry. Each carries a sha256 of its content, and a
+verdict is checked field by field (:func:`from_json`): an unreadable, foreign,
+ill-shaped, altered or oversized entry is a miss. Beyond that the folder is
+trusted as the checker's own output is: an edited entry whose checksum was made
+again, or a proof set in a model's note, is believed (a model's note loses any
+proof contradicted by a counterexample it also records).
 """
 
 from __future__ import annotations
@@ -27,12 +29,11 @@ import functools
 import hashlib
 import json
 import os
-import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from bootspec import __version__
+from bootspec import __version__, safeio
 from bootspec.diagnostics import Span
 from bootspec.engine.check import Counterexample, RegionRow, Verdict
 from bootspec.engine.solver import Limits, z3_version
@@ -40,6 +41,7 @@ from bootspec.lang.ir import Model, Obligation, Proof
 
 SCHEMA = 1
 DEFAULT_DIR = ".bootspec-cache"
+MAX_ENTRY_BYTES = 64 << 20  # a larger entry is not bootspec's: a miss, never read
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,38 +66,143 @@ def note_key(kind: str, *content: object) -> str:
     """The content hash of a note of ``kind`` about ``content`` (models, proofs,
     obligations, limits: whatever the note was computed from)."""
     from bootspec.engine import check as check_mod
-    blob = repr((SCHEMA, __version__, _engine_hash(), z3_version(), check_mod.SMALL_MAP,
-                 kind, content))
+    whole = (SCHEMA, __version__, _engine_hash(), z3_version(), check_mod.SMALL_MAP, kind,
+             content)
+    try:
+        blob = repr(whole)
+    except ValueError:  # an integer too long for decimal (a 4,000-digit constant)
+        blob = _hex_repr(whole)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _span(d: dict[str, Any]) -> Span:
+def _hex_repr(x: object) -> str:
+    """``repr`` with every integer in hex: Python refuses decimal beyond 4,300 digits."""
+    if isinstance(x, bool) or x is None or isinstance(x, str | float):
+        return repr(x)
+    if isinstance(x, int):
+        return hex(x)
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return type(x).__name__ + "(" + ",".join(
+            f"{f.name}={_hex_repr(getattr(x, f.name))}" for f in dataclasses.fields(x)) + ")"
+    if isinstance(x, dict):
+        return "{" + ",".join(f"{_hex_repr(k)}:{_hex_repr(v)}" for k, v in x.items()) + "}"
+    if isinstance(x, tuple | list | frozenset | set):
+        items = sorted(x, key=_hex_repr) if isinstance(x, frozenset | set) else x
+        return type(x).__name__ + "(" + ",".join(_hex_repr(v) for v in items) + ")"
+    return repr(x)
+
+
+class BadEntry(ValueError):
+    """A cache entry that is not exactly what :func:`to_json` writes."""
+
+
+def _is(v: object, *types: type) -> bool:
+    """``isinstance`` where a bool is no int (JSON true is not a line number)."""
+    if isinstance(v, bool) and bool not in types:
+        return False
+    return isinstance(v, types)
+
+
+def _need(ok: bool, what: str) -> None:
+    if not ok:
+        raise BadEntry(what)
+
+
+def _list(v: object, n: int | None = None) -> list[Any]:
+    _need(isinstance(v, list) and (n is None or len(v) == n), "a list")
+    return v  # type: ignore[return-value]
+
+
+def _span(d: object) -> Span:
+    _need(isinstance(d, dict) and set(d) == {"path", "line", "col", "end_line", "end_col"},
+          "a span")
+    assert isinstance(d, dict)
+    _need(_is(d["path"], str) and all(_is(d[k], int) for k in
+                                      ("line", "col", "end_line", "end_col")), "a span")
     return Span(d["path"], d["line"], d["col"], d["end_line"], d["end_col"])
+
+
+def _pairs(v: object, second: type) -> tuple[tuple[Any, Any], ...]:
+    out = []
+    for x in _list(v):
+        a, b = _list(x, 2)
+        _need(_is(a, str) and _is(b, second), "a (name, value) pair")
+        out.append((a, b))
+    return tuple(out)
+
+
+def _strs(v: object) -> tuple[str, ...]:
+    items = _list(v)
+    _need(all(_is(x, str) for x in items), "a list of strings")
+    return tuple(items)
+
+
+def _region(r: object) -> RegionRow:
+    _need(isinstance(r, dict) and set(r) == {f.name for f in dataclasses.fields(RegionRow)},
+          "a region row")
+    assert isinstance(r, dict)
+    _need(_is(r["name"], str) and _is(r["start"], int) and _is(r["end"], int)
+          and (r["owner"] is None or _is(r["owner"], str))
+          and (r["type"] is None or _is(r["type"], str)) and _is(r["marked"], bool),
+          "a region row")
+    return RegionRow(**r)
 
 
 def to_json(v: Verdict) -> dict[str, Any]:
     return dataclasses.asdict(v)
 
 
-def from_json(d: dict[str, Any]) -> Verdict:
-    cex = d.get("counterexample")
+def from_json(d: object) -> Verdict:
+    """The verdict :func:`to_json` wrote, checked field by field: anything else (a
+    hand-edited or truncated entry, a status that is no verdict, a violation without
+    its counterexample) raises :class:`BadEntry`, and the cache treats it as a miss."""
+    _need(isinstance(d, dict) and set(d) == {f.name for f in dataclasses.fields(Verdict)},
+          "a verdict")
+    assert isinstance(d, dict)
+    status, reason = d["status"], d["reason"]
+    # unknown is never written: a time-out may not recur
+    _need(status in ("holds", "violated", "vacuous") and _is(reason, str), "a verdict")
+    _need(_is(d["queries"], int) and d["queries"] >= 0, "a query count")
+    cex = d["counterexample"]
+    _need((cex is not None) == (status == "violated"), "a counterexample with violated")
     counterexample = None
     if cex is not None:
+        _need(isinstance(cex, dict) and set(cex) == {
+            f.name for f in dataclasses.fields(Counterexample)}, "a counterexample")
+        _need(_is(cex["stage"], str) or cex["stage"] is None, "a stage")
+        _need(_is(cex["step"], str) and _is(cex["event"], int), "a step")
+        maps = []
+        for m in _list(cex["maps"]):
+            name, entries = _list(m, 2)
+            _need(_is(name, str), "a map name")
+            rows = tuple(tuple(_list(e, 3)) for e in _list(entries))
+            _need(all(_is(a, int) and _is(b, int) and _is(t, str) for a, b, t in rows),
+                  "map entries")
+            maps.append((name, rows))
         counterexample = Counterexample(
-            path=tuple(cex["path"]), stage=cex["stage"], step=cex["step"],
-            span=_span(cex["span"]) if cex["span"] else None,
-            params=tuple(tuple(p) for p in cex["params"]),  # type: ignore[misc]
-            regions=tuple(RegionRow(**r) for r in cex["regions"]),
-            maps=tuple((m[0], tuple(tuple(s) for s in m[1])) for m in cex["maps"]),  # type: ignore[misc]
-            findings=tuple(cex["findings"]),
-            inputs=tuple(tuple(i) for i in cex["inputs"]),  # type: ignore[misc]
-            vars=tuple(tuple(v) for v in cex["vars"]),  # type: ignore[misc]
+            path=_strs(cex["path"]), stage=cex["stage"], step=cex["step"],
+            span=_span(cex["span"]) if cex["span"] is not None else None,
+            params=_pairs(cex["params"], str),
+            regions=tuple(_region(r) for r in _list(cex["regions"])),
+            maps=tuple(maps), findings=_strs(cex["findings"]),
+            inputs=_pairs(cex["inputs"], int), vars=_pairs(cex["vars"], str),
             event=cex["event"])
-    witness = d.get("witness")
-    return Verdict(d["status"], d["reason"], counterexample,
-                   tuple((label, _span(span)) for label, span in d["core"]), d["queries"],
-                   (witness[0], witness[1], tuple(tuple(x) for x in witness[2]))  # type: ignore[arg-type]
-                   if witness else None)
+    core = []
+    for x in _list(d["core"]):
+        label, span = _list(x, 2)
+        _need(_is(label, str), "a core label")
+        core.append((label, _span(span)))
+    witness = d["witness"]
+    if witness is not None:
+        path_i, event, inputs = _list(witness, 3)
+        _need(_is(path_i, int) and _is(event, int), "a witness")
+        witness = (path_i, event, _pairs(inputs, int))
+    return Verdict(status, reason, counterexample, tuple(core), d["queries"], witness)
+
+
+def _digest(data: dict[str, Any]) -> str:
+    """The checksum an entry carries: sha256 of its canonical JSON without it."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 class Cache:
@@ -111,18 +218,16 @@ class Cache:
         return self.folder / k[:2] / f"{k}.json"
 
     def _read(self, k: str) -> dict[str, Any] | None:
-        """The entry of key ``k``: a regular file holding a JSON object of this schema
-        and key (a FIFO or device there is not waited on)."""
+        """The entry of key ``k``: a regular file of at most MAX_ENTRY_BYTES holding a
+        JSON object of this schema and key (a FIFO or device there is not waited on)."""
         try:
-            fd = os.open(self._file(k), os.O_RDONLY | os.O_NONBLOCK)
-            with os.fdopen(fd, "rb") as f:
-                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                    return None
-                data = json.loads(f.read().decode("utf-8"))
-        except (OSError, ValueError, RecursionError):
+            data = json.loads(safeio.read_bounded(self._file(k), MAX_ENTRY_BYTES))
+        except (OSError, ValueError, RecursionError, safeio.Refused):
             return None
         if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("key") != k:
             return None
+        if data.pop("sha256", None) != _digest(data):
+            return None  # a flipped byte, a cut or an edit: no longer what bootspec wrote
         return data
 
     def get(self, k: str) -> tuple[Verdict, float] | None:
@@ -130,9 +235,11 @@ class Cache:
         got = None
         if data is not None:
             try:
-                got = from_json(data["verdict"]), float(data.get("seconds", 0.0))
+                seconds = data.get("seconds", 0.0)
+                _need(_is(seconds, int, float) and 0 <= seconds < float("inf"), "seconds")
+                got = from_json(data.get("verdict")), float(seconds)
             except (ValueError, KeyError, TypeError, IndexError, AttributeError,
-                    OverflowError):
+                    OverflowError):  # BadEntry is a ValueError
                 got = None
         if got is None:
             self.misses += 1
@@ -160,7 +267,7 @@ class Cache:
         f = self._file(k)
         try:
             f.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps(data, sort_keys=True)
+            text = json.dumps({**data, "sha256": _digest(data)}, sort_keys=True)
             fd, tmp = tempfile.mkstemp(dir=f.parent, prefix=".tmp-", suffix=".json")
             done = False
             try:
@@ -171,5 +278,5 @@ class Cache:
             finally:
                 if not done:
                     Path(tmp).unlink(missing_ok=True)
-        except OSError:
-            return  # a read-only or full disk only costs the speed-up
+        except (OSError, ValueError):
+            return  # a read-only or full disk (or a number JSON cannot hold) costs the speed-up

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import signal
 import sys
+import traceback
 from typing import TYPE_CHECKING, TextIO
 
-from bootspec import __version__, bench, cite, codes, diffing, elf
-from bootspec.argtypes import add_cache_options, positive
+from bootspec import __version__, bench, cite, codes, diffing, elf, signals
+from bootspec.argtypes import add_cache_options, add_path_options, positive, scope_of
 from bootspec.cache import Cache
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.engine.check import ModelChecker, Result
@@ -26,6 +28,7 @@ from bootspec.memmap.bios import add_flags as add_bios_flags
 from bootspec.oracle import soak
 from bootspec.pipeline import Project, check_project, discover, load
 from bootspec.report import graph
+from bootspec.report.files import check_writable
 from bootspec.report.formats import render_check, render_explain, with_cores
 
 if TYPE_CHECKING:
@@ -62,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="text (default; plain ASCII, ready to paste into a mail), md, "
                         "json, junit, sarif or html")
         sp.add_argument("--output", "-o", metavar="FILE",
-                        help="write the report to FILE (atomically) instead of stdout")
+                        help="write the report to FILE (atomically) instead of stdout; an "
+                        "existing FILE is refused before any work, and the report of an "
+                        "interrupted run says PARTIAL in its content")
         sp.add_argument("--force", action="store_true",
                         help="allow --output to replace an existing file")
 
@@ -82,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "dask://HOST:PORT (a Dask distributed scheduler)")
     add_cache_options(c)
     add_bios_flags(c)
+    add_path_options(c)
     limits(c)
     output(c)
 
@@ -102,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--emit-test", metavar="FILE", help="write a pytest regression test that "
                    "pins the counterexample's inputs and expects the verdict")
     add_bios_flags(e)
+    add_path_options(e)
     limits(e)
     output(e)
     memmap_show.add_parser(sub)
@@ -125,7 +132,10 @@ def _load(args: argparse.Namespace) -> Project:
 
 def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Project]:
     """(the project to check, the binding of --memmap if given, the models as written)."""
-    written = project = load(discover(args.paths))
+    files = discover(args.paths)
+    written = project = load(files, scope=scope_of(args, files))
+    if project.warnings and getattr(args, "stderr", None) is not None:
+        args.stderr.write(render_all(project.warnings, project.sources) + "\n")
     if getattr(args, "assume_model", None):
         from bootspec.reproduce import with_assumptions
         written = project = with_assumptions(project, args.assume_model, args.assume)
@@ -165,6 +175,7 @@ def _emit(args: argparse.Namespace, report: str, stdout: TextIO) -> None:
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec.runner import Progress, make_executor
     args.stderr = stderr
+    check_writable(args.output, args.force)  # before the work, not after it
     project, binding, written = _load_bound(args)
     limits = _limits(args)
     cache = None if args.no_cache else Cache(args.cache_dir)
@@ -177,26 +188,31 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         carry = reuse.for_binding(binding)
     done: list[Result] = []
     progress = Progress(len(project.obligations()), stderr)
-    try:
+    try:  # from here on, an interrupt (run() handles the signals) gives a PARTIAL report
         with make_executor(args.executor, args.jobs) as executor:
             results = check_project(project, limits, cache=cache, jobs=args.jobs,
                                     executor=executor, progress=progress.step,
                                     on_result=done.append, carry=carry)
+        if signals.was_interrupted():  # the interrupt itself was lost on the way
+            raise KeyboardInterrupt
         if reuse is not None:
             reuse.save(force=True)
+        progress.close()
+        if args.format in ("html", "json"):  # the full reports also show what each proof used
+            results = with_cores(project, results, limits)
+            if signals.was_interrupted():
+                raise KeyboardInterrupt
+        report = render_check(results, project, args.format, timing=not args.no_timing)
+    except Exception:
+        if not signals.was_interrupted():
+            raise
+        # the interrupt came wrapped (ctypes turns an exception raised while it converts
+        # a Z3 call's arguments into ArgumentError): an interrupt all the same
+        progress.close()
+        return _partial(args, project, done, stdout, stderr, signals.status())
     except KeyboardInterrupt:
         progress.close()
-        order = {(o.model, o.name): i for i, o in enumerate(project.obligations())}
-        partial = sorted(done, key=lambda r: order[(r.obligation.model, r.obligation.name)])
-        report = render_check(partial, project, args.format, timing=not args.no_timing)
-        _emit(args, report, stdout)
-        stderr.write(f"bootspec: interrupted: PARTIAL report, {len(partial)} of "
-                     f"{len(order)} obligations decided\n")
-        return 130
-    progress.close()
-    if args.format in ("html", "json"):  # the full reports also show what each proof used
-        results = with_cores(project, results, limits)
-    report = render_check(results, project, args.format, timing=not args.no_timing)
+        return _partial(args, project, done, stdout, stderr, signals.status())
     _emit(args, report, stdout)
     if getattr(args, "memmap", None):
         # on one machine a known-buggy variant may simply not be triggered: only a
@@ -213,7 +229,27 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def _partial(args: argparse.Namespace, project: Project, done: list[Result], stdout: TextIO,
+             stderr: TextIO, status: int) -> int:
+    """The report of an interrupted check: what was decided (an obligation whose query was
+    interrupted is left out, never shown as a verdict), marked PARTIAL in its content."""
+    order = {(o.model, o.name): i for i, o in enumerate(project.obligations())}
+    decided = sorted((r for r in done if r.verdict.reason != "interrupted"),
+                     key=lambda r: order[(r.obligation.model, r.obligation.name)])
+    what = "SIGTERM" if status == 143 else "interrupted (Ctrl-C)"
+    note = (f"{what}; {len(decided)} of {len(order)} obligations decided, the others are "
+            "not in this report")
+    report = render_check(decided, project, args.format, timing=not args.no_timing,
+                          partial=note)
+    _emit(args, report, stdout)
+    stderr.write(f"bootspec: {what}: PARTIAL report, {len(decided)} of {len(order)} "
+                 "obligations decided\n")
+    return status
+
+
 def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    args.stderr = stderr
+    check_writable(args.output, args.force)
     project = _load(args)
     obs = [o for o in project.obligations() if o.name == args.property
            and (args.model is None or o.model == args.model)]
@@ -237,6 +273,8 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     checker = ModelChecker(model, project.paths[ob.model], _limits(args))
     proof = project.proof_of(ob)
     verdict = checker.decide(ob, proof, want_core=True)
+    if signals.was_interrupted():  # never a verdict from an interrupted query
+        raise KeyboardInterrupt
     report = render_explain(ob, verdict, project, args.format)
     _emit(args, report, stdout)
     if args.emit_memmap or args.emit_test:
@@ -262,20 +300,46 @@ def run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
         return 2
     try:
         func = getattr(args, "func", None) or COMMANDS[args.command]
-        return int(func(args, stdout, stderr))
+        with signals.handling():
+            return int(func(args, stdout, stderr))
     except BootspecError as e:
-        stderr.write(render_all(e.diagnostics) + "\n")
+        stderr.write(render_all(e.diagnostics, e.sources) + "\n")
         return 2
     except InternalError as e:
         stderr.write(f"bootspec: internal error (a bug in bootspec, please report it): {e}\n")
         return 3
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         stderr.write("bootspec: interrupted\n")
-        return 130
+        return 143 if isinstance(e, signals.Terminated) or signals.status() == 143 else 130
+    except Exception as e:  # noqa: BLE001 - never a traceback for a user
+        if signals.was_interrupted():  # an interrupt that came wrapped (see cmd_check)
+            stderr.write("bootspec: interrupted\n")
+            return signals.status()
+        stderr.write(f"bootspec: internal error (a bug in bootspec, please report it with "
+                     f"the input): {_where(e)}\n")
+        return 3
+
+
+def _where(e: BaseException) -> str:
+    """``TypeError: ... (at bootspec/x.py:12 in f)``: the innermost frame in bootspec."""
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if "bootspec" in f.filename]
+    text = f"{type(e).__name__}: {str(e)[:300]}"
+    if frames:
+        f = frames[-1]
+        text += f" (at bootspec/{f.filename.rsplit('bootspec/', 1)[-1]}:{f.lineno} in {f.name})"
+    return text
 
 
 def main() -> None:
-    sys.exit(run(sys.argv[1:], sys.stdout, sys.stderr))
+    try:
+        status = run(sys.argv[1:], sys.stdout, sys.stderr)
+    except KeyboardInterrupt as e:  # a signal just as run() handed its handlers back
+        status = 143 if isinstance(e, signals.Terminated) else 130
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_IGN)  # the run is over: a late signal changes nothing
+    if status in (130, 143):  # objects an interrupt left half made may fail to free
+        sys.unraisablehook = lambda _u: None
+    sys.exit(status)
 
 
 if __name__ == "__main__":

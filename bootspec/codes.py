@@ -160,6 +160,11 @@ CORE: tuple[Entry, ...] = (
           _M + "stage s\n  place a size 16 at 0\n  free a\n  place a size 16 at 64\n"
           "model n extends m\nstage s\n  replace place a size 16 at 128\n",
           "Name the assert or assume you mean, or change the base so the actions differ."),
+    Entry("BS131", "a file with nothing to check (warning)",
+          "A .boot or .proof file holds no model and no proof (it is empty, or only "
+          "comments), so nothing in it is checked. A warning: the run goes on.",
+          "# a model file whose content was lost\n",
+          "Start it with 'model NAME' or 'proof NAME', or stop naming it."),
     Entry("BS121", "unknown enum value",
           "An enum parameter is compared with a value it does not have.",
           _M + "param boot : enum {bios, efi}\nassume boot == pvh\nstage s\n",

@@ -36,7 +36,7 @@ from bootspec.diagnostics import BootspecError, Diagnostic, Span
 from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
 from bootspec.pipeline import SUFFIXES, Project, check_project, load
 from bootspec.report.diffview import DiffView, Version, compare
-from bootspec.report.files import emit
+from bootspec.report.files import check_writable, emit
 from bootspec.report.view import check_view
 
 DEFAULT_PATHS = ("models", "proofs")
@@ -203,6 +203,7 @@ def run_diff(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec.report.formats import render_diff
     if args.timeout <= 0 or args.rlimit <= 0:
         raise _error("BS001", "--timeout and --rlimit take positive numbers")
+    check_writable(args.output, args.force)  # before both versions are checked
     view = diff(args.base, args.head, list(args.paths), os.getcwd(),
                 Limits(rlimit=args.rlimit, timeout_ms=int(args.timeout * 1000)))
     emit(render_diff(view, args.format), args.output, args.force, stdout)

@@ -14,14 +14,16 @@ The core returns values; only ``bootspec.cli`` prints and exits.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 
+from bootspec import safeio
 from bootspec.cache import Cache
 from bootspec.cache import key as cache_key
-from bootspec.diagnostics import BootspecError, Collector, Span
+from bootspec.diagnostics import BootspecError, Collector, Diagnostic, Span
 from bootspec.engine.check import Carry, ModelChecker, Result, obligations
 from bootspec.engine.paths import Path as BootPath
 from bootspec.engine.paths import check_lifetimes, enumerate_paths
@@ -30,6 +32,7 @@ from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.parser import parse_text, read_source
 from bootspec.lang.resolve import resolve_models, resolve_proofs
+from bootspec.runner import process_pool
 
 SUFFIXES = (".boot", ".proof")
 
@@ -44,6 +47,7 @@ class Project:
     # files read besides the models and proofs ('image ... from elf', 'map ... from',
     # --memmap): path -> "sha256:<hex>"; the report's sources hash covers them
     inputs: dict[str, str] = dataclasses.field(default_factory=dict)
+    warnings: tuple[Diagnostic, ...] = ()  # shown, never fatal (an empty file, BS131)
 
     def obligations(self) -> list[Obligation]:
         return obligations(self.models, self.proofs)
@@ -68,11 +72,14 @@ def discover(args: Sequence[str]) -> list[Path]:
             files.update(p for p in r.rglob("*") if p.suffix in SUFFIXES and p.is_file())
         elif r.is_file():
             if r.suffix not in SUFFIXES:
-                errors.error("BS002", f"'{r}' is not a model (.boot) or proof (.proof) file",
-                             Span(str(r), 0, 0))
+                errors.extend([Diagnostic.about_file(
+                    "BS002", f"'{r}' is not a model (.boot) or proof (.proof) file", str(r))])
             files.add(r)
         elif args:
-            errors.error("BS002", f"no such file or folder: '{r}'", Span(str(r), 0, 0))
+            what = "no such file or folder"
+            with contextlib.suppress(OSError):
+                what = f"{safeio.kind_of(r.stat().st_mode)}, not a model file or folder"
+            errors.extend([Diagnostic.about_file("BS002", f"'{r}': {what}", str(r))])
     if not files and not errors.items:
         where = ", ".join(str(r) for r in roots)
         errors.error("BS002", f"no .boot or .proof files found in {where}", Span("<command line>", 0, 0),
@@ -81,9 +88,13 @@ def discover(args: Sequence[str]) -> list[Path]:
     return sorted(files)
 
 
-def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = ()) -> Project:
-    """Parse and resolve every file; raise one BootspecError with all the diagnostics."""
+def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = (),
+         scope: safeio.Scope | None = None) -> Project:
+    """Parse and resolve every file; raise one BootspecError with all the diagnostics
+    (and the sources they point into). ``scope`` says where files a model names may
+    lie (:class:`bootspec.safeio.Scope`; by default each model file's own folder)."""
     errors = Collector()
+    warnings: list[Diagnostic] = []
     sources: dict[str, str] = {}
     asts: list[A.FileAst] = []
     file_list = list(files)
@@ -92,7 +103,13 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = ()) -> Projec
         try:
             src = text if text is not None else read_source(Path(name))
             sources[name] = src
-            asts.append(parse_text(src, name))
+            ast = parse_text(src, name)
+            asts.append(ast)
+            if not ast.models and not ast.proofs:
+                warnings.append(Diagnostic.about_file(
+                    "BS131", "this file holds no model and no proof: nothing in it is "
+                    "checked", name, severity="warning",
+                    hint="start it with 'model NAME' or 'proof NAME', or leave it out"))
         except BootspecError as e:
             errors.extend(e.diagnostics)
     known = {m.name for f in asts for m in f.models}
@@ -104,10 +121,16 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = ()) -> Projec
             for t in proof.targets:
                 if t.model in models:
                     check_lifetimes(models[t.model], paths[t.model], proof, errors)
-    errors.raise_if_any()
+    if errors.items:
+        errors.extend(warnings)
+    errors.raise_if_any(sources)
     from bootspec.memmap.bind import resolve_file_maps  # noqa: PLC0415 - maps named by file
     inputs = {p: d for f in asts for p, d in f.inputs}
-    return resolve_file_maps(Project(file_list, sources, models, proofs, paths, inputs))
+    try:
+        return resolve_file_maps(Project(file_list, sources, models, proofs, paths, inputs,
+                                         tuple(warnings)), scope)
+    except BootspecError as e:
+        raise BootspecError(e.diagnostics, {**sources, **e.sources}) from None
 
 
 def _run_model(model: Model, paths: list[BootPath],
@@ -173,8 +196,8 @@ def check_project(project: Project, limits: Limits | None = None,
                      for _, ob, _ in items], limits, carry.get(name)), strict=True):
                 done(idx, k, r)
     else:
-        pool = executor or ProcessPoolExecutor(max_workers=jobs)
-        try:
+        with contextlib.ExitStack() as stack:
+            pool = executor or stack.enter_context(process_pool(jobs))
             futures = [(items, pool.submit(
                 _run_model, project.models[name], project.paths[name],
                 [(ob, project.proof_of(ob))
@@ -183,7 +206,4 @@ def check_project(project: Project, limits: Limits | None = None,
             for items, fut in futures:
                 for (idx, _, k), r in zip(items, fut.result(), strict=True):
                     done(idx, k, r)
-        finally:
-            if executor is None:
-                pool.shutdown(cancel_futures=True)
     return [results[i] for i in range(len(obs))]

@@ -8,12 +8,86 @@ the Dask one needs the ``distributed`` package (``pip install 'bootspec[dask]'``
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from multiprocessing.context import BaseContext
 from typing import Any, TextIO
 
 from bootspec.diagnostics import BootspecError, Diagnostic, Span
+
+
+@contextlib.contextmanager
+def process_pool(jobs: int, mp_context: BaseContext | None = None,
+                 initializer: Callable[..., object] | None = None,
+                 initargs: tuple[Any, ...] = ()) -> Iterator[ProcessPoolExecutor]:
+    """A local process pool whose workers never outlive the run.
+
+    Workers ignore Ctrl-C (the terminal sends it to every process of the job; the
+    parent decides what an interrupt means) and exit on their own within a second of
+    their parent's death, however it died (SIGKILL included). When the block ends
+    with an exception (an interrupt, SIGTERM, an error) the workers are terminated at
+    once rather than left to finish their queries; otherwise the pool shuts down
+    normally."""
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context,
+                               initializer=_worker_start,
+                               initargs=(os.getpid(), initializer, initargs))
+    try:
+        yield pool
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and terminate the workers (their queries included)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public way before
+    pool.shutdown(wait=False, cancel_futures=True)
+    for w in workers:
+        with contextlib.suppress(OSError, AttributeError):
+            w.terminate()
+    for w in workers:
+        with contextlib.suppress(OSError, AttributeError, AssertionError):
+            w.join(5)
+
+
+def _worker_start(parent: int, initializer: Callable[..., object] | None,
+                  initargs: tuple[Any, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(ValueError):
+        signal.set_wakeup_fd(-1)  # a forked worker must not wake its parent's watcher
+    threading.Thread(target=_watch_parent, args=(parent, os.getppid()), daemon=True,
+                     name="bootspec-parent-watch").start()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _watch_parent(parent: int, ppid: int) -> None:
+    """End this worker when the run that started it is gone (reparented, or no such
+    process): a worker stuck in a long query would otherwise run on for minutes."""
+    while True:
+        time.sleep(0.25)
+        if os.getppid() != ppid or not _alive(parent):
+            os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but not ours to signal
+    return True
 
 
 @contextlib.contextmanager
@@ -23,7 +97,7 @@ def make_executor(url: str | None, jobs: int) -> Iterator[Executor | None]:
         yield None
         return
     if url == "local":
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with process_pool(jobs) as pool:
             yield pool
         return
     if url.startswith("dask://"):

@@ -9,6 +9,7 @@ are translated here; nothing above this module sees ``z3.Z3Exception``.
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import z3
 
@@ -37,6 +38,7 @@ class Outcome:
 
 def make_solver(limits: Limits) -> z3.Solver:
     s = z3.Solver()
+    s.set("ctrl_c", False)  # Z3 would swallow Ctrl-C: signals are handled by interrupt()
     s.set("random_seed", 0)
     s.set("timeout", limits.timeout_ms)
     s.bootspec_rlimit = limits.rlimit  # type: ignore[attr-defined]
@@ -78,15 +80,39 @@ def set_global_determinism() -> None:
     z3.set_param("sat.random_seed", 0)
 
 
+_STOP = threading.Event()
+
+
+def interrupt() -> None:
+    """Stop the query in progress and answer every later one ``unknown``, reason
+    "interrupted" (until :func:`resume`). Safe from any thread: a signal watcher calls
+    it while the main thread waits inside Z3."""
+    _STOP.set()
+    ctx = z3.z3._main_ctx  # the context of every bootspec solver (see fresh_context)
+    if ctx is not None:
+        ctx.interrupt()
+
+
+def resume() -> None:
+    _STOP.clear()
+
+
+def interrupted() -> bool:
+    return _STOP.is_set()
+
+
 def check(solver: z3.Solver, *assumptions: z3.BoolRef, want_core: bool = False) -> Outcome:
     """One query. Without assumptions a free literal is passed anyway: that keeps Z3
     on its incremental kernel, where a plain check would first run its whole
-    preprocessing on the formula (10-100x slower on bootspec's encodings)."""
+    preprocessing on the formula (10-100x slower on bootspec's encodings).
+    After :func:`interrupt` every query is ``unknown``, reason "interrupted"."""
+    if _STOP.is_set():
+        return Outcome("unknown", "interrupted")
     before = _spent(solver)
     try:
         r = solver.check(*(assumptions or (z3.Bool("bootspec:query"),)))
     except z3.Z3Exception as e:  # translated at the boundary
-        return Outcome("unknown", f"solver error: {e}")
+        return Outcome("unknown", "interrupted" if _STOP.is_set() else f"solver error: {e}")
     used = _spent(solver) - before
     if r == z3.sat:
         return Outcome("sat", model=solver.model(), used=used)
@@ -96,7 +122,9 @@ def check(solver: z3.Solver, *assumptions: z3.BoolRef, want_core: bool = False) 
     reason = solver.reason_unknown()
     budget = getattr(solver, "bootspec_budget", 0)
     # Z3 says "canceled" for both limits: the units spent tell them apart
-    if "resource" in reason or (budget and used >= budget):
+    if _STOP.is_set():
+        reason = "interrupted"
+    elif "resource" in reason or (budget and used >= budget):
         reason = f"resource limit reached (rlimit {budget})"
     elif "timeout" in reason or "canceled" in reason:
         reason = "timeout (wall clock)"

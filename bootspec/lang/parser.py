@@ -15,7 +15,8 @@ from typing import Any
 
 import lark
 
-from bootspec.diagnostics import BootspecError, Collector, Span
+from bootspec import safeio
+from bootspec.diagnostics import BootspecError, Collector, Diagnostic, Span
 from bootspec.lang import ast as A
 from bootspec.lang.numbers import parse_number
 from bootspec.lang.transform import LineError, ToAst
@@ -99,6 +100,10 @@ def parse_lines(text: str, path: str, errors: Collector) -> list[A.Line]:
             inner = e.orig_exc
             if isinstance(inner, LineError):
                 errors.error(inner.code, inner.message, inner.span, inner.hint)
+            elif isinstance(inner, ValueError):  # a number Python will not convert
+                errors.error("BS101", "a number on this line cannot be read (too many digits?)",
+                             Span(path, line_no, 1, line_no, len(line) + 1),
+                             "write large numbers in 0x hex; values beyond 2^64 are no address")
             else:
                 raise
         except lark.UnexpectedCharacters as e:
@@ -316,25 +321,23 @@ def parse_text(text: str, path: str) -> A.FileAst:
 
 
 def read_source(path: Path) -> str:
-    """Read a model/proof file, refusing what cannot be a model (binary, huge, unreadable)."""
-    errors = Collector()
-    span = Span(str(path), 1, 1)
+    """Read a model/proof file, refusing what cannot be a model (not a regular file:
+    a device, a pipe; binary; larger than MAX_SOURCE_BYTES; unreadable) with BS118
+    at ``path:1:1``. Reads at most MAX_SOURCE_BYTES + 1 bytes, and never blocks."""
+    def refuse(message: str, hint: str | None = None) -> BootspecError:
+        return BootspecError([Diagnostic.about_file("BS118", message, str(path), hint)])
+
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            errors.error("BS118", f"file is {size} bytes; bootspec reads models up to "
-                         f"{MAX_SOURCE_BYTES} bytes", span, "split the model into several files")
-            errors.raise_if_any()
-        data = path.read_bytes()
+        data = safeio.read_bounded(path, MAX_SOURCE_BYTES)
+    except safeio.Refused as e:
+        raise refuse(f"cannot read as a model: {e.reason}",
+                     "split the model into several files" if e.size is not None
+                     else "name a .boot or .proof text file") from None
     except OSError as e:
-        errors.error("BS118", f"cannot read file: {e.strerror}", span)
-        errors.raise_if_any()
-        raise AssertionError("unreachable") from None
+        raise refuse(f"cannot read file: {e.strerror or e}") from None
     if b"\0" in data:
-        errors.error("BS118", "file holds NUL bytes; it is not a bootspec text file", span)
-    text = data.decode("utf-8", errors="replace")
-    errors.raise_if_any()
-    return text
+        raise refuse("file holds NUL bytes; it is not a bootspec text file")
+    return data.decode("utf-8", errors="replace")
 
 
 def parse_path(path: Path) -> tuple[A.FileAst, str]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from bootspec import memtypes
-from bootspec.diagnostics import Collector, Span, did_you_mean
+from bootspec.diagnostics import Collector, Span, did_you_mean, show_int
 from bootspec.lang import ast as A
 from bootspec.lang.expand import expand_model, expand_pred
 from bootspec.lang.extends import flatten, kw_of
@@ -47,29 +47,39 @@ class _ModelResolver:
         if prev is not None:
             if prev.kind == "region" and kind == "region":
                 return  # a region placed on several paths, or moved: one name
-            self.errors.error("BS102", f"'{name}' is already defined as a {prev.kind}", span,
-                              notes=[(prev.span, "first defined here")])
+            # regions are defined before consts: blame the later line, naming the earlier's kind
+            first, first_kind, later = ((prev.span, prev.kind, span) if prev.span <= span
+                                        else (span, kind, prev.span))
+            self.errors.error("BS102", f"'{name}' is already defined as {_kind(first_kind)}",
+                              later, notes=[(first, "first defined here")])
             return
         self.symbols[name] = Symbol(name, kind, typ, span, value)
 
     # -- constant folding
-    def fold(self, e: A.Expr) -> int | None:
-        """The value of an expression built only from numbers and consts, else None."""
+    def fold(self, e: A.Expr, check: bool = False) -> int | None:
+        """The value of an expression built only from numbers and consts, else None.
+        ``check``: a constant context, where every intermediate result must lie in
+        [0, 2^64] (BS107 at the operation; docs/language.md, "const")."""
         if isinstance(e, A.Num):
             return e.value
         if isinstance(e, A.Name):
             s = self.symbols.get(e.id)
             return s.value if s is not None and s.kind == "const" else None
         if isinstance(e, A.BinOp):
-            a, b = self.fold(e.left), self.fold(e.right)
+            a, b = self.fold(e.left, check), self.fold(e.right, check)
             if a is None or b is None:
                 return None
             if e.op in "/%" and b == 0:
                 return None
-            return {"+": a + b, "-": a - b, "*": a * b, "/": a // b if b else 0,
-                    "%": a % b if b else 0}[e.op]
+            v = {"+": a + b, "-": a - b, "*": a * b, "/": a // b if b else 0,
+                 "%": a % b if b else 0}[e.op]
+            if check and not 0 <= v <= 1 << 64:
+                self.errors.error("BS107", f"{show_int(a)} {e.op} {show_int(b)} = {show_int(v)} "
+                                  "lies outside [0, 2^64]", e.span, "a constant expression "
+                                  "is folded step by step, and no step may leave [0, 2^64]")
+            return v
         if isinstance(e, A.Call) and e.fn in FUNCTIONS:
-            vals = [self.fold(x) for x in e.args]
+            vals = [self.fold(x, check) for x in e.args]
             if any(v is None for v in vals) or not vals:
                 return None
             ints = [v for v in vals if v is not None]
@@ -84,7 +94,7 @@ class _ModelResolver:
 
     def const_value(self, e: A.Expr, what: str) -> int | None:
         self.check(e, "int")
-        v = self.fold(e)
+        v = self.fold(e, check=True)
         if v is None:
             self.errors.error("BS108", f"{what} must be a constant expression", e.span,
                               "use numbers and 'const' names only")
@@ -104,6 +114,10 @@ class _ModelResolver:
 
     def _type(self, e: A.Expr, pol: int) -> str | None:  # noqa: C901 - one dispatch
         if isinstance(e, A.Num):
+            if e.value > 1 << 64:  # docs/language.md, "Files and lines"
+                self.errors.error("BS107", f"the number {show_int(e.value)} is larger than "
+                                  "2^64, beyond every address space", e.span,
+                                  "numbers are addresses and sizes: at most 2^64")
             return "int"
         if isinstance(e, A.BoolLit):
             return "bool"
@@ -376,7 +390,7 @@ class _ModelResolver:
             if 0 in p.values:
                 self.errors.error("BS109", f"{what} can be 0 ('{p.name}' may be 0)", e.span)
         elif v <= 0:
-            self.errors.error("BS109", f"{what} must be positive, not {v}", e.span)
+            self.errors.error("BS109", f"{what} must be positive, not {show_int(v)}", e.span)
 
     # -- the model
     def resolve(self) -> Model | None:
@@ -389,7 +403,7 @@ class _ModelResolver:
         else:
             width = m.width.bits
             if not 1 <= width <= 64:
-                self.errors.error("BS107", f"width must be between 1 and 64, not {width}",
+                self.errors.error("BS107", f"width must be between 1 and 64, not {show_int(width)}",
                                   m.width.span)
                 width = 32
         self.width = width
@@ -398,10 +412,12 @@ class _ModelResolver:
         # consts first: loop bounds and indices are constant expressions over them
         for d in m.decls:
             if isinstance(d, A.Const):
+                n_errors = len(self.errors.items)
                 v = self.const_value(d.value, "a const")
-                if v is not None and not 0 <= v <= max(top, 1 << 64):
-                    self.errors.error("BS107", f"const {d.name} = {_show_int(v)} is out of "
-                                      "range", d.span)
+                if v is not None and not 0 <= v <= max(top, 1 << 64) and \
+                        len(self.errors.items) == n_errors:  # a step already said why
+                    self.errors.error("BS107", f"const {d.name} = {show_int(v)} is out of range",
+                                      d.span)
                 self.define(d.name, "const", "int", d.span, v if v is not None else 0)
         # repetition written once ('for', 'use', integer quantifiers) -> the lines it is
         m = self.m = expand_model(m, self.fold, self.errors)
@@ -521,7 +537,8 @@ class _ModelResolver:
             vals = [self.const_value(v, "a value in a parameter's set") for v in d.values]
             for v, x in zip(vals, d.values, strict=True):
                 if v is not None and v < 0:
-                    self.errors.error("BS105", f"parameter '{d.name}' lists {v}; values are "
+                    self.errors.error("BS105", f"parameter '{d.name}' lists {show_int(v)}; "
+                                      "values are "
                                       "addresses and sizes, never negative", x.span)
             ints = tuple(sorted({v for v in vals if v is not None and v >= 0}))
             self.params[d.name] = ParamIR(d.name, "set", d.span, min(ints, default=0),
@@ -555,7 +572,8 @@ class _ModelResolver:
             assert h.count is not None
             n = self.const_value(h.count, "an entry count")
             if n is not None and not 1 <= n <= 100_000:
-                self.errors.error("BS107", f"a symbolic map has 1 to 100000 entries, not {n}", h.span)
+                self.errors.error("BS107", "a symbolic map has 1 to 100000 entries, not "
+                                  f"{show_int(n)}", h.span)
             types = h.types or memtypes.TYPES_BY_KIND[h.kind]
             self.check_types(h.kind, types, h.span)
             lo, hi = 0, top
@@ -770,13 +788,6 @@ class _ModelResolver:
             self.errors.error("BS102", f"'{c.kind}' given twice in one placement", c.span)
 
 
-def _show_int(v: int) -> str:
-    """A number for a message: hex, shortened when it is huge (Python refuses to print
-    ints of more than 4300 digits in decimal)."""
-    text = f"{v:#x}"
-    return text if len(text) <= 40 else f"{text[:18]}...{text[-8:]} ({v.bit_length()} bits)"
-
-
 def _article(t: str) -> str:
     names = {"int": "an integer", "bool": "a boolean", "region": "a region", "range": "a range",
              "maptypes": "map memory (MAP types {...})", "enumval": "an enum value",
@@ -788,14 +799,21 @@ def _article(t: str) -> str:
     return names.get(t, t)
 
 
+def _kind(kind: str) -> str:
+    return {"enumval": "an enum value", "region": "a region", "map": "a map", "pool": "a pool",
+            "const": "a const", "param": "a param", "var": "a var"}.get(kind, f"a {kind}")
+
+
 def resolve_models(files: list[A.FileAst], errors: Collector) -> dict[str, Model]:
     by_name: dict[str, A.ModelAst] = {}
     paths: dict[str, str] = {}
+    twice: set[str] = set()
     for f in files:
         for m in f.models:
             if m.name in by_name:
                 errors.error("BS102", f"model '{m.name}' is defined twice", m.span,
                              notes=[(by_name[m.name].span, "first defined here")])
+                twice.add(m.name)
                 continue
             by_name[m.name] = m
             paths[m.name] = f.path
@@ -804,9 +822,24 @@ def resolve_models(files: list[A.FileAst], errors: Collector) -> dict[str, Model
     for name, m in flat.items():
         r = _ModelResolver(m, paths[name], errors)
         model = r.resolve()
-        if model is not None:
-            out[name] = model
+        if model is not None and name not in twice:  # which one a proof means is unclear:
+            out[name] = model  # its proofs are not checked against either (no false BS101)
+    _inherit_deleted_regions(by_name, out)
     return out
+
+
+def _inherit_deleted_regions(asts: dict[str, A.ModelAst], models: dict[str, Model]) -> None:
+    """A region of a base model that the extending model no longer places is a region
+    never live there: a proof naming it is vacuous on that model (docs/language.md,
+    "Conjuncts and lifetimes"), not an unknown name."""
+    for name, model in models.items():
+        base, seen = asts[name].base, {name}
+        while base in models and base not in seen:
+            seen.add(base)
+            for sym in models[base].symbols.values():
+                if sym.kind == "region" and sym.name not in model.symbols:
+                    model.symbols[sym.name] = sym
+            base = asts[base].base
 
 
 def resolve_proofs(files: list[A.FileAst], models: dict[str, Model], known_models: set[str],

@@ -53,10 +53,9 @@ import dataclasses
 import os
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bootspec import memtypes
+from bootspec import memtypes, safeio
 from bootspec.diagnostics import BootspecError, Diagnostic, Span
 from bootspec.lang.ir import MapIR, Model
 from bootspec.memmap.model import ParsedMap, ParseResult
@@ -129,9 +128,9 @@ def describe_machine(path: str) -> str | None:
     if os.path.isdir(path):
         return None
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            first = f.readline(4096)
-    except OSError:
+        with safeio.open_regular(path) as f:
+            first = f.readline(4096).decode("utf-8", "replace")
+    except (OSError, safeio.Refused):
         return None
     if not first.startswith("#"):
         return None
@@ -154,10 +153,8 @@ def load_machine(path: str, result: ParseResult | None = None) -> Machine:
 
 
 def _error(diags: Sequence[Diagnostic], sources: dict[str, str] | None = None) -> BootspecError:
-    """A BootspecError; ``sources`` (excerpt texts) ride along for renderers that want them."""
-    err = BootspecError(diags)
-    err.sources = dict(sources or {})  # type: ignore[attr-defined]
-    return err
+    """A BootspecError; ``sources`` (excerpt texts) ride along for the renderer."""
+    return BootspecError(diags, sources)
 
 
 # -- one map -> concrete entries -----------------------------------------------------
@@ -434,22 +431,27 @@ def _no_match(project: Project, candidates: list[tuple[str, MapIR]], machine: Ma
     msg = (f"{machine.path} has {kinds}; no symbolic model map of "
            f"{'that kind' if len(machine.kinds) == 1 else 'those kinds'} to bind"
            + (f" (the symbolic maps are {', '.join(want)})" if want else ""))
-    return _error([Diagnostic("BS521", msg, Span(machine.path, 0, 0),
-                              hint="model maps: " + _map_list(project, models))])
+    return _error([Diagnostic.about_file("BS521", msg, machine.path,
+                                         hint="model maps: " + _map_list(project, models))])
 
 
 # -- map NAME : KIND from "path" ----------------------------------------------------
 
-def resolve_file_maps(project: Project) -> Project:
+def resolve_file_maps(project: Project, scope: safeio.Scope | None = None) -> Project:
     """Load every ``map NAME : KIND from "path"`` map (MapIR.path set, no entries).
 
     The path is relative to the file holding the ``map`` line (the model's file;
-    for a map inherited through ``extends``, the base model's file). The file is
-    imported and turned into entries exactly as :func:`bind` does (sorted, overlap
-    check, clipped to the model's width, adjacent same-type entries merged).
-    All problems are raised together as one BootspecError. Returns ``project``
+    for a map inherited through ``extends``, the base model's file), and must lie
+    inside that file's project (``scope``, :class:`bootspec.safeio.Scope`; by default
+    the model file's own folder): an absolute path or one that leaves the project is
+    refused (BS531) unless the user allowed a folder it lies in. The file is imported
+    and turned into entries exactly as :func:`bind` does (sorted, overlap check,
+    clipped to the model's width, adjacent same-type entries merged). A file that
+    holds no map contributes no excerpt to the errors: nothing of its content is
+    shown. All problems are raised together as one BootspecError. Returns ``project``
     itself when no model has such a map.
     """
+    scope = scope or safeio.Scope()
     diags: list[Diagnostic] = []
     sources: dict[str, str] = {}
     cache: dict[str, Machine | None] = {}
@@ -459,11 +461,19 @@ def resolve_file_maps(project: Project) -> Project:
         for mir in sorted(model.maps.values(), key=lambda m: m.name):
             if mir.symbolic or mir.entries or mir.path is None:
                 continue
-            base = Path(mir.span.path).parent
-            full = str(Path(mir.path) if os.path.isabs(mir.path) else base / mir.path)
+            try:
+                full = scope.resolve(mir.path, mir.span.path)
+            except safeio.Refused as e:
+                diags.append(Diagnostic(
+                    "BS531", f"map '{mir.name}' may not read \"{mir.path}\": {e.reason}",
+                    mir.span, hint="keep machine maps inside the model's project; to read "
+                    "one elsewhere, allow its folder with --allow-path DIR (or widen the "
+                    "project with --root DIR)"))
+                continue
             if full not in cache:
                 result = parse_path(full)
-                sources.update(result.sources)
+                if result.maps:  # a file that is no map shows nothing of itself
+                    sources.update(result.sources)
                 if result.errors or not result.maps:
                     diags.extend(result.errors or result.diagnostics)
                     diags.append(Diagnostic(

@@ -141,6 +141,14 @@ BIND_CODES: dict[str, tuple[str, str, str]] = {
         "Give the value the machine really has with --mem-lower, --ebda-seg or --base-mem, "
         "or check the map (a truncated log can lose the low entries).",
     ),
+    "BS531": (
+        "a 'map NAME : KIND from \"path\"' names a file outside the model's project (an "
+        "absolute path, or one whose '..' or symbolic links lead out of it); nothing is read",
+        'map ram : e820 from "../../../../etc/shadow"',
+        "Keep machine maps inside the project (the folder named on the command line, the "
+        "folder of a model file named directly, the working folder by default, or --root "
+        "DIR); to read one elsewhere, allow its folder with --allow-path DIR.",
+    ),
 }
 
 #: Every code of the package (what ``bootspec explain-error`` lists).

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bootspec.argtypes import add_cache_options, positive
+from bootspec.argtypes import add_cache_options, add_path_options, positive, scope_of
 from bootspec.cache import Cache, note_key
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, render_all
 from bootspec.engine import concrete
@@ -55,6 +55,8 @@ from bootspec.memmap.bios import add_flags as add_bios_flags
 from bootspec.memmap.bios import options_of as bios_options
 from bootspec.memmap.parse import parse_path
 from bootspec.pipeline import Project, check_project, discover, load
+from bootspec.runner import process_pool
+from bootspec.safeio import Scope
 
 #: Limits of the extra query that finds one reachable run to show for a non-violation.
 SAMPLE_LIMITS = Limits(rlimit=2_000_000, timeout_ms=5_000)
@@ -668,8 +670,9 @@ _WORKER: dict[str, object] = {}
 
 
 def _worker_init(model_paths: list[str], models: list[str], limits: Limits,
-                 sample: bool, cache_dir: str | None, bios: BiosOptions) -> None:
-    project = load(discover(model_paths))
+                 sample: bool, cache_dir: str | None, bios: BiosOptions,
+                 scope: Scope | None = None) -> None:
+    project = load(discover(model_paths), scope=scope)
     cache = Cache(cache_dir) if cache_dir is not None else None
     reuse = Reuse(project, limits, cache=cache)
     _WORKER.update(project=project, models=models, limits=limits, sample=sample,
@@ -690,16 +693,18 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
                    limits: Limits | None = None, jobs: int = 1, sample: bool = True,
                    model_paths: Sequence[str] = (),
                    progress: Callable[[MachineReport], None] | None = None,
-                   cache: Cache | None = None, bios: BiosOptions | None = None
+                   cache: Cache | None = None, bios: BiosOptions | None = None,
+                   scope: Scope | None = None
                    ) -> list[MachineReport]:
     """One report per input, in input order. With ``jobs > 1`` the inputs are screened
     here and only machines go to a process pool; each worker loads the models once from
-    ``model_paths`` (the same arguments that made ``project``). ``cache``: each
-    machine's report and each model's :class:`Reuse` note, from run to run."""
+    ``model_paths`` (the same arguments that made ``project``, with the same
+    ``scope``). ``cache``: each machine's report and each model's :class:`Reuse` note,
+    from run to run."""
     reuse = Reuse(project, limits, cache=cache)
     try:
         return _check_machines(project, models, inputs, limits, jobs, sample, model_paths,
-                               progress, reuse, bios or BiosOptions())
+                               progress, reuse, bios or BiosOptions(), scope)
     finally:
         reuse.save(force=True)
 
@@ -707,7 +712,7 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
 def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
                     limits: Limits | None, jobs: int, sample: bool, model_paths: Sequence[str],
                     progress: Callable[[MachineReport], None] | None, reuse: Reuse,
-                    bios: BiosOptions) -> list[MachineReport]:
+                    bios: BiosOptions, scope: Scope | None = None) -> list[MachineReport]:
     cache = reuse.cache
     if jobs <= 1:
         reports = []
@@ -737,10 +742,9 @@ def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tu
     else:
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
         folder = str(cache.folder) if cache is not None else None
-        with concurrent.futures.ProcessPoolExecutor(
-                max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_worker_init,
-                initargs=(list(model_paths), list(models), limits or Limits(), sample,
-                          folder, bios)) as pool:
+        with process_pool(min(jobs, len(todo)), mp_context=ctx, initializer=_worker_init,
+                          initargs=(list(model_paths), list(models), limits or Limits(),
+                                    sample, folder, bios, scope)) as pool:
             futures = {pool.submit(_worker_check, m): i for i, m in todo.items()}
             for fut in concurrent.futures.as_completed(futures):
                 rep = fut.result()
@@ -823,6 +827,7 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
                    help="deterministic Z3 resource limit per query (default %(default)s)")
     add_cache_options(c)
     add_bios_flags(c)
+    add_path_options(c)
     c.set_defaults(func=run_check)
 
 
@@ -834,7 +839,9 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``memmap check``; returns the exit status (see the module docstring)."""
     from bootspec.memmap import checkreport as report
 
-    project = load(discover(args.paths))
+    files = discover(args.paths)
+    scope = scope_of(args, files)
+    project = load(files, scope=scope)
     models = select_models(project, args.models)
     symbolic = [n for n in models if any(m.symbolic for m in project.models[n].maps.values())]
     if not symbolic:
@@ -854,7 +861,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         reports = check_machines(project, symbolic, inputs, limits, args.jobs,
                                  not args.no_sample, args.paths, progress,
                                  None if args.no_cache else Cache(args.cache_dir),
-                                 bios_options(args))
+                                 bios_options(args), scope)
     finally:
         progress.close()
     elapsed = time.perf_counter() - t0

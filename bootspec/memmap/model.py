@@ -79,12 +79,13 @@ class ParseResult:
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """Resource caps for one parse. The defaults suit real logs up to several GB."""
+    """Resource caps for one parse. The defaults suit real logs (a boot's dmesg is well
+    under a megabyte; a long serial capture may run to hundreds)."""
 
     max_line_chars: int = 64 * 1024
     max_entries: int = 1_000_000
     max_diagnostics: int = 1000
-    max_bytes: int = 8 << 30  # stop reading a stream after this many bytes
+    max_bytes: int = 1 << 30  # a larger file is refused before reading; a stream stops
     max_json_bytes: int = 64 << 20  # JSON is loaded whole, so it gets a tighter cap
     keep_text_bytes: int = 4 << 20  # keep the full text for excerpts below this size
 

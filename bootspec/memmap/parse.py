@@ -4,7 +4,8 @@ Entry points: :func:`parse_text` (text already in memory) and :func:`parse_path`
 (a file, streamed line by line, or a ``/sys/firmware/memmap``-style directory).
 Both return a :class:`~bootspec.memmap.model.ParseResult` and never raise on bad
 input: every problem becomes a located diagnostic (codes in
-:mod:`bootspec.memmap.codes`). Render them with
+:mod:`bootspec.memmap.codes`). An input that holds no map at all keeps no excerpt:
+its errors are located but quote none of its lines. Render them with
 ``diagnostics.render_all(result.diagnostics, result.sources)``.
 
 A file may hold several maps; a new one starts at a block header (``BIOS-provided
@@ -16,10 +17,10 @@ from __future__ import annotations
 
 import io
 import os
-import stat
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from bootspec import safeio
 from bootspec.diagnostics import Diagnostic, Span
 from bootspec.memmap import jsonfmt, sysfs
 from bootspec.memmap.lineformats import (
@@ -150,14 +151,13 @@ class _Assembler:
         self._flush()
         if not self.maps and not self.saw_map_line:
             if looks_binary:
-                self.add(Diagnostic(
+                self.add(Diagnostic.about_file(
                     "BS507", "input looks binary (NUL bytes) and holds no memory map",
-                    Span(self.path, 1, 1),
-                    hint="pass a text log (dmesg, xl dmesg, serial console capture), "
+                    self.path, hint="pass a text log (dmesg, xl dmesg, serial console capture), "
                          "a bootspec JSON map or a /sys/firmware/memmap directory"))
             else:
-                self.add(Diagnostic(
-                    "BS506", "no memory map found", Span(self.path, 1, 1),
+                self.add(Diagnostic.about_file(
+                    "BS506", "no memory map found", self.path,
                     hint="expected lines like 'BIOS-e820: [mem 0x...-0x...] usable', "
                          "'efi: mem00: ...' or '(XEN)  ... (usable)'; check the log "
                          "was captured from early boot (dmesg may have rotated)"))
@@ -210,10 +210,9 @@ def _parse_stream(stream: BinaryIO | io.StringIO, path: str, limits: Limits,
             break
     else:
         if state["read"] > limits.max_bytes:
-            asm.add(Diagnostic(
+            asm.add(Diagnostic.about_file(
                 "BS507", f"input larger than {limits.max_bytes} bytes: stopped reading",
-                Span(path, 1, 1),
-                hint="cut the boot part of the log out (e.g. the first 10,000 lines) "
+                path, hint="cut the boot part of the log out (e.g. the first 10,000 lines) "
                      "and import that"))
     return asm.finish(looks_binary)
 
@@ -230,42 +229,61 @@ def parse_text(text: str, path: str = "<text>", limits: Limits = DEFAULT_LIMITS)
     if jsonfmt.looks_like_json(head):
         if len(text) > limits.max_json_bytes:
             return _too_big(path, limits)
-        return jsonfmt.parse_json(text, path, limits)
-    return _parse_stream(io.StringIO(text), path, limits, "\x00" in text[:8192])
+        return _no_echo(jsonfmt.parse_json(text, path, limits))
+    return _no_echo(_parse_stream(io.StringIO(text), path, limits, "\x00" in text[:8192]))
+
+
+def _no_echo(result: ParseResult) -> ParseResult:
+    """Errors about an input that holds no map show none of its lines: a file that is no
+    memory map (a password file a model or a script pointed at) is never quoted."""
+    if result.maps:
+        return result
+    return ParseResult(result.maps, result.diagnostics, dict.fromkeys(result.sources, ""))
 
 
 def parse_path(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> ParseResult:
-    """Parse a log file, a bootspec JSON file, or a sysfs memmap directory. Never raises."""
+    """Parse a log file, a bootspec JSON file, or a sysfs memmap directory. Never raises.
+
+    Only a regular file (or a folder) is read: a device, a pipe or a socket is refused
+    (BS507) without reading it, and the open never blocks. At most ``max_bytes`` of a
+    log (``max_json_bytes`` of a JSON map, checked before reading) are read."""
     p = os.fspath(path)
     try:
-        st = os.stat(p)
-        if stat.S_ISDIR(st.st_mode):
-            return sysfs.parse_dir(p, limits)
-        if not stat.S_ISREG(st.st_mode):
-            return _unreadable(p, "not a regular file (a device, pipe or socket)")
-        with open(p, "rb") as f:
+        if os.path.isdir(p):
+            return _no_echo(sysfs.parse_dir(p, limits))
+        with safeio.open_regular(p) as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > limits.max_bytes:  # refused before reading anything
+                return _unreadable(p, f"{size} bytes, more than the {limits.max_bytes} "
+                                   "bytes bootspec reads of a log",
+                                   "cut the boot part of the log out (e.g. the first "
+                                   "10,000 lines) and import that")
             head = f.read(8192)
             if jsonfmt.looks_like_json(head[:4096].decode("utf-8", "replace")):
-                if st.st_size > limits.max_json_bytes:
+                if size > limits.max_json_bytes:
                     return _too_big(p, limits)
                 f.seek(0)
                 data = f.read(limits.max_json_bytes + 1)
-                return jsonfmt.parse_json(data.decode("utf-8", "replace"), p, limits)
+                if len(data) > limits.max_json_bytes:
+                    return _too_big(p, limits)
+                return _no_echo(jsonfmt.parse_json(data.decode("utf-8", "replace"), p, limits))
             f.seek(0)
-            return _parse_stream(f, p, limits, b"\x00" in head)
+            return _no_echo(_parse_stream(f, p, limits, b"\x00" in head))
+    except safeio.Refused as exc:
+        return _unreadable(p, exc.reason)
     except OSError as exc:
         return _unreadable(p, exc.strerror or str(exc))
 
 
-def _unreadable(path: str, why: str) -> ParseResult:
-    return ParseResult([], [Diagnostic(
-        "BS507", f"cannot read {path}: {why}", Span(path, 0, 0),
-        hint="check the path and its permissions; pass a log file, a bootspec JSON "
-             "map or a /sys/firmware/memmap-style directory")], {path: ""})
+def _unreadable(path: str, why: str, hint: str | None = None) -> ParseResult:
+    return ParseResult([], [Diagnostic.about_file(
+        "BS507", f"cannot read {path}: {why}", path,
+        hint=hint or "check the path and its permissions; pass a log file, a bootspec "
+        "JSON map or a /sys/firmware/memmap-style directory")], {path: ""})
 
 
 def _too_big(path: str, limits: Limits) -> ParseResult:
-    return ParseResult([], [Diagnostic(
-        "BS507", f"JSON map larger than {limits.max_json_bytes} bytes", Span(path, 1, 1),
+    return ParseResult([], [Diagnostic.about_file(
+        "BS507", f"JSON map larger than {limits.max_json_bytes} bytes", path,
         hint="a bootspec JSON map is loaded whole; split it into one file per map")],
         {path: ""})

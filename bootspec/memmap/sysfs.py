@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 
+from bootspec import safeio
 from bootspec.diagnostics import Diagnostic, Span, did_you_mean
 from bootspec.memmap import names
 from bootspec.memmap.model import ADDR_LIMIT, Limits, MapEntry, ParsedMap, ParseResult
@@ -22,11 +23,14 @@ _HEX = re.compile(r"(?:0[xX])?([0-9a-fA-F]+)\Z")
 
 def _read(path: str, diags: list[Diagnostic], sources: dict[str, str]) -> str | None:
     try:
-        with open(path, "rb") as f:
+        # a FIFO or device here is not waited on, and a link is not followed: a copied
+        # folder holds plain files, and a link could lead out of a model's project
+        with safeio.open_regular(path, follow=False) as f:
             data = f.read(_FILE_CAP)
-    except OSError as exc:
-        diags.append(Diagnostic(
-            "BS507", f"cannot read {path}: {exc.strerror or exc}", Span(path, 0, 0),
+    except (OSError, safeio.Refused) as exc:
+        why = exc.reason if isinstance(exc, safeio.Refused) else exc.strerror or exc
+        diags.append(Diagnostic.about_file(
+            "BS507", f"cannot read {path}: {why}", path,
             hint="each numbered entry needs the files start, end and type; copy the "
                  "directory again with `cp -r /sys/firmware/memmap DEST`"))
         return None
@@ -62,23 +66,23 @@ def parse_dir(path: str, limits: Limits) -> ParseResult:
     diags: list[Diagnostic] = []
     sources: dict[str, str] = {}
     try:
-        subdirs = sorted((n for n in os.listdir(path) if n.isdigit() and n.isascii()), key=int)
+        subdirs = sorted((n for n in os.listdir(path) if n.isdigit() and n.isascii()
+                          and not os.path.islink(os.path.join(path, n))), key=int)
     except OSError as exc:
-        return ParseResult([], [Diagnostic(
-            "BS507", f"cannot list {path}: {exc.strerror or exc}", Span(path, 0, 0),
+        return ParseResult([], [Diagnostic.about_file(
+            "BS507", f"cannot list {path}: {exc.strerror or exc}", path,
             hint="check the path and its permissions")], {path: ""})
     if not subdirs:
-        return ParseResult([], [Diagnostic(
+        return ParseResult([], [Diagnostic.about_file(
             "BS506", "no memory map found: directory has no numbered entries 0, 1, 2...",
-            Span(path, 0, 0),
-            hint="pass a copy of /sys/firmware/memmap, a log file or a bootspec JSON map")],
+            path, hint="pass a copy of /sys/firmware/memmap, a log file or a bootspec JSON map")],
             {path: ""})
     entries: list[MapEntry] = []
     for n in subdirs:
         if len(entries) >= limits.max_entries:
-            diags.append(Diagnostic("BS509", f"more than {limits.max_entries} entries: "
-                                    "stopped reading here", Span(os.path.join(path, n), 0, 0),
-                                    hint="is this the right directory?"))
+            diags.append(Diagnostic.about_file(
+                "BS509", f"more than {limits.max_entries} entries: stopped reading here",
+                os.path.join(path, n), hint="is this the right directory?"))
             break
         entry_dir = os.path.join(path, n)
         files = {k: os.path.join(entry_dir, k) for k in ("start", "end", "type")}

@@ -11,7 +11,11 @@ persists) and written to ``--keep DIR`` as a regression input.
 
 fuzz: generated and byte-mutated model/proof files and mutated memory-map logs
 fed to the front ends; prints files, rejections (each must be a located error
-with a code), tracebacks and hangs, which must all be zero.
+with a code), tracebacks and hangs, which must all be zero. Then the hostile
+families of :mod:`bootspec.oracle.hostile` (device files, path escapes, deep and
+long expressions, huge literals, corrupted caches, signals during solving), with
+unbounded reads, leaks, missed refusals, cache lies and workers left behind,
+which must be zero too.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from __future__ import annotations
 import dataclasses
 import random
 import signal
+import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TextIO
 
@@ -32,9 +36,12 @@ from bootspec.engine.enumerate import TooLarge, search
 from bootspec.engine.paths import target_of
 from bootspec.engine.solver import Limits
 from bootspec.lang.ir import Model
+from bootspec.oracle import hostile as hostile_mod
 from bootspec.oracle import reference
 from bootspec.oracle.gen import generate
+from bootspec.oracle.hostile import FAMILIES
 from bootspec.pipeline import check_project, load
+from bootspec.runner import process_pool
 
 
 @dataclasses.dataclass
@@ -139,7 +146,7 @@ def shrink(text: str) -> str:
 def soak(start: int, count: int, jobs: int, keep: Path | None, out: TextIO) -> int:
     t0 = time.perf_counter()
     models = obligations = bad = cex = 0
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with process_pool(jobs) as pool:
         for seed, n, b, c, msgs, text in pool.map(_soak_one, range(start, start + count),
                                                   chunksize=8):
             models += 1
@@ -240,7 +247,10 @@ def _fuzz_maps(seeds: Iterator[int], lines: list[str]) -> tuple[int, int, int, l
     return files, rejected, 0, problems
 
 
-def fuzz(models: int, maps: int, jobs: int, repo: Path, corpus: Path, out: TextIO) -> int:
+def fuzz(models: int, maps: int, jobs: int, repo: Path, corpus: Path, out: TextIO,
+         hostile: int = 0, signals: int = 0, families: tuple[str, ...] = FAMILIES) -> int:
+    """Mutated models and maps, then ``hostile`` cases of the hostile families and
+    ``signals`` signalled runs (:mod:`bootspec.oracle.hostile`); 1 when anything failed."""
     t0 = time.perf_counter()
     shipped = [p.read_text(encoding="utf-8") for p in sorted(repo.glob("models/*.boot"))]
     shipped += [p.read_text(encoding="utf-8") for p in sorted(repo.glob("proofs/*.proof"))]
@@ -250,7 +260,8 @@ def fuzz(models: int, maps: int, jobs: int, repo: Path, corpus: Path, out: TextI
     chunks = [range(i, min(models, i + 500)) for i in range(0, models, 500)]
     files = rejected = hangs = 0
     problems: list[str] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    tally = hostile_mod.Tally()
+    with process_pool(jobs) as pool, tempfile.TemporaryDirectory(prefix="bootspec-fuzz-") as tmp:
         for f, r, h, p in pool.map(_fuzz_models, (iter(c) for c in chunks),
                                    [shipped] * len(chunks)):
             files, rejected, hangs = files + f, rejected + r, hangs + h
@@ -262,12 +273,30 @@ def fuzz(models: int, maps: int, jobs: int, repo: Path, corpus: Path, out: TextI
                                         [map_lines] * len(mchunks)):
                 mfiles, mrejected = mfiles + f, mrejected + r
                 problems += p
-    for p in problems[:50]:
-        out.write(p + "\n")
-    tracebacks = sum("traceback" in p for p in problems)
+        if hostile:
+            hchunks = list(hostile_mod.chunks(0, hostile))
+            for part in pool.map(hostile_mod.run_chunk, hchunks, [tmp] * len(hchunks),
+                                 [shipped] * len(hchunks), [families] * len(hchunks)):
+                tally.add(part)
+        if signals:
+            tally.add(hostile_mod.signals(signals, repo, Path(tmp)))
+    problems += tally.problems
+    shown: dict[str, int] = {}
+    for p in problems:  # the first ten of each kind, so one kind cannot hide another
+        kind = p.split(":", 1)[0].rsplit(" ", 1)[0]
+        shown[kind] = shown.get(kind, 0) + 1
+        if shown[kind] <= 10:
+            out.write(p + "\n")
+    tracebacks = sum("traceback" in p for p in problems[:len(problems) - len(tally.problems)])
     out.write(f"fuzz: {files} model/proof files ({rejected} rejected with located, coded "
               f"errors), {mfiles} memory-map logs ({mrejected} with errors); "
-              f"{tracebacks} tracebacks, {hangs} hangs, {time.perf_counter() - t0:.1f} s\n")
+              f"{tracebacks} tracebacks, {hangs} hangs\n")
+    if hostile or signals:
+        out.write(f"fuzz: {tally.summary()}\n")
+    out.write(f"fuzz: in all {tracebacks + tally.tracebacks} tracebacks, "
+              f"{hangs + tally.hangs} hangs, {tally.unbounded} unbounded reads, "
+              f"{tally.leaks + tally.missed} path problems, {tally.lies} cache lies, "
+              f"{tally.workers_left} workers left behind, {time.perf_counter() - t0:.1f} s\n")
     return 1 if problems else 0
 
 
@@ -287,8 +316,18 @@ def add_parsers(subparsers: object) -> None:
     fz.add_argument("--maps", type=int, default=1000, help="memory-map logs")
     fz.add_argument("-j", "--jobs", type=int, default=2)
     fz.add_argument("--corpus", default="../shared/data/memmaps")
-    fz.set_defaults(func=lambda a, o, e: fuzz(a.models, a.maps, a.jobs, Path.cwd(),
-                                              Path(a.corpus), o))
+    fz.add_argument("--hostile", type=int, default=None, metavar="N",
+                    help="hostile cases: device files, path escapes, deep and long "
+                    "expressions, huge literals, corrupted caches (default: models / 10)")
+    fz.add_argument("--signals", type=int, default=20, metavar="N",
+                    help="runs of bootspec signalled (SIGINT, SIGTERM) while it solves "
+                    "(default 20)")
+    fz.add_argument("--family", dest="families", action="append", choices=FAMILIES,
+                    help="only these hostile families (repeatable; default all)")
+    fz.set_defaults(func=lambda a, o, e: fuzz(
+        a.models, a.maps, a.jobs, Path.cwd(), Path(a.corpus), o,
+        a.models // 10 if a.hostile is None else a.hostile, a.signals,
+        tuple(a.families or FAMILIES)))
 
 
 __all__ = ["add_parsers", "compare", "fuzz", "shrink", "soak"]

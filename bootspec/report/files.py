@@ -7,11 +7,34 @@ import os
 import tempfile
 from typing import TextIO
 
-from bootspec.diagnostics import BootspecError, Diagnostic, Span
+from bootspec.diagnostics import BootspecError, Diagnostic
 
 
 def _error(path: str, message: str, hint: str | None = None) -> BootspecError:
-    return BootspecError([Diagnostic("BS004", message, Span(path, 0, 0), hint=hint)])
+    return BootspecError([Diagnostic.about_file("BS004", message, path, hint=hint)])
+
+
+def check_writable(path: str | None, force: bool) -> None:
+    """Refuse an ``--output`` that :func:`write_atomic` would refuse, *before* any work:
+    a report that took an hour is not thrown away because its file exists.
+
+    Raises BootspecError BS004 (see :func:`write_atomic`); None (stdout) passes."""
+    if not path:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise _error(path, f"'{path}' is a folder, not a file")
+    if os.path.lexists(path) and not force:
+        raise _error(path, f"'{path}' exists; bootspec does not overwrite a report",
+                     hint="use --force to replace it, or choose another --output")
+    if os.path.lexists(path) and not (os.path.isfile(path) or os.path.islink(path)):
+        raise _error(path, f"'{path}' is not a regular file; bootspec writes reports only "
+                     "to files", hint="choose another --output, or leave it out for stdout")
+    if not os.path.isdir(folder):
+        raise _error(path, f"no such folder: '{os.path.dirname(path) or '.'}'")
+    if not os.access(folder, os.W_OK):
+        raise _error(path, f"cannot write in '{folder}'",
+                     hint="choose another --output, or leave it out for stdout")
 
 
 def write_atomic(path: str, text: str, force: bool) -> None:
@@ -20,16 +43,11 @@ def write_atomic(path: str, text: str, force: bool) -> None:
 
     Raises BootspecError BS004 when ``path`` exists and ``force`` is false, when it is a
     folder, or when the folder cannot be written; the temporary file is removed on any
-    failure.
+    failure. Commands call :func:`check_writable` before they start, so these are
+    found before the work, not after.
     """
     folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise _error(path, f"'{path}' is a folder, not a file")
-    if os.path.lexists(path) and not force:
-        raise _error(path, f"'{path}' exists; bootspec does not overwrite a report",
-                     hint="use --force to replace it, or choose another --output")
-    if not os.path.isdir(folder):
-        raise _error(path, f"no such folder: '{os.path.dirname(path) or '.'}'")
+    check_writable(path, force)
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.",
                                    suffix=".tmp")

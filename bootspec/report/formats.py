@@ -42,11 +42,13 @@ _CHECK: dict[str, Callable[[CheckView], str]] = {
 }
 
 
-def render_check(results: Sequence[Result], project: Project, fmt: str, timing: bool) -> str:
-    """The report of ``bootspec check`` in format ``fmt``."""
+def render_check(results: Sequence[Result], project: Project, fmt: str, timing: bool,
+                 partial: str | None = None) -> str:
+    """The report of ``bootspec check`` in format ``fmt``; ``partial`` (what stopped the
+    run, how much was decided) marks a report of an interrupted run, in its content."""
     if fmt not in _CHECK:
         raise _unknown(fmt)
-    return _CHECK[fmt](check_view(results, project, timing))
+    return _CHECK[fmt](check_view(results, project, timing, partial))
 
 
 def with_cores(project: Project, results: Sequence[Result], limits: Limits | None = None

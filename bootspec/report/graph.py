@@ -17,12 +17,13 @@ import shutil
 import subprocess
 from typing import TextIO
 
+from bootspec.argtypes import add_path_options, scope_of
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, did_you_mean
 from bootspec.engine.paths import stage_graph
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model
 from bootspec.pipeline import Project, discover, load
-from bootspec.report.files import emit
+from bootspec.report.files import check_writable, emit
 from bootspec.report.view import SourceText
 
 _CMD = Span("<command line>", 0, 0)
@@ -127,11 +128,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     g.add_argument("--output", "-o", metavar="FILE",
                    help="write to FILE (atomically) instead of stdout")
     g.add_argument("--force", action="store_true", help="allow --output to replace a file")
+    add_path_options(g)
     g.set_defaults(func=run_graph)
 
 
 def run_graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    project = load(discover(args.paths))
+    check_writable(args.output, args.force)
+    files = discover(args.paths)
+    project = load(files, scope=scope_of(args, files))
     if args.model is not None and args.model not in project.models:
         raise BootspecError([Diagnostic(
             "BS007", f"no model '{args.model}'", _CMD,

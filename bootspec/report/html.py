@@ -170,7 +170,9 @@ def check_report(view: CheckView, title: str = "bootspec check") -> str:
         if timing:
             cells.append(f"{i.seconds or 0:.2f} s")
         rows.append(("" if i.ok else "fail", cells))
-    body = ["<h2>Summary</h2>", _summary(view.items),
+    body = ([f'<p class="bad"><strong>PARTIAL REPORT</strong>: {_e(view.partial)}</p>']
+            if view.partial is not None else [])
+    body += ["<h2>Summary</h2>", _summary(view.items),
             _table(["model", "property", "verdict", "expected", "result"]
                    + (["time"] if timing else []), rows)]
     cexs = sorted((i for i in view.items if i.cex is not None), key=lambda i: i.ok)

@@ -116,6 +116,8 @@ def check_document(view: CheckView, kind: str = "check") -> dict[str, Any]:
                       "verdicts": {k: counts.get(k, 0)
                                    for k in ("holds", "violated", "vacuous", "unknown")}}
     doc["results"] = [item(i) for i in view.items]
+    if view.partial is not None:
+        doc["partial"] = {"reason": view.partial}
     return doc
 
 

@@ -57,6 +57,8 @@ def check_report(view: CheckView) -> str:
     bad = [i for i in view.items if not i.ok]
     n = len(view.items)
     out = ["### bootspec check", ""]
+    if view.partial is not None:
+        out += [f"> **PARTIAL REPORT**: {esc(view.partial)}", ""]
     if not bad:
         out.append(f"**{plural(n, 'obligation')}, every verdict as expected** ({parts})")
     else:

@@ -128,13 +128,17 @@ def _rules(items: list[Item]) -> tuple[list[dict[str, Any]], dict[str, int]]:
 
 
 def _log(meta: Meta, rules: list[dict[str, Any]], results: list[dict[str, Any]],
-         extra: dict[str, Any] | None = None) -> str:
+         extra: dict[str, Any] | None = None, partial: str | None = None) -> str:
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "bootspec", "version": meta.version, "rules": rules}},
         "columnKind": "unicodeCodePoints",
         "results": results,
         "properties": {"sourcesSha256": meta.sha256, **(extra or {})},
     }
+    if partial is not None:
+        run["invocations"] = [{"executionSuccessful": False, "toolExecutionNotifications": [
+            {"level": "error", "message": {"text": f"PARTIAL REPORT: {partial}"}}]}]
+        run["properties"]["partial"] = partial
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -143,7 +147,8 @@ def check_report(view: CheckView) -> str:
     """The SARIF log of ``bootspec check`` (or of one ``explain``)."""
     shown = [i for i in view.items if i.verdict != "holds" or not i.ok]
     rules, index = _rules(shown)
-    return _log(view.meta, rules, [_result(i, index[i.property]) for i in shown])
+    return _log(view.meta, rules, [_result(i, index[i.property]) for i in shown],
+                partial=view.partial)
 
 
 def diff_report(view: DiffView) -> str:

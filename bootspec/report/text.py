@@ -119,10 +119,15 @@ def check_report(view: CheckView) -> str:
     """The text report of ``bootspec check``: header, table, summary, and the
     counterexample of every violation that was not expected."""
     timing = any(i.seconds is not None for i in view.items)
-    parts = [view.meta.line, "", results_table(view, timing), "", summary(view)]
+    parts = [view.meta.line, ""]
+    if view.partial is not None:
+        parts += [*fit(para(f"PARTIAL REPORT: {view.partial}", "")), ""]
+    parts += [results_table(view, timing), "", summary(view)]
     for it in view.items:
         if not it.ok and it.cex is not None:
             parts += ["", "=" * WIDTH, explain_body(it)]
+    if view.partial is not None:
+        parts += ["", "PARTIAL REPORT: the run was stopped; see the top."]
     return "\n".join(parts) + "\n"
 
 

@@ -188,10 +188,13 @@ class Item:
 class CheckView:
     meta: Meta
     items: tuple[Item, ...]
+    #: set when the run stopped before deciding everything (Ctrl-C, SIGTERM): what
+    #: happened and how much was decided; every format says so in its own content
+    partial: str | None = None
 
     @builtins.property
     def ok(self) -> bool:
-        return all(i.ok for i in self.items)
+        return self.partial is None and all(i.ok for i in self.items)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -400,9 +403,9 @@ def item_of(ob: Obligation, verdict: Verdict, project: Project,
                 ob.span, pspan, ptext, ob.cite, seconds, cex, verdict.core)
 
 
-def check_view(results: Iterable[Result], project: Project, timing: bool = True
-               ) -> CheckView:
+def check_view(results: Iterable[Result], project: Project, timing: bool = True,
+               partial: str | None = None) -> CheckView:
     src = SourceText(project.sources)
     items = tuple(item_of(r.obligation, r.verdict, project, r.seconds if timing else None, src)
                   for r in results)
-    return CheckView(meta_of(project.sources, project.inputs), items)
+    return CheckView(meta_of(project.sources, project.inputs), items, partial)

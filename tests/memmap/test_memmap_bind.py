@@ -23,6 +23,7 @@ from bootspec.memmap.bind import (
     resolve_file_maps,
 )
 from bootspec.pipeline import Project, check_project, discover, load
+from bootspec.safeio import Scope
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 MACHINES = FIX / "machines"
@@ -232,8 +233,9 @@ def test_machine_description_from_the_source_line() -> None:
 # -- map NAME : KIND from "path" ---------------------------------------------------------
 
 def test_resolve_file_maps_reads_the_path_relative_to_the_model_file() -> None:
-    # pipeline.load resolves 'map NAME : KIND from "path"' itself
-    q = load(discover([str(FIX / "filemap" / "from_file.boot")]))
+    # pipeline.load resolves 'map NAME : KIND from "path"' itself; the model's
+    # "../machines/..." lies inside the project only when the project is the fixtures
+    q = load(discover([str(FIX / "filemap" / "from_file.boot")]), scope=Scope(root=str(FIX)))
     ram2 = q.models["from_file"].maps["ram"]
     assert ram2.entries and ram2.count == len(ram2.entries) and not ram2.symbolic
     assert ram2.entries[-1][:3] == (0xFF000000, 1 << 32, "reserved")  # clipped as in bind
@@ -254,7 +256,7 @@ def test_resolve_file_maps_errors(tmp_path: Path, target: str, needle: str) -> N
     (tmp_path / "bind" / "overlap-efi.txt").write_text(Path(OVERLAP).read_text())
     (d / "m.boot").write_text(src.replace("../machines/e820-desktop.txt", target))
     with pytest.raises(BootspecError) as ei:
-        load(discover([str(d)]))
+        load(discover([str(d)]), scope=Scope(root=str(tmp_path)))
     codes = [x.code for x in ei.value.diagnostics]
     assert "BS525" in codes
     msg = next(x for x in ei.value.diagnostics if x.code == "BS525")

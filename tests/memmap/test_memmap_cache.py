@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import REPO, cli
+from helpers import REPO, cli, reseal
 
 from bootspec.cache import Cache
 from bootspec.memmap.machines import Reuse, check_machine, select_models
@@ -183,6 +183,7 @@ def test_hostile_entries_are_ignored(tmp_path: Path) -> None:
             text = f.read_text(encoding="utf-8")
             f.write_text(re.sub(r'"witnesses": \[[^]]*\]', '"witnesses": [{"p:len": 1e999}]',
                                 text), encoding="utf-8")
+            reseal(f)  # the note's reader must refuse it, not only the checksum
         elif i % 2:
             f.write_text("[" * 200_000, encoding="utf-8")
         else:

@@ -171,12 +171,20 @@ def test_diagnostic_limit() -> None:
 
 
 def test_byte_limit(tmp_path: Path) -> None:
+    """A file larger than the limit is refused from its size, before reading; text
+    already in memory (or a file whose size says less than it holds) stops at it."""
+    text = "BIOS-e820: [mem 0x0000000000000000-0x0000000000000fff] usable\n" \
+        + "filler line\n" * 1000
     p = tmp_path / "huge.log"
-    p.write_text("BIOS-e820: [mem 0x0000000000000000-0x0000000000000fff] usable\n"
-                 + "filler line\n" * 1000)
+    p.write_text(text)
     result = parse_path(p, Limits(max_bytes=200))
-    assert [d.code for d in result.diagnostics] == ["BS507"]
-    assert len(result.maps) == 1
+    assert [(d.code, d.span.line, d.excerpt) for d in result.diagnostics] == \
+        [("BS507", 1, False)]
+    assert "bytes, more than the 200 bytes" in result.diagnostics[0].message
+    assert result.maps == []
+    streamed = parse_text(text, "huge.log", Limits(max_bytes=200))
+    assert [d.code for d in streamed.diagnostics] == ["BS507"]
+    assert len(streamed.maps) == 1
 
 
 def test_big_file_keeps_only_diagnosed_lines_for_excerpts(tmp_path: Path) -> None:

@@ -69,3 +69,18 @@ def test_cli_output_and_force(tmp_path: Path) -> None:
     assert out.read_text().startswith("### bootspec check")
     status, _, err = cli("check", "--no-timing", "-o", str(out), "--force", cwd=FW)
     assert status == 1 and out.read_text().startswith("bootspec ")
+
+
+def test_an_existing_output_is_refused_before_diff_checks_anything(tmp_path: Path) -> None:
+    out = tmp_path / "diff.txt"
+    out.write_text("keep")
+    status, _, err = cli("diff", "no/such/base", "no/such/head", "-o", str(out))
+    assert status == 2 and "error[BS004]" in err and "BS005" not in err
+    assert out.read_text() == "keep"
+
+
+def test_a_device_is_no_output_even_with_force(tmp_path: Path) -> None:
+    if not os.path.exists("/dev/null"):
+        pytest.skip("no /dev/null")
+    status, _, err = cli("check", "--no-cache", "-o", "/dev/null", "--force", cwd=FW)
+    assert status == 2 and "/dev/null:1:1: error[BS004]" in err and "not a regular file" in err
