@@ -165,6 +165,13 @@ CORE: tuple[Entry, ...] = (
           "comments), so nothing in it is checked. A warning: the run goes on.",
           "# a model file whose content was lost\n",
           "Start it with 'model NAME' or 'proof NAME', or stop naming it."),
+    Entry("BS132", "expression too deep",
+          "An expression nests more than 200 levels: parentheses, 'not', 'if' and each "
+          "operator of a chain (a + b + c is two levels) count. bootspec evaluates "
+          "expressions recursively and refuses one this deep rather than run out of stack.",
+          _M + "var v = " + " + ".join(["1"] * 202) + "\nstage s\n",
+          "Name the parts with 'var' or 'const' lines, or write a long list with 'sum' over "
+          "a map or a 'for' loop."),
     Entry("BS121", "unknown enum value",
           "An enum parameter is compared with a value it does not have.",
           _M + "param boot : enum {bios, efi}\nassume boot == pvh\nstage s\n",

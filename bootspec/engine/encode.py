@@ -140,6 +140,8 @@ class Encoder(MapEncoder):
         self.modulus: int | None = None  # inside u8..u64: arithmetic modulo 2^N
         self.witness_n = itertools.count()
         self.choice_step: dict[str, int] = {}  # an 'anywhere' choice's constant alignment
+        # results of '&', '|', '^' on two symbolic operands -> (that term, its vector)
+        self._vectors: dict[int, tuple[Term, z3.BitVecRef]] = {}
         self.abstract = abstract
         self.abs_entries: dict[str, list[tuple[Term, Term, Term, Term]]] = {
             m: [] for m in abstract}
@@ -363,8 +365,7 @@ class Encoder(MapEncoder):
         q = z3.If(b > 0, a / b, z3.If(b < 0, (-a) / (-b), val(0)))
         return q if op == "/" else z3.If(b == 0, val(0), a - b * q)
 
-    @staticmethod
-    def _bitwise(op: str, a: Term, b: Term) -> Term:
+    def _bitwise(self, op: str, a: Term, b: Term) -> Term:
         """``& | ^`` in two's complement (docs, "C arithmetic"). With a constant operand
         (masks, attribute bits: the common case) the bits are cut out with floor
         division and remainder by powers of two, which is linear and exact for every
@@ -381,9 +382,19 @@ class Encoder(MapEncoder):
             if op == "|":  # a | c = a + c - (a & c)
                 return a + kb - _and_const(a, kb)  # type: ignore[no-any-return]
             return a + kb - 2 * _and_const(a, kb)  # type: ignore[no-any-return]
-        x, y = z3.Int2BV(a, BITS), z3.Int2BV(b, BITS)
+        # a chain (a & b & c) stays in vectors: an operand made here is used as the
+        # vector it came from, not converted back and forth at every step
+        x, y = self._vector(a), self._vector(b)
         r = x & y if op == "&" else (x | y if op == "|" else x ^ y)
-        return z3.BV2Int(r, is_signed=True)
+        out = z3.BV2Int(r, is_signed=True)
+        self._vectors[out.get_id()] = (out, r)  # the term is kept: its id stays its own
+        return out
+
+    def _vector(self, a: Term) -> z3.BitVecRef:
+        known = self._vectors.get(a.get_id())
+        if known is not None and known[0].eq(a):
+            return known[1]
+        return z3.Int2BV(a, BITS)
 
     def _shift(self, e: A.BinOp, a: Term, st: SymState) -> tuple[Term, Cond | None]:
         """``a << k`` = a * 2^k, ``a >> k`` = floor(a / 2^k); k a constant or a parameter

@@ -32,11 +32,50 @@ def _lark() -> lark.Lark:
                      start=["start", "expr"])
 
 
+#: how deep an expression may nest (docs/language.md, "Expressions"): every later stage
+#: walks expressions recursively, and this keeps each well inside Python's stack
+MAX_EXPR_DEPTH = 200
+
+# a node of these kinds with k operands becomes a chain k - 1 deep (left-associative)
+_CHAINS = frozenset({"arith", "set_union", "set_minus"})
+# the grammar's expression nodes (a line's own nodes do not count)
+_EXPRESSIONS = _CHAINS | {
+    "ite", "forall_", "exists_", "qd_range", "qd_map", "implies_", "or_", "and_", "not_",
+    "cmp", "bitnot", "num", "true_", "false_", "count_", "sum_", "call", "attr", "name",
+    "range_ho", "range_incl", "map_types", "typeset"}
+
+
+def too_deep(tree: lark.Tree) -> tuple[int, int] | None:  # type: ignore[type-arg]
+    """The columns [start, end) of the outermost node below which ``tree`` nests more
+    than :data:`MAX_EXPR_DEPTH` levels, or None. Iterative: it must not itself recurse
+    as deep as what it refuses."""
+    depth: dict[int, int] = {}
+    stack: list[tuple[lark.Tree, bool]] = [(tree, False)]  # type: ignore[type-arg]
+    while stack:
+        node, done = stack.pop()
+        kids = [c for c in node.children if isinstance(c, lark.Tree)]
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in kids)
+            continue
+        below = max((depth.pop(id(c)) for c in kids), default=0)
+        d = below + (0 if node.data not in _EXPRESSIONS else
+                     max(1, len(kids) - 1) if node.data in _CHAINS else 1)
+        if d > MAX_EXPR_DEPTH:
+            meta = node.meta
+            col = getattr(meta, "column", 1)
+            return col, getattr(meta, "end_column", col + 1)
+        depth[id(node)] = d
+    return None
+
+
 def parse_expr(text: str, span: Span) -> A.Expr:
     """One expression (an index ``stack[cpu + 1]``), with ``span``'s line for its nodes;
     ValueError when it does not parse."""
     try:
         tree = _lark().parse(text, start="expr")
+        if too_deep(tree) is not None:
+            raise ValueError(f"nests more than {MAX_EXPR_DEPTH} levels deep")
         out = ToAst(span.path, span.line).transform(tree)
     except (lark.exceptions.LarkError, LineError) as e:
         raise ValueError(str(e)) from None
@@ -95,6 +134,12 @@ def parse_lines(text: str, path: str, errors: Collector) -> list[A.Line]:
             continue
         try:
             tree = parser.parse(line, start="start")
+            deep = too_deep(tree)
+            if deep is not None:
+                errors.error("BS132", f"this expression nests more than {MAX_EXPR_DEPTH} "
+                             "levels deep", Span(path, line_no, deep[0], line_no, deep[1]),
+                             "name its parts with 'var' or 'const' lines")
+                continue
             lines.append(ToAst(path, line_no).transform(tree))
         except lark.exceptions.VisitError as e:
             inner = e.orig_exc

@@ -136,7 +136,9 @@ def test_sources_hash_covers_map_files_and_memmap(tmp_path: Path) -> None:
     shutil.copy(fixtures / "filemap" / "from_file.boot", tmp_path / "models")
     log = tmp_path / "machines" / "e820-desktop.txt"
     shutil.copy(fixtures / "machines" / "e820-desktop.txt", log)
-    argv = ("check", "--no-cache", "--no-timing", str(tmp_path / "models"))
+    # the map lies beside models/, so the project is the folder above it (--root)
+    argv = ("check", "--no-cache", "--no-timing", "--root", str(tmp_path),
+            str(tmp_path / "models"))
     first = _header(*argv)
     assert "(2 files)" in first  # the model and the map it reads
     log.write_text(log.read_text() + "# one more line\n")
