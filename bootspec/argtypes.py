@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from bootspec.safeio import Scope
+
+#: what each command module's ``add_parser`` receives (argparse's subparsers, of any
+#: parser class: the CLI's own subclass included)
+Subparsers: TypeAlias = "argparse._SubParsersAction[Any]"
 
 
 def positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:

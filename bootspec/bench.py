@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bootspec.argtypes import positive
+from bootspec.argtypes import Subparsers, positive
 from bootspec.cache import Cache
 from bootspec.engine import check as check_mod
 from bootspec.engine.check import ModelChecker
@@ -292,8 +292,8 @@ def _corpus_again(project: Project, models: list[str], inputs: list[tuple[str, b
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     quick = args.quick
-    stdout.write("bootspec bench (median of %d; seconds; ratio = naive / bootspec)\n"
-                 % args.repeat)
+    stdout.write(f"bootspec bench (median of {args.repeat}; seconds; "
+                 "ratio = naive / bootspec)\n")
     sizes = [16, 64] if quick else [16, 64, 256, 1024]
     bench_scaling(stdout, sizes, naive_max=16 if quick else 64)
     bench_regions(stdout, [8, 32] if quick else [64, 256, 1024], naive_max=32 if quick else 256)
@@ -302,8 +302,8 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
-def add_parser(subparsers: object) -> None:
-    sp = subparsers.add_parser(  # type: ignore[attr-defined]
+def add_parser(subparsers: Subparsers) -> None:
+    sp = subparsers.add_parser(
         "bench", help="measure bootspec against the naive encodings (prints figures)")
     sp.add_argument("--quick", action="store_true", help="small sizes only (a smoke test)")
     sp.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")

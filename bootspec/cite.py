@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import os
 import re
@@ -47,6 +48,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bootspec.argtypes import Subparsers
 from bootspec.diagnostics import BootspecError, Diagnostic, Span
 
 #: Outcomes of one part, and whether each fails ``cite check`` (always / with --strict).
@@ -98,7 +100,9 @@ class Cite:
 
 def _split_parts(text: str) -> list[str]:
     """Split on ';' outside quotes."""
-    out, cur, quote = [], [], False
+    out: list[str] = []
+    cur: list[str] = []
+    quote = False
     for i, ch in enumerate(text):
         if ch == "'" and _opens(text, i) and not quote:
             quote = True
@@ -154,7 +158,8 @@ def quotes_of(text: str) -> list[str]:
 def parse_part(text: str) -> Part:
     """One part's form.
 
-    >>> p = parse_part("xen-project/xen@c447b7308b:xen/arch/x86/boot/head.S (l.476-507) 'cmp $0x4000'")
+    >>> p = parse_part("xen-project/xen@c447b7308b:xen/arch/x86/boot/head.S (l.476-507) "
+    ...                "'cmp $0x4000'")
     >>> (p.kind, p.repo, p.path, p.lines, p.quotes)
     ('source', 'xen-project/xen', 'xen/arch/x86/boot/head.S', (476, 507), ('cmp $0x4000',))
     >>> parse_part("the EBDA sits at the top of base memory [inferred]").kind
@@ -198,7 +203,7 @@ def parse_cite(text: str) -> tuple[Part, ...]:
     for chunk in _split_parts(text):
         starts = [m.start() for m in _REF_RX.finditer(chunk) if not _quoted(chunk, m.start())]
         cuts = [0, *starts[1:], len(chunk)]
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             piece = chunk[a:b].strip()
             if piece:
                 out.append(parse_part(piece))
@@ -500,7 +505,8 @@ def _drift(p: Part, repo: GitRepo, sha: str, found: list[tuple[int, int]], rev: 
                 moved.append(min(at, key=lambda a: abs(a[0] - was[0])))
     label = "historical" if p.historical else "drift"
     if text is None or gone:
-        what = f"{p.path} is gone" if text is None else f"'{_short(gone[0])}' is no longer in {p.path}"
+        what = (f"{p.path} is gone" if text is None
+                else f"'{_short(gone[0])}' is no longer in {p.path}")
         where = _elsewhere(repo, head, (gone or list(p.quotes))[0])
         return label, f"{here}; at {rev} ({head[:12]}) {what}{where}"
     if moved:
@@ -562,7 +568,7 @@ def _check_post(p: Part, posts: _Posts | None) -> tuple[str, str]:
 
 # -- the command ---------------------------------------------------------------------------
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: Subparsers) -> None:
     c = sub.add_parser("cite", help="check the models' cites against the code they cite")
     csub = c.add_subparsers(dest="cite_command", metavar="SUBCOMMAND", required=True,
                             parser_class=type(c))

@@ -278,8 +278,8 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     report = render_explain(ob, verdict, project, args.format)
     _emit(args, report, stdout)
     if args.emit_memmap or args.emit_test:
-        from bootspec.reproduce import emit
         from bootspec.report.view import meta_of
+        from bootspec.reproduce import emit
         header = meta_of(project.sources, project.inputs).line
         stderr.write("".join(f"note: {n}\n" for n in emit(args, ob, verdict, project, header)))
     return 0 if verdict.status == ob.expected else 1
@@ -311,7 +311,7 @@ def run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     except KeyboardInterrupt as e:
         stderr.write("bootspec: interrupted\n")
         return 143 if isinstance(e, signals.Terminated) or signals.status() == 143 else 130
-    except Exception as e:  # noqa: BLE001 - never a traceback for a user
+    except Exception as e:
         if signals.was_interrupted():  # an interrupt that came wrapped (see cmd_check)
             stderr.write("bootspec: interrupted\n")
             return signals.status()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import importlib
 
+from bootspec.argtypes import Subparsers
+
 
 @dataclasses.dataclass(frozen=True)
 class Entry:
@@ -212,9 +214,9 @@ def render(entry: Entry) -> str:
     return "\n".join(lines)
 
 
-def add_parser(subparsers: object) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """Register ``bootspec explain-error [CODE]``."""
-    sp = subparsers.add_parser(  # type: ignore[attr-defined]
+    sp = subparsers.add_parser(
         "explain-error", help="what an error code means, an example that triggers it, and "
         "how to fix it (no CODE: list every code)")
     sp.add_argument("code", nargs="?", help="e.g. BS104")

@@ -32,6 +32,7 @@ import subprocess
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
+from bootspec.argtypes import Subparsers
 from bootspec.diagnostics import BootspecError, Diagnostic, Span
 from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
 from bootspec.pipeline import SUFFIXES, Project, check_project, load
@@ -174,7 +175,7 @@ def diff(base: str, head: str, paths: list[str], cwd: str, limits: Limits | None
                    Version(snaps[1].label, snaps[1].commit, h.meta), b.items, h.items)
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """Register ``diff BASE HEAD [--format F] [-o FILE] [-- PATH...]``."""
     d = subparsers.add_parser(
         "diff", help="compare the verdicts of two versions (git revisions or folders); exit 1 "

@@ -19,7 +19,9 @@ import dataclasses
 import json
 import os
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
+
+from bootspec.argtypes import Subparsers
 
 #: XEN_ELFNOTE_* (xen/include/public/elfnote.h): type -> (name, how the value reads)
 XEN_NOTES: dict[int, tuple[str, str]] = {
@@ -169,7 +171,7 @@ def _read_elf(path: str, wanted: Sequence[str], all_symbols: bool) -> Image:
         raise ImageError(f"{path}: not a well-formed ELF file ({e})") from None
     except OSError as e:
         raise ImageError(f"{path}: cannot read the ELF file ({e.strerror})") from None
-    except Exception as e:  # noqa: BLE001 - pyelftools' own parsing errors on a damaged file
+    except Exception as e:
         # (construct's ArrayError and FieldError, struct.error, ValueError...) all mean
         # the same to the user: the file is not a well-formed ELF image
         raise ImageError(f"{path}: not a well-formed ELF file ({type(e).__name__}: {e})"
@@ -242,7 +244,7 @@ def _desc_bytes(elf: Any, n: Any) -> bytes:
 
 def _decode(owner: str, ntype: int, desc: bytes, little: bool
             ) -> tuple[str | None, int | str | tuple[int, ...] | None]:
-    order = "little" if little else "big"
+    order: Literal["little", "big"] = "little" if little else "big"
     if owner == "Xen" and ntype in XEN_NOTES:
         name, how = XEN_NOTES[ntype]
         if how == "int" and len(desc) in (1, 2, 4, 8):
@@ -297,7 +299,7 @@ def _read_pe(path: str, wanted: Sequence[str]) -> Image:
         pe = pefile.PE(path, fast_load=True)
     except pefile.PEFormatError as e:
         raise ImageError(f"{path}: not a well-formed PE file ({e.value})") from None
-    except Exception as e:  # noqa: BLE001 - pefile's other errors on a damaged file
+    except Exception as e:
         raise ImageError(f"{path}: not a well-formed PE file ({type(e).__name__}: {e})"
                          ) from None
     try:
@@ -418,7 +420,7 @@ def to_text(img: Image) -> str:
 
 # -- the command ----------------------------------------------------------------------------
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: Subparsers) -> None:
     e = sub.add_parser("elf", help="read built images (ELF, and PE such as xen.efi)")
     esub = e.add_subparsers(dest="elf_command", metavar="SUBCOMMAND", required=True,
                             parser_class=type(e))

@@ -82,7 +82,8 @@ def discover(args: Sequence[str]) -> list[Path]:
             errors.extend([Diagnostic.about_file("BS002", f"'{r}': {what}", str(r))])
     if not files and not errors.items:
         where = ", ".join(str(r) for r in roots)
-        errors.error("BS002", f"no .boot or .proof files found in {where}", Span("<command line>", 0, 0),
+        errors.error("BS002", f"no .boot or .proof files found in {where}",
+                     Span("<command line>", 0, 0),
                      "run bootspec in a folder with models/ and proofs/, or name files")
     errors.raise_if_any()
     return sorted(files)
@@ -124,7 +125,7 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = (),
     if errors.items:
         errors.extend(warnings)
     errors.raise_if_any(sources)
-    from bootspec.memmap.bind import resolve_file_maps  # noqa: PLC0415 - maps named by file
+    from bootspec.memmap.bind import resolve_file_maps
     inputs = {p: d for f in asts for p, d in f.inputs}
     try:
         return resolve_file_maps(Project(file_list, sources, models, proofs, paths, inputs,

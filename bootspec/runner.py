@@ -102,7 +102,7 @@ def make_executor(url: str | None, jobs: int) -> Iterator[Executor | None]:
         return
     if url.startswith("dask://"):
         try:
-            from distributed import Client  # noqa: PLC0415 - optional dependency
+            from distributed import Client
         except ImportError:
             raise BootspecError([Diagnostic(
                 "BS006", "--executor dask:// needs the 'distributed' package",

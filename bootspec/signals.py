@@ -110,7 +110,7 @@ def handling() -> Iterator[None]:
         yield
     finally:
         for s in _SIGNALS:
-            signal.signal(s, old[s])  # type: ignore[arg-type]
+            signal.signal(s, old[s])
         signal.set_wakeup_fd(old_fd)
         sys.unraisablehook = old_hook
         writer.close()

@@ -22,7 +22,7 @@ def _obligations() -> list[Obligation]:
     return _project().obligations()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _checker(model: str) -> ModelChecker:
     p = _project()
     return ModelChecker(p.models[model], p.paths[model])

@@ -33,7 +33,7 @@ def decide_all(checker: ModelChecker, items: Sequence[tuple[Obligation, Proof | 
     t0 = time.perf_counter()
     proved, witnesses = carry.proved, carry.witnesses
     fresh_context()
-    checker._enc.clear()  # noqa: SLF001 - the checker's encodings, for this context
+    checker._enc.clear()
     out: dict[int, Verdict] = {}
     extra: dict[int, float] = {}
     redo: list[int] = []

@@ -26,7 +26,7 @@ from bootspec import memtypes
 from bootspec.diagnostics import InternalError, Span
 from bootspec.engine import cex as cexmod
 from bootspec.engine import concrete
-from bootspec.engine.encode import Labeled, PathEncoding, encode_path
+from bootspec.engine.encode import PathEncoding, encode_path
 from bootspec.engine.paths import Path, Target, conjunct_points, points, target_of
 from bootspec.engine.solver import (
     MINIMIZE_RLIMIT,
@@ -39,6 +39,7 @@ from bootspec.engine.solver import (
     model_value,
     set_rlimit,
 )
+from bootspec.engine.terms import Labeled
 from bootspec.engine.verdicts import (
     NOT_SMALLEST,
     VACUOUS_UNREACHED,
@@ -170,7 +171,7 @@ class ModelChecker:
         """The verdicts :meth:`decide` gives each obligation, with the seconds each took,
         found together (see :mod:`bootspec.engine.batch`). ``carry`` (a sweep over
         machines, see :class:`Carry`) only changes how fast they are found."""
-        from bootspec.engine.batch import decide_all  # noqa: PLC0415 - batch imports this
+        from bootspec.engine.batch import decide_all
 
         if self.big or (self.fast and self._enumerable()) or \
                 (len(items) <= 1 and not (carry and carry.proved)):
@@ -266,7 +267,7 @@ class ModelChecker:
         """The concrete fast path: run every parameter combination on every path with the
         concrete evaluator (no solver). Same verdicts, rules and counterexample as the
         solver path (the first violating event; the smallest inputs there)."""
-        from bootspec.engine.enumerate import search  # noqa: PLC0415 - a cycle via cex
+        from bootspec.engine.enumerate import search
 
         target = self.target(ob, proof)
         found = search(self.model, self.paths, target)
@@ -530,13 +531,13 @@ class ModelChecker:
         for name in self.objective_names(enc):
             v, p = enc.inputs[name], params.get(name)
             if p is None:  # an 'anywhere' choice
-                out.append(Objective(v, 0, enc.encoder.choice_step.get(name, 1)))  # type: ignore[arg-type]
+                out.append(Objective(v, 0, enc.encoder.choice_step.get(name, 1)))
             elif p.kind == "bool":
-                out.append(Objective(z3.If(v, 1, 0), values=(0, 1)))  # type: ignore[arg-type]
+                out.append(Objective(z3.If(v, 1, 0), values=(0, 1)))
             elif p.kind == "range":
-                out.append(Objective(v, -(-p.lo // p.align) * p.align, p.align))  # type: ignore[arg-type]
+                out.append(Objective(v, -(-p.lo // p.align) * p.align, p.align))
             else:
-                out.append(Objective(v, values=tuple(sorted(p.values)) or (0,)))  # type: ignore[arg-type]
+                out.append(Objective(v, values=tuple(sorted(p.values)) or (0,)))
         return out
 
     def objective_names(self, enc: PathEncoding) -> list[str]:

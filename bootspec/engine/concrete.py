@@ -317,7 +317,7 @@ class Evaluator:
             self.taints += 1
 
     # -- expressions
-    def ev(self, e: A.Expr, st: State) -> int | bool:  # noqa: C901 - one dispatch
+    def ev(self, e: A.Expr, st: State) -> int | bool:
         if isinstance(e, A.Num):
             return e.value
         if isinstance(e, A.BoolLit):
@@ -425,7 +425,7 @@ class Evaluator:
         """The segments a quantifier ranges over (the types listed, else all)."""
         return [x for x in self.segments(mapname, st) if not types or x[2] in types]
 
-    def call(self, e: A.Call, st: State) -> int | bool:  # noqa: C901 - one dispatch
+    def call(self, e: A.Call, st: State) -> int | bool:
         fn, args = e.fn, e.args
         if fn in ("min", "max"):
             vals = [int(self.ev(x, st)) for x in args]

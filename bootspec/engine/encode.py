@@ -87,7 +87,7 @@ def _and_const(a: Term, c: int) -> Term:
     """``a & c`` for a constant c: each run of one bits [i, j) of c keeps
     floor(a / 2^i) mod 2^(j - i), shifted back; a negative c is a & ~(~c) = a - (a & ~c)."""
     if c < 0:
-        return a - _and_const(a, ~c)  # type: ignore[no-any-return]
+        return a - _and_const(a, ~c)
     out: Term = val(0)
     i = 0
     while c >> i:
@@ -98,7 +98,7 @@ def _and_const(a: Term, c: int) -> Term:
         while (c >> j) & 1:
             j += 1
         part = (a / (1 << i)) % (1 << (j - i)) if i else a % (1 << j)
-        out = out + part * (1 << i)  # type: ignore[assignment]
+        out = out + part * (1 << i)
         i = j
     return out
 
@@ -203,7 +203,7 @@ class Encoder(MapEncoder):
 
     def _reduce(self, v: Term) -> Term:
         """A function's result inside ``u8``..``u64``: reduced modulo 2^N."""
-        return v % self.modulus if self.modulus is not None else v  # type: ignore[no-any-return]
+        return v % self.modulus if self.modulus is not None else v
 
     def _lazy(self, cond: Cond) -> Cond:
         """Narrow the path condition to ``cond``; returns the old one to restore."""
@@ -212,7 +212,7 @@ class Encoder(MapEncoder):
         return old
 
     # -- expressions
-    def ev(self, e: A.Expr, st: SymState) -> z3.ExprRef:  # noqa: C901 - one dispatch
+    def ev(self, e: A.Expr, st: SymState) -> z3.ExprRef:
         if isinstance(e, A.Num):
             return val(e.value)
         if isinstance(e, A.BoolLit):
@@ -244,20 +244,20 @@ class Encoder(MapEncoder):
             defined: Cond | None = None
             if e.op in ("+", "-"):
                 b = self.ev(e.right, st)
-                v = a + b if e.op == "+" else a - b  # type: ignore[operator]
+                v = a + b if e.op == "+" else a - b
             elif e.op in ("*", "/", "%"):
-                v, defined = self._mul_div(e, a, st)  # type: ignore[arg-type]
+                v, defined = self._mul_div(e, a, st)
             elif e.op in ("&", "|", "^"):
-                v = self._bitwise(e.op, a, self.ev(e.right, st))  # type: ignore[arg-type]
+                v = self._bitwise(e.op, a, self.ev(e.right, st))
             else:
-                v, defined = self._shift(e, a, st)  # type: ignore[arg-type]
+                v, defined = self._shift(e, a, st)
             return self._wrap(v, e.span, f"'{e.op}'", since, defined)
         if isinstance(e, A.BitNot):
             since = len(self.taints)
             a = self.ev(e.operand, st)
             if self.modulus is not None:
-                return (self.modulus - 1) - a % self.modulus  # type: ignore[operator,no-any-return]
-            return self._wrap((self.top - 1) - a, e.span, "'~'", since)  # type: ignore[operator]
+                return (self.modulus - 1) - a % self.modulus
+            return self._wrap((self.top - 1) - a, e.span, "'~'", since)
         if isinstance(e, A.Compare):
             a, b = self._at(0, e.left, st), self._at(0, e.right, st)
             return {"==": lambda: a == b, "!=": lambda: a != b, "<": lambda: a < b,
@@ -268,16 +268,16 @@ class Encoder(MapEncoder):
             return self._boolop(e, st)
         if isinstance(e, A.Ite):
             c = self._at(0, e.cond, st)
-            old = self._lazy(c)  # type: ignore[arg-type]
+            old = self._lazy(c)
             t = self.ev(e.then, st)
-            self.pc = and_(old, not_(c))  # type: ignore[arg-type]
+            self.pc = and_(old, not_(c))
             o = self.ev(e.other, st)
             self.pc = old
             return z3.If(c, t, o)
         if isinstance(e, A.Call):
             return self.call(e, st)
         if isinstance(e, A.Quant):
-            return self.quant(e, st, lambda x: self.ev(x, st))  # type: ignore[arg-type,return-value]
+            return self.quant(e, st, lambda x: self.ev(x, st))
         if isinstance(e, A.Aggregate):
             since = len(self.taints)
             total = self.aggregate(e, st, lambda x: self._at(0, x, st))
@@ -300,15 +300,15 @@ class Encoder(MapEncoder):
         old = self.pc
         if e.op == "implies":
             a = self._at(-self.polarity, e.operands[0], st)
-            self.pc = and_(old, a)  # type: ignore[arg-type]
+            self.pc = and_(old, a)
             b = self.ev(e.operands[1], st)
             self.pc = old
             return z3.Implies(a, b)
         vals: list[Cond] = []
         for x in e.operands:
             v = self.ev(x, st)
-            vals.append(v)  # type: ignore[arg-type]
-            self.pc = and_(self.pc, v if e.op == "and" else not_(v))  # type: ignore[arg-type]
+            vals.append(v)
+            self.pc = and_(self.pc, v if e.op == "and" else not_(v))
         self.pc = old
         return z3.And(vals) if e.op == "and" else z3.Or(vals)
 
@@ -322,7 +322,7 @@ class Encoder(MapEncoder):
                 if p.kind == "set":
                     v = self.inputs[f"p:{e.id}"]
                     return [(v == x, val(x)) for x in p.values]
-        return [(None, self.ev(e, st))]  # type: ignore[list-item]
+        return [(None, self.ev(e, st))]
 
     @staticmethod
     def _select(cases: list[tuple[Cond | None, Term]]) -> Term:
@@ -380,8 +380,8 @@ class Encoder(MapEncoder):
             if op == "&":
                 return _and_const(a, kb)
             if op == "|":  # a | c = a + c - (a & c)
-                return a + kb - _and_const(a, kb)  # type: ignore[no-any-return]
-            return a + kb - 2 * _and_const(a, kb)  # type: ignore[no-any-return]
+                return a + kb - _and_const(a, kb)
+            return a + kb - 2 * _and_const(a, kb)
         # a chain (a & b & c) stays in vectors: an operand made here is used as the
         # vector it came from, not converted back and forth at every step
         x, y = self._vector(a), self._vector(b)
@@ -416,9 +416,9 @@ class Encoder(MapEncoder):
                 v = self.inputs[f"p:{e.id}"]
                 dom = p.domain() or ()
                 if p.kind == "bool":
-                    return [(v == z3.BoolVal(True), 1), (None, 0)]  # type: ignore[comparison-overlap]
+                    return [(v == z3.BoolVal(True), 1), (None, 0)]
                 return [(v == x, x) for x in dom[:-1]] + [(None, dom[-1])] if dom else [(None, 0)]
-        k = num(self.ev(e, st))  # type: ignore[arg-type]
+        k = num(self.ev(e, st))
         assert k is not None, "resolve admits constant or finite shift counts only"
         return [(None, k)]
 
@@ -431,30 +431,30 @@ class Encoder(MapEncoder):
 
     def rng(self, e: A.Expr, st: SymState) -> tuple[Term, Term]:
         if isinstance(e, A.RangeLit):
-            return self.ev(e.lo, st), self.ev(e.hi, st)  # type: ignore[return-value]
+            return self.ev(e.lo, st), self.ev(e.hi, st)
         assert isinstance(e, A.Name)
         r = st.regions[e.id]
         self._read(r.ok)
         return r.start, r.end
 
-    def call(self, e: A.Call, st: SymState) -> z3.ExprRef:  # noqa: C901 - one dispatch
+    def call(self, e: A.Call, st: SymState) -> z3.ExprRef:
         fn, args = e.fn, e.args
         if fn in ("min", "max"):
             vals = [self.ev(x, st) for x in args]
             out = vals[0]
             for v in vals[1:]:
                 out = z3.If(v < out, v, out) if fn == "min" else z3.If(v > out, v, out)
-            return self._reduce(out)  # type: ignore[arg-type]
+            return self._reduce(out)
         if fn in ("u8", "u16", "u32", "u64"):
             saved, self.modulus = self.modulus, 1 << int(fn[1:])
             try:
                 v = self.ev(args[0], st)
             finally:
                 self.modulus = saved
-            return v % (1 << int(fn[1:]))  # type: ignore[operator,no-any-return]
+            return v % (1 << int(fn[1:]))
         if fn in ("align_up", "align_down"):
             since = len(self.taints)
-            v = self._align(self.ev(args[0], st), args[1], st, fn == "align_up")  # type: ignore[arg-type]
+            v = self._align(self.ev(args[0], st), args[1], st, fn == "align_up")
             return self._wrap(v, e.span, fn, since) if fn == "align_up" else self._reduce(v)
         if fn in ("within", "outside", "disjoint") and isinstance(args[-1], A.MapTypes):
             a0, a1 = self.rng(args[0], st)
@@ -542,7 +542,7 @@ class Encoder(MapEncoder):
         self.findings, self.taints, self.pc, self.polarity = [], [], z3.BoolVal(True), 1
         try:
             v = self.ev(e, st)
-            return and_(v, *self.taints)  # type: ignore[arg-type]
+            return and_(v, *self.taints)
         finally:
             self.findings, self.taints, self.pc, self.polarity = saved
 
@@ -560,10 +560,10 @@ class Encoder(MapEncoder):
                 lo, hi = max_(w0, lo), min_(w1, hi)
             elif c.kind == "below":
                 assert c.expr is not None
-                hi = min_(self.ev(c.expr, st), hi)  # type: ignore[arg-type]
+                hi = min_(self.ev(c.expr, st), hi)
             elif c.kind == "above":
                 assert c.expr is not None
-                lo = max_(self.ev(c.expr, st), lo)  # type: ignore[arg-type]
+                lo = max_(self.ev(c.expr, st), lo)
             elif c.kind == "align":
                 align = c.expr
             elif c.kind == "avoid":
@@ -610,7 +610,7 @@ class Encoder(MapEncoder):
                 break
             if kind == "at":
                 assert p.at is not None
-                outcomes.append((z3.BoolVal(True), z3.BoolVal(True), self.ev(p.at, st)))  # type: ignore[arg-type]
+                outcomes.append((z3.BoolVal(True), z3.BoolVal(True), self.ev(p.at, st)))
                 break
             if kind == "pool":
                 assert p.pool is not None
@@ -631,8 +631,8 @@ class Encoder(MapEncoder):
                 outcomes.append((z3.BoolVal(True), z3.BoolVal(True), start))
                 break
             cl = self._clauses(p, st, exclude)
-            if kind not in ("anywhere", "topdown", "bottomup"):
-                assert_never(kind)
+            if kind != "anywhere" and kind != "topdown" and kind != "bottomup":
+                assert_never(kind)  # a policy this encoder does not know is a type error
             if cl.abstract:
                 # over-approximate the first fit: any fitting start in some segment of the
                 # right type, or no fit at all
@@ -688,7 +688,7 @@ class Encoder(MapEncoder):
                       "address space", line.span)
         return SymRegion(start, end, owner, typ, z3.simplify(and_(untainted, bounds)), pool)
 
-    def act(self, line: A.Action, stage: str, st: SymState) -> tuple[Cond, Cond]:  # noqa: C901
+    def act(self, line: A.Action, stage: str, st: SymState) -> tuple[Cond, Cond]:
         """Apply one action to ``st``; (constraints, placement fits). Call :meth:`begin`
         first; the findings are left in ``self.findings``."""
         true = z3.BoolVal(True)
@@ -701,7 +701,7 @@ class Encoder(MapEncoder):
             assert line.size is not None
             self.size_since = len(self.taints)
             size = self.ev(line.size, st)
-            return self._placed(line, line.region, line.policies, size, stage, line.type, st)  # type: ignore[arg-type]
+            return self._placed(line, line.region, line.policies, size, stage, line.type, st)
         if isinstance(line, A.Copy):
             self.size_since = len(self.taints)
             src = st.regions[line.src]
@@ -730,7 +730,7 @@ class Encoder(MapEncoder):
             st.vars[line.name] = self.ev(line.value, st)
             st.var_ok[line.name] = self.untainted()
         elif isinstance(line, A.Assume):
-            return self.ev(line.pred, st), true  # type: ignore[return-value]
+            return self.ev(line.pred, st), true
         elif isinstance(line, A.PoolDecl):
             self._pool(line, stage, st)
         elif isinstance(line, A.AssertLine):
@@ -777,8 +777,8 @@ class Encoder(MapEncoder):
                 a, b = self.rng(r.range, st)
             else:
                 assert r.at is not None and r.size is not None
-                a = self.ev(r.at, st)  # type: ignore[assignment]
-                b = add(a, self.ev(r.size, st))  # type: ignore[arg-type]
+                a = self.ev(r.at, st)
+                b = add(a, self.ev(r.size, st))
             st.regions[r.name] = self._region(r, r.name, a, b, None, r.type, true)
             findings += self.findings
         for p in self.model.pools:
@@ -793,7 +793,7 @@ class Encoder(MapEncoder):
         assumes = []
         for a in self.model.assumes:
             self.begin()
-            assumes.append(Labeled(self.ev(a.pred, st), "assume", a.span))  # type: ignore[arg-type]
+            assumes.append(Labeled(self.ev(a.pred, st), "assume", a.span))
             findings += self.findings
         self.begin()
         return st, assumes, findings
@@ -818,7 +818,7 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
             assert ev.stage is not None
             g = model.stages[ev.stage].guard
             if g is not None:
-                constraints[i].append(Labeled(enc.ev(g, nst), f"guard of stage '{ev.stage}'",  # type: ignore[arg-type]
+                constraints[i].append(Labeled(enc.ev(g, nst), f"guard of stage '{ev.stage}'",
                                               model.stages[ev.stage].span))
         elif ev.kind == "end":
             for s in ev.end_guards:

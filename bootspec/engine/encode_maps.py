@@ -275,8 +275,9 @@ class MapEncoder:
     def map_pred(self, fn: str, a0: Term, a1: Term, mt: A.MapTypes, st: SymState) -> Cond:
         """``within/outside/disjoint(a, MAP types {...})`` at the current polarity."""
         self._read_map(mt.map, st)
-        bad = (lambda p: not_(self.in_types(mt.map, p, mt.types, st))) if fn == "within" \
-            else (lambda p: self.in_types(mt.map, p, mt.types, st))
+        def bad(p: Term) -> Cond:
+            inside = self.in_types(mt.map, p, mt.types, st)
+            return not_(inside) if fn == "within" else inside
         assert self.polarity > 0 or mt.map not in self.abstract, "checked by ModelChecker"
         if self.polarity > 0:
             # a witness: existential in the query, so exact at positive polarity
@@ -305,9 +306,9 @@ class MapEncoder:
         for g in self.segments(e.map, st):
             here = self.of_types(e.map, g, e.types)
             if e.where is not None:
-                here = and_(here, self._with(e.var, g, here, e.where, value))  # type: ignore[arg-type]
+                here = and_(here, self._with(e.var, g, here, e.where, value))
             x = val(1) if e.value is None else self._with(e.var, g, here, e.value, value)
-            total = total + z3.If(here, x, val(0))  # type: ignore[assignment]
+            total = total + z3.If(here, x, val(0))
         return total
 
     def _with(self, var: str, g: Segment, here: Cond, e: A.Expr,
@@ -397,7 +398,7 @@ class MapEncoder:
         if where is None or z3.is_false(here):
             return Container(g.start, g.end, here)
         ok = self._with("entry", g, here, where, lambda x: self.ev(x, st))
-        return Container(g.start, g.end, and_(here, ok))  # type: ignore[arg-type]
+        return Container(g.start, g.end, and_(here, ok))
 
     def floor_ceil(self, align_e: A.Expr | None, st: SymState
                    ) -> tuple[Callable[[Term], Term], Callable[[Term], Term]]:

@@ -165,7 +165,8 @@ def enumerate_paths(model: Model, errors: Collector) -> list[Path]:
     # the initial state is built in order: global regions, then pools, then variables;
     # global assumptions are read in it
     made: set[str] = set()
-    for d in (*model.regions, *model.pools):
+    declared: list[A.RegionDecl | A.PoolDecl] = [*model.regions, *model.pools]
+    for d in declared:
         rng = getattr(d, "range", None)
         exprs = [rng] if rng is not None else [getattr(d, "at", None), getattr(d, "size", None)]
         for e in exprs:
@@ -209,14 +210,14 @@ def enumerate_paths(model: Model, errors: Collector) -> list[Path]:
                         errors.error("BS104", f"region '{r}' is used before it is placed "
                                      f"(path {' > '.join(prefix)})", span,
                                      "place it in an earlier stage, or reorder the actions")
-                d = _defines(line)
-                if d is not None:
-                    if d in live and (d, line.span) not in reported:
-                        reported.add((d, line.span))
-                        errors.error("BS104", f"region '{d}' is already placed here (path "
-                                     f"{' > '.join(prefix)})", line.span,
+                defined = _defines(line)
+                if defined is not None:
+                    if defined in live and (defined, line.span) not in reported:
+                        reported.add((defined, line.span))
+                        errors.error("BS104", f"region '{defined}' is already placed here "
+                                     f"(path {' > '.join(prefix)})", line.span,
                                      "use 'move' to relocate it, or 'free' it first")
-                    live.add(d)
+                    live.add(defined)
                 if isinstance(line, A.Free):
                     live.discard(line.region)
                 events.append(Event("act", s, line, frozenset(live), (prefix, j)))

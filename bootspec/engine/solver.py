@@ -41,7 +41,7 @@ def make_solver(limits: Limits) -> z3.Solver:
     s.set("ctrl_c", False)  # Z3 would swallow Ctrl-C: signals are handled by interrupt()
     s.set("random_seed", 0)
     s.set("timeout", limits.timeout_ms)
-    s.bootspec_rlimit = limits.rlimit  # type: ignore[attr-defined]
+    s.bootspec_rlimit = limits.rlimit
     set_rlimit(s, limits.rlimit)
     return s
 
@@ -50,12 +50,12 @@ def set_rlimit(solver: z3.Solver, n: int) -> None:
     """The resource budget of each following query of ``solver`` (Z3 counts it from
     the query's start)."""
     solver.set("rlimit", n)
-    solver.bootspec_budget = n  # type: ignore[attr-defined]
+    solver.bootspec_budget = n
 
 
 def _spent(solver: z3.Solver) -> int:
     stats = solver.statistics()
-    return int(stats.get_key_value("rlimit count")) if "rlimit count" in stats.keys() else 0
+    return int(stats.get_key_value("rlimit count")) if "rlimit count" in stats.keys() else 0  # noqa: SIM118 - z3 Statistics indexes by position
 
 
 def z3_version() -> str:
@@ -220,7 +220,7 @@ def model_value(model: z3.ModelRef, term: z3.ExprRef) -> int:
     if z3.is_false(v):
         return 0
     try:
-        return int(v.as_long())  # type: ignore[attr-defined]
+        return int(v.as_long())
     except (AttributeError, z3.Z3Exception) as e:  # pragma: no cover - a non-numeral
         raise ValueError(f"not a numeral: {v}") from e
 

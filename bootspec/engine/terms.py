@@ -183,13 +183,13 @@ def val(v: int) -> Term:
 def max_(a: Term, b: Term) -> Term:
     """max(a, b), folded when both are numbers (a real map's entries, constants)."""
     if z3.is_int_value(a) and z3.is_int_value(b):
-        return a if a.as_long() >= b.as_long() else b  # type: ignore[attr-defined]
+        return a if a.as_long() >= b.as_long() else b
     return z3.If(a > b, a, b)
 
 
 def min_(a: Term, b: Term) -> Term:
     if z3.is_int_value(a) and z3.is_int_value(b):
-        return a if a.as_long() <= b.as_long() else b  # type: ignore[attr-defined]
+        return a if a.as_long() <= b.as_long() else b
     return z3.If(a < b, a, b)
 
 
@@ -198,11 +198,11 @@ def num(t: Term) -> int | None:
     ``~15`` as it is encoded): folded, so a constant operand is seen as one (a mask of
     ``x & ~15`` stays linear instead of going through bit-vectors). None otherwise."""
     if z3.is_int_value(t):
-        return t.as_long()  # type: ignore[attr-defined,no-any-return]
+        return int(t.as_long())
     if z3.is_arith(t) and _ground(t, 16):
         s = z3.simplify(t)
         if z3.is_int_value(s):
-            return s.as_long()  # type: ignore[attr-defined,no-any-return]
+            return int(s.as_long())
     return None
 
 

@@ -77,7 +77,7 @@ class Expander:
         m = _INDEXED.match(s)
         if m is None:
             return s
-        from bootspec.lang.parser import parse_expr  # noqa: PLC0415 - parser imports us
+        from bootspec.lang.parser import parse_expr
 
         try:
             index = parse_expr(m.group(2), span)

@@ -92,9 +92,10 @@ _FRIENDLY = {
 
 
 def _expected(tokens: set[str]) -> str:
-    words = sorted({_FRIENDLY.get(t, t.lower().strip("_")) for t in tokens if not t.startswith("__")})
+    words = sorted({_FRIENDLY.get(t, t.lower().strip("_"))
+                    for t in tokens if not t.startswith("__")})
     if len(words) > 8:
-        words = words[:8] + ["..."]
+        words = [*words[:8], "..."]
     return ", ".join(words)
 
 
@@ -298,7 +299,7 @@ def group(lines: list[A.Line], path: str, errors: Collector) -> A.FileAst:
                 assert isinstance(hdr, A.FragmentHdr)
                 cur["decls"].append(A.FragmentDecl(hdr.span, hdr.name, hdr.params, tuple(body)))
             continue
-        if blocks and (isinstance(ln, _STAGE_BODY) or isinstance(ln, A.Assume | A.PoolDecl)):
+        if blocks and (isinstance(ln, (_STAGE_BODY, A.Assume | A.PoolDecl))):
             blocks[-1][1].append(ln)
             continue
         if blocks and isinstance(blocks[-1][0], A.FragmentHdr):
@@ -313,7 +314,8 @@ def group(lines: list[A.Line], path: str, errors: Collector) -> A.FileAst:
             close_stage()
             stage = {"name": ln.name, "span": ln.span, "after": ln.after, "guard": ln.guard,
                      "body": [], "cite": ln.cite, "header_given": True}
-        elif isinstance(ln, _STAGE_BODY) or (stage is not None and isinstance(ln, A.Assume | A.PoolDecl)):
+        elif isinstance(ln, _STAGE_BODY) or (stage is not None
+                                             and isinstance(ln, A.Assume | A.PoolDecl)):
             if stage is None:
                 misplaced(ln, f"'{_kw(ln)}' outside a stage", "put it under a 'stage NAME' line")
             else:
@@ -335,7 +337,7 @@ def group(lines: list[A.Line], path: str, errors: Collector) -> A.FileAst:
             cur["decls"].append(ln)
         elif isinstance(ln, A.ImageLine):
             close_stage()
-            from bootspec.image import expand  # noqa: PLC0415 - reads the file (pyelftools)
+            from bootspec.image import expand
             cur["decls"].extend(expand(ln, path, errors, inputs))
         else:
             misplaced(ln, f"'{_kw(ln)}' inside a model",

@@ -112,7 +112,7 @@ class _ModelResolver:
             self.errors.error("BS103", f"expected {_article(want)}, found {_article(got)}", e.span)
         return got
 
-    def _type(self, e: A.Expr, pol: int) -> str | None:  # noqa: C901 - one dispatch
+    def _type(self, e: A.Expr, pol: int) -> str | None:
         if isinstance(e, A.Num):
             if e.value > 1 << 64:  # docs/language.md, "Files and lines"
                 self.errors.error("BS107", f"the number {show_int(e.value)} is larger than "
@@ -218,8 +218,9 @@ class _ModelResolver:
                     self.errors.error("BS103", f"'{val.id}' is an enum value; compare it with an "
                                       "enum parameter", val.span)
                 elif val.id not in self._enum_values(other[5:]):
+                    values = ", ".join(self._enum_values(other[5:]))
                     self.errors.error("BS121", f"'{val.id}' is not a value of '{other[5:]}'",
-                                      val.span, f"its values are {{{', '.join(self._enum_values(other[5:]))}}}")
+                                      val.span, f"its values are {{{values}}}")
                 if e.op not in ("==", "!="):
                     self.errors.error("BS103", "enum values compare only with == and !=", e.span)
                 del side
@@ -322,8 +323,8 @@ class _ModelResolver:
             return "bool"
         if fn == "capacity":
             a = args[0]
-            if not (isinstance(a, A.Name) and self.symbols.get(a.id, Symbol("", "", "", a.span)).kind
-                    == "pool"):
+            sym = self.symbols.get(a.id) if isinstance(a, A.Name) else None
+            if sym is None or sym.kind != "pool":
                 self.errors.error("BS103", "capacity() takes a pool name", a.span)
             return "bool"
         if fn == "equal":
@@ -383,10 +384,11 @@ class _ModelResolver:
         v = self.fold(e)
         if v is None:
             if not self._finite(e):
-                self.errors.error("BS109", f"{what} must be a constant or a parameter with a finite "
-                                  "set of values", e.span)
+                self.errors.error("BS109", f"{what} must be a constant or a parameter with a "
+                                  "finite set of values", e.span)
                 return
-            p = self.params[e.id]  # type: ignore[attr-defined]
+            assert isinstance(e, A.Name)  # _finite: a parameter's name
+            p = self.params[e.id]
             if 0 in p.values:
                 self.errors.error("BS109", f"{what} can be 0 ('{p.name}' may be 0)", e.span)
         elif v <= 0:
@@ -466,13 +468,13 @@ class _ModelResolver:
             self.check_decl_deletes()
         expects: dict[str, tuple[str, Span]] = {}
         asserts: list[tuple[str, str, A.AssertLine]] = []
-        for s in stages.values():
-            for b in s.body:
+        for sir in stages.values():
+            for b in sir.body:
                 if isinstance(b, A.AssertLine):
                     # a repeated unnamed assert: one obligation per repetition, as named ones
-                    name = b.name or f"assert@{s.name}:{b.span.line}" + "".join(
+                    name = b.name or f"assert@{sir.name}:{b.span.line}" + "".join(
                         f"[{v}]" for v in b.rep)
-                    asserts.append((name, s.name, b))
+                    asserts.append((name, sir.name, b))
         names = {"wellformed"} | {a[0] for a in asserts}
         sites = model_sites(
             tuple(d for d in m.decls if isinstance(d, A.RegionDecl)),
@@ -530,8 +532,8 @@ class _ModelResolver:
             self.params[d.name] = ParamIR(d.name, "enum", d.span, 0, len(d.enum) - 1, 1,
                                           tuple(range(len(d.enum))), d.enum, cite=d.cite)
             self.define(d.name, "param", f"enum:{d.name}", d.span)
-            for i, v in enumerate(d.enum):
-                self.define(v, "enumval", f"enum:{d.name}", d.span, i)
+            for i, word in enumerate(d.enum):
+                self.define(word, "enumval", f"enum:{d.name}", d.span, i)
             return
         if d.kind == "set":
             vals = [self.const_value(v, "a value in a parameter's set") for v in d.values]
@@ -590,8 +592,8 @@ class _ModelResolver:
             return MapIR(h.name, h.kind, h.span, False, path=h.path, cite=h.cite)
         if h.source == "derived":
             return MapIR(h.name, h.kind, h.span, False, cite=h.cite, derived=True)
-        entries = []
-        words = []
+        entries: list[tuple[int, int, str, Span]] = []
+        words: list[int] = []
         for ent in mp.entries:
             self.check(ent.range, "region")
             a = self.const_value(ent.range.lo, "an entry bound")

@@ -121,7 +121,8 @@ def conjuncts(e: A.Expr) -> list[A.Expr]:
     consequent that splits.
 
     >>> from bootspec.lang.parser import parse_text
-    >>> f = parse_text("proof p\\n  for m expect holds\\n  always disjoint(a, b, c) and x > 1\\n", "p")
+    >>> f = parse_text("proof p\\n  for m expect holds\\n"
+    ...                "  always disjoint(a, b, c) and x > 1\\n", "p")
     >>> [type(c).__name__ for c in conjuncts(f.proofs[0].property.pred)]
     ['Call', 'Call', 'Call', 'Compare']
     """
@@ -162,7 +163,8 @@ def unparse(e: A.Expr, ctx: int = 0) -> str:
     """An expression as bootspec text (for messages), parenthesised only where needed.
 
     >>> from bootspec.lang.parser import parse_text
-    >>> f = parse_text("proof p\\n  for m expect holds\\n  always x + 1 <= 2 or not (f and g)\\n", "p")
+    >>> f = parse_text("proof p\\n  for m expect holds\\n"
+    ...                "  always x + 1 <= 2 or not (f and g)\\n", "p")
     >>> unparse(f.proofs[0].property.pred)
     'x + 1 <= 2 or not (f and g)'
     """
@@ -176,7 +178,7 @@ _LEVEL = {"union": 1, "minus": 2, "implies": 3, "or": 4, "and": 5, "|": 7, "^": 
 _ATOM = 16
 
 
-def _unparse(e: A.Expr) -> tuple[int, str]:  # noqa: C901 - one dispatch
+def _unparse(e: A.Expr) -> tuple[int, str]:
     if isinstance(e, A.Num):
         return _ATOM, f"{e.value:#x}" if e.value >= 4096 else str(e.value)
     if isinstance(e, A.BoolLit):

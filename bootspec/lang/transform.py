@@ -263,7 +263,8 @@ class ToAst(lark.Transformer[Any, Any]):
     # -- lines
     @lark.v_args(meta=True)
     def model_hdr(self, meta: Any, items: list[Any]) -> A.ModelHdr:
-        return A.ModelHdr(self._span(meta), str(items[0]), str(items[1]) if len(items) > 1 else None)
+        base = str(items[1]) if len(items) > 1 else None
+        return A.ModelHdr(self._span(meta), str(items[0]), base)
 
     @lark.v_args(meta=True)
     def width(self, meta: Any, items: list[Any]) -> A.Width:
@@ -324,7 +325,8 @@ class ToAst(lark.Transformer[Any, Any]):
     def region_at(self, meta: Any, items: list[Any]) -> A.RegionDecl:
         items, cite = self._split_cite(items)
         typ = str(items[3]) if len(items) > 3 else None
-        return A.RegionDecl(self._span(meta), str(items[0]), None, items[1], items[2], typ, cite=cite)
+        return A.RegionDecl(self._span(meta), str(items[0]), None, items[1], items[2], typ,
+                            cite=cite)
 
     @lark.v_args(meta=True)
     def map_symbolic(self, meta: Any, items: list[Any]) -> A.MapHdr:

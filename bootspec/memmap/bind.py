@@ -60,7 +60,7 @@ from bootspec.diagnostics import BootspecError, Diagnostic, Span
 from bootspec.lang.ir import MapIR, Model
 from bootspec.memmap.model import ParsedMap, ParseResult
 from bootspec.memmap.parse import parse_path
-from bootspec.memmap.sanity import human_size
+from bootspec.units import human_size
 
 if TYPE_CHECKING:  # pipeline may import this module: no import cycle at run time
     from bootspec.engine.check import Result
@@ -512,7 +512,7 @@ def resolve_file_maps(project: Project, scope: safeio.Scope | None = None) -> Pr
         return project
     models = dict(project.models)
     models.update(new_models)
-    from bootspec.image import digest  # noqa: PLC0415 - the files read count in the hash
+    from bootspec.image import digest
     inputs = {**project.inputs, **{f: digest(f) for f, m in cache.items() if m is not None}}
     return dataclasses.replace(project, files=list(project.files),
                                sources=dict(project.sources), models=models,

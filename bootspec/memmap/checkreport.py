@@ -19,8 +19,8 @@ from tabulate import tabulate
 
 from bootspec.memmap.lineformats import FMT_LABEL
 from bootspec.memmap.machines import BoundInfo, MachineReport, Row
-from bootspec.memmap.sanity import human_size
 from bootspec.report.view import Meta
+from bootspec.units import human_size
 
 SCHEMA_VERSION = 1
 SKIPPED_SHOWN = 5  # names listed per reason in text/Markdown (JSON lists every file)

@@ -141,7 +141,8 @@ for _i, (_long, _short) in enumerate(zip(EFI_LONG_NAMES, EFI_SHORT_NAMES, strict
 EFI_NUMBER: dict[str, int] = {name: n for n, name in EFI_BY_NUMBER.items()}
 assert set(EFI_NUMBER) == set(EFI_TYPES)
 
-from bootspec.memtypes import EFI_ATTR_BITS, attr_bit  # noqa: E402 - the shared vocabulary
+from bootspec.memtypes import EFI_ATTR_BITS as EFI_ATTR_BITS  # noqa: E402 - shared vocabulary
+from bootspec.memtypes import attr_bit as attr_bit  # noqa: E402
 
 KNOWN_ATTR_MASK = sum(1 << b for _, b in EFI_ATTR_BITS)
 _BIT_NAME = re.compile(r"bit(\d{1,2})\Z")

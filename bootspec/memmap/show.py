@@ -13,11 +13,13 @@ from typing import TextIO
 
 from tabulate import tabulate
 
+from bootspec.argtypes import Subparsers
 from bootspec.diagnostics import Diagnostic, InternalError, render_all
 from bootspec.memmap.model import ParsedMap
 from bootspec.memmap.parse import parse_path
-from bootspec.memmap.sanity import Finding, check_map, human_size
+from bootspec.memmap.sanity import Finding, check_map
 from bootspec.memmap.write import to_json
+from bootspec.units import human_size
 
 _FMT_TITLE = {
     "linux-e820": "Linux e820", "linux-e820-legacy": "Linux e820 (2.6-era)",
@@ -51,7 +53,7 @@ def render_map(m: ParsedMap, findings: list[Finding]) -> str:
     return "\n".join(out) + "\n"
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """Register ``memmap show FILE... [--format text|json]`` (``func=run_show``) and
     ``memmap check`` (:mod:`bootspec.memmap.machines`)."""
     memmap = subparsers.add_parser(

@@ -194,7 +194,7 @@ def _case(t: Tally, family: str, seed: int, run: Callable[[], str]) -> None:
             t.failed[family] = t.failed.get(family, 0) + 1
             t.problems.append(f"{family} seed {seed}: a rejection without a code or place")
         shown = render_all(e.diagnostics, e.sources)
-    except Exception as e:  # noqa: BLE001 - a traceback is the finding
+    except Exception as e:
         t.tracebacks += 1
         t.failed[family] = t.failed.get(family, 0) + 1
         why = " ".join(str(e).split())[:200]
@@ -400,11 +400,11 @@ def _corrupt(rnd: random.Random, f: Path) -> None:
         data = f.read_bytes()
         f.write_bytes(data[:rnd.randrange(max(1, len(data)))])
     elif how == "bytes":
-        data = bytearray(f.read_bytes())
+        flipped = bytearray(f.read_bytes())
         for _ in range(rnd.randint(1, 8)):
-            if data:
-                data[rnd.randrange(len(data))] = rnd.randrange(256)
-        f.write_bytes(bytes(data))
+            if flipped:
+                flipped[rnd.randrange(len(flipped))] = rnd.randrange(256)
+        f.write_bytes(bytes(flipped))
     elif how == "fifo" and hasattr(os, "mkfifo"):
         f.unlink()
         os.mkfifo(f)

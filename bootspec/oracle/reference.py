@@ -321,7 +321,7 @@ class Interp:
         return r
 
     # -- expressions: each returns (value, tainted), tainted = anything evaluated was
-    def ev(self, e: A.Expr, c: Ctx) -> tuple[Any, bool]:  # noqa: C901 - one dispatch
+    def ev(self, e: A.Expr, c: Ctx) -> tuple[Any, bool]:
         if isinstance(e, A.Num):
             return e.value, False
         if isinstance(e, A.BoolLit):
@@ -508,7 +508,7 @@ class Interp:
         s, en, t = self.region_arg(e, c)
         return ([(s, en)] if s < en else []), t
 
-    def call(self, e: A.Call, c: Ctx) -> tuple[Any, bool]:  # noqa: C901 - one dispatch
+    def call(self, e: A.Call, c: Ctx) -> tuple[Any, bool]:
         fn, args = e.fn, e.args
         if fn in MODULAR:
             mod = 1 << MODULAR[fn]
@@ -951,7 +951,7 @@ def enumerate_paths(model: ir.Model) -> list[tuple[str, ...]]:
         if all(model.stages[t].guard is not None for t in succ):
             out.append(path)
         for t in succ:
-            walk(path + (t,))
+            walk((*path, t))
 
     for s in model.stages.values():
         if not s.after:
@@ -997,7 +997,7 @@ def map_contents(mp: ir.MapIR, top: int) -> Iterator[tuple[Seg, ...]]:
                 for rest in gen(b, k - 1):
                     for ty in mp.types:
                         for w in words:
-                            yield ((pts[a], pts[b], ty, w),) + rest
+                            yield ((pts[a], pts[b], ty, w), *rest)
 
     yield from gen(0, mp.count)
 
@@ -1177,7 +1177,7 @@ class Explorer:
                             None if any_true else state, sink, reached, None, params, key))
             self.count_run()
         for t in succ:
-            self.enter(t, prefix + (t,), state, idx, params, choices)
+            self.enter(t, (*prefix, t), state, idx, params, choices)
 
 
 # ------------------------------------------------------------------ monitors

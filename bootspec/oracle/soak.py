@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from bootspec.argtypes import Subparsers
 from bootspec.diagnostics import BootspecError
 from bootspec.engine import concrete
 from bootspec.engine.check import ModelChecker
@@ -93,7 +94,9 @@ def compare_all(text: str, use_reference: bool = True) -> Tally:
         cx = got.counterexample
         if cx is not None:
             tally.counterexamples += 1  # decide() re-ran it concretely, or raised InternalError
-        views = {"bootspec": (got.status, None if cx is None else
+        View = tuple[str, tuple[tuple[str, ...] | None, int | None, tuple[int, ...] | None]
+                     | None]
+        views: dict[str, View] = {"bootspec": (got.status, None if cx is None else
                               (cx.path, cx.event, _key(model, dict(cx.inputs))))}
         views["enumeration"] = (found.status, None if found.violation is None else
                                 (paths[found.violation[0]].stages, found.violation[1],
@@ -120,7 +123,7 @@ def _soak_one(seed: int) -> tuple[int, int, int, int, list[str], str]:
     text = generate(seed)
     try:
         n, bad, cex, msgs = compare(text)
-    except Exception as e:  # noqa: BLE001 - a crash is a finding to report, with its seed
+    except Exception as e:
         return seed, 0, 1, 0, [f"crash: {e!r}"], text
     return seed, n, bad, cex, msgs, text
 
@@ -135,7 +138,7 @@ def shrink(text: str) -> str:
             trial = lines[:i] + lines[i + 1:]
             try:
                 _, bad, _, _ = compare("\n".join(trial) + "\n")
-            except Exception:  # noqa: BLE001 - a trial that does not load is no smaller case
+            except Exception:
                 continue
             if bad:
                 lines, changed = trial, True
@@ -222,7 +225,7 @@ def _fuzz_models(seeds: Iterator[int], shipped: list[str]) -> tuple[int, int, in
         except _Hang:
             hangs += 1
             problems.append(f"seed {seed}: no answer in 10 s")
-        except Exception as e:  # noqa: BLE001 - a traceback is the finding
+        except Exception as e:
             problems.append(f"seed {seed}: traceback {e!r}")
         finally:
             signal.alarm(0)
@@ -230,7 +233,7 @@ def _fuzz_models(seeds: Iterator[int], shipped: list[str]) -> tuple[int, int, in
 
 
 def _fuzz_maps(seeds: Iterator[int], lines: list[str]) -> tuple[int, int, int, list[str]]:
-    from bootspec.memmap import parse_text  # noqa: PLC0415
+    from bootspec.memmap import parse_text
     files = rejected = 0
     problems = []
     for seed in seeds:
@@ -242,7 +245,7 @@ def _fuzz_maps(seeds: Iterator[int], lines: list[str]) -> tuple[int, int, int, l
             result = parse_text(text, f"fuzz{seed}.log")
             if any(d.severity == "error" for d in result.diagnostics):
                 rejected += 1
-        except Exception as e:  # noqa: BLE001 - a traceback is the finding
+        except Exception as e:
             problems.append(f"map seed {seed}: traceback {e!r}")
     return files, rejected, 0, problems
 
@@ -282,11 +285,11 @@ def fuzz(models: int, maps: int, jobs: int, repo: Path, corpus: Path, out: TextI
             tally.add(hostile_mod.signals(signals, repo, Path(tmp)))
     problems += tally.problems
     shown: dict[str, int] = {}
-    for p in problems:  # the first ten of each kind, so one kind cannot hide another
-        kind = p.split(":", 1)[0].rsplit(" ", 1)[0]
+    for problem in problems:  # the first ten of each kind, so one kind cannot hide another
+        kind = problem.split(":", 1)[0].rsplit(" ", 1)[0]
         shown[kind] = shown.get(kind, 0) + 1
         if shown[kind] <= 10:
-            out.write(p + "\n")
+            out.write(problem + "\n")
     tracebacks = sum("traceback" in p for p in problems[:len(problems) - len(tally.problems)])
     out.write(f"fuzz: {files} model/proof files ({rejected} rejected with located, coded "
               f"errors), {mfiles} memory-map logs ({mrejected} with errors); "
@@ -300,8 +303,8 @@ def fuzz(models: int, maps: int, jobs: int, repo: Path, corpus: Path, out: TextI
     return 1 if problems else 0
 
 
-def add_parsers(subparsers: object) -> None:
-    sp = subparsers.add_parser(  # type: ignore[attr-defined]
+def add_parsers(subparsers: Subparsers) -> None:
+    sp = subparsers.add_parser(
         "soak", help="generated models decided by bootspec, by enumeration and by the "
         "reference interpreter")
     sp.add_argument("--models", type=int, default=1000)
@@ -310,7 +313,7 @@ def add_parsers(subparsers: object) -> None:
     sp.add_argument("--keep", metavar="DIR", help="write shrunk disagreements here")
     sp.set_defaults(func=lambda a, o, e: soak(a.start, a.models, a.jobs,
                                               Path(a.keep) if a.keep else None, o))
-    fz = subparsers.add_parser(  # type: ignore[attr-defined]
+    fz = subparsers.add_parser(
         "fuzz", help="mutated models, proofs and memory-map logs against the front ends")
     fz.add_argument("--models", type=int, default=10000, help="model/proof files")
     fz.add_argument("--maps", type=int, default=1000, help="memory-map logs")

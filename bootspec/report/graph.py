@@ -17,7 +17,7 @@ import shutil
 import subprocess
 from typing import TextIO
 
-from bootspec.argtypes import add_path_options, scope_of
+from bootspec.argtypes import Subparsers, add_path_options, scope_of
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, did_you_mean
 from bootspec.engine.paths import stage_graph
 from bootspec.lang import ast as A
@@ -114,7 +114,7 @@ def to_svg(dot: str) -> str:
     return done.stdout
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """Register ``graph [MODEL] [--path P] [--format dot|svg] [-o FILE] [--force]``."""
     g = subparsers.add_parser("graph", help="draw the stage graph of a model (Graphviz DOT, "
                               "or SVG when Graphviz is installed)",

@@ -13,8 +13,9 @@ from html import escape
 
 from bootspec.report import svg
 from bootspec.report.diffview import DiffView
-from bootspec.report.text import addr_digits, human_size
+from bootspec.report.text import addr_digits
 from bootspec.report.view import CexView, CheckView, Item, Meta, plural
+from bootspec.units import human_size
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1b1b;

@@ -19,8 +19,8 @@ from typing import Any
 
 from bootspec.diagnostics import Span
 from bootspec.report.diffview import Change, DiffView, Version
-from bootspec.report.text import human_size
 from bootspec.report.view import CexView, CheckView, Item, Meta
+from bootspec.units import human_size
 
 SCHEMA_ID = "bootspec-report"
 SCHEMA_VERSION = 1

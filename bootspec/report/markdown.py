@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from bootspec.report import bar
 from bootspec.report.diffview import DiffView
-from bootspec.report.text import addr_digits, diff_summary, human_size
+from bootspec.report.text import addr_digits, diff_summary
 from bootspec.report.view import CexView, CheckView, Item, Meta, plural
+from bootspec.units import human_size
 
 
 def esc(s: str) -> str:

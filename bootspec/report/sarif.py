@@ -25,8 +25,8 @@ from urllib.parse import quote
 
 from bootspec.diagnostics import Span
 from bootspec.report.diffview import DiffView
-from bootspec.report.text import human_size
 from bootspec.report.view import CheckView, Item, Meta
+from bootspec.units import human_size
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 

@@ -17,8 +17,8 @@ import zlib
 from html import escape
 
 from bootspec.report.axis import Band, bands, weight
-from bootspec.report.text import human_size
 from bootspec.report.view import CexView, RegionView
+from bootspec.units import human_size
 
 HIGHLIGHT = "#e8112d"
 _PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",

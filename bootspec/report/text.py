@@ -12,9 +12,9 @@ import textwrap
 from collections.abc import Sequence
 
 from bootspec.report import bar
-from bootspec.units import human_size
 from bootspec.report.diffview import KINDS, DiffView, Version
 from bootspec.report.view import CexView, CheckView, Item, Meta, plural
+from bootspec.units import human_size
 
 WIDTH = 72
 

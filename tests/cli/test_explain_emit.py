@@ -112,7 +112,7 @@ def test_emitted_tests_run_and_pass(tmp_path: Path, model: str, prop: str,
                                     extra: tuple[str, ...]) -> None:
     test = tmp_path / "sub" / "test_regression.py"
     test.parent.mkdir()
-    status, _, err = _explain(prop, "-m", model, "--emit-test", str(test), *extra)
+    _status, _, err = _explain(prop, "-m", model, "--emit-test", str(test), *extra)
     assert "wrote a regression test" in err
     n, failures = _run_inprocess(test)
     assert failures == [] and n == (1 if prop == "trampoline_bios_below_1mib" else 2)

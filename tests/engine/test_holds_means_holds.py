@@ -324,7 +324,7 @@ def test_an_expected_site_leaves_the_others_in_wellformed() -> None:
 
 
 def test_expect_wellformed_violated_is_refused_with_the_sites() -> None:
-    [(code, msg)] = errors(SITES + "expect wellformed violated\n")
+    [(code, _msg)] = errors(SITES + "expect wellformed violated\n")
     assert code == "BS127"
     with pytest.raises(BootspecError) as e:
         load_text(SITES + "expect wellformed violated\n")

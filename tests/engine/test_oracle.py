@@ -85,7 +85,7 @@ SHAPES = {  # what the generator must produce (the shapes behind past false proo
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_generator_produces_the_shapes(shape: str) -> None:
-    import re  # noqa: PLC0415
+    import re
     assert any(re.search(SHAPES[shape], generate(seed)) for seed in range(300)), shape
 
 

@@ -108,7 +108,7 @@ def test_extends_replaces_and_reports_missing_target() -> None:
     m2 = p.models["m2"]
     assert m2.params[1].values == (4 << 20,)
     place = m2.stages["s"].body[0]
-    assert getattr(place, "region") == "fw"
+    assert place.region == "fw"
     bad = GOOD + "model m3 extends m\nstage s\n  replace place nothere size 1 at 0\n"
     assert ("BS111", 12, 3) in errors_of(bad)
 
