@@ -43,7 +43,6 @@ from bootspec.engine.terms import Labeled
 from bootspec.engine.verdicts import (
     NOT_SMALLEST,
     VACUOUS_UNREACHED,
-    VERDICTS,
     Counterexample,
     RegionRow,
     Result,
@@ -54,7 +53,7 @@ from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.sites import unparse
 
-__all__ = ["VERDICTS", "Carry", "Counterexample", "ModelChecker", "RegionRow", "Result",
+__all__ = ["Carry", "Counterexample", "ModelChecker", "RegionRow", "Result",
            "Verdict", "obligations"]
 
 SMALL_MAP = 8  # symbolic maps with more entries are first decided abstractly

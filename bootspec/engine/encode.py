@@ -70,6 +70,7 @@ from bootspec.engine.terms import (
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model
 from bootspec.lang.sites import site_name
+from bootspec.lang.vocab import SiteKind
 
 
 @dataclasses.dataclass
@@ -180,7 +181,7 @@ class Encoder(MapEncoder):
     def untainted(self) -> Cond:
         return and_(*self.taints)
 
-    def _finding(self, kind: str, holds: Cond, label: str, span: Span) -> None:
+    def _finding(self, kind: SiteKind, holds: Cond, label: str, span: Span) -> None:
         self.findings.append(Labeled(holds, label, span,
                                      site_name(kind, span, self.model.path)))
 

@@ -18,6 +18,7 @@ from bootspec.engine import concrete
 from bootspec.engine.cex import failing
 from bootspec.engine.paths import Path, Target, conjunct_points, points
 from bootspec.lang.ir import MapIR, Model
+from bootspec.lang.vocab import Status
 
 MAX_ASSIGNMENTS = 2_000_000
 
@@ -110,7 +111,7 @@ class Search:
     (a conjunct's index, or -1 for the whole obligation) and whether it is in scope
     statically anywhere; how many runs it took."""
 
-    status: str  # holds | violated | vacuous
+    status: Status  # never "unknown": every input is enumerated
     violation: tuple[int, int, dict[str, int]] | None
     unreached: int
     in_scope: bool

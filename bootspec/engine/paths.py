@@ -24,6 +24,7 @@ from bootspec.diagnostics import Collector, Span
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.sites import atoms, conjuncts, has_arith, line_sites, site_name, unparse
+from bootspec.lang.vocab import EventKind, ObligationKind, TargetScope
 
 MAX_PATHS = 4096
 
@@ -32,7 +33,7 @@ MAX_PATHS = 4096
 class Event:
     """One event on a path. A *state* is observed after ``init`` and ``act`` events."""
 
-    kind: str  # init | enter | act | end
+    kind: EventKind
     stage: str | None
     action: A.Action | None
     live: frozenset[str]  # regions live after the event
@@ -264,8 +265,8 @@ class Target:
     one site in ``sites``), ``assert`` (``assert_line``'s predicate at its line) or
     ``proof`` (``conjuncts`` under ``scope``/``stage``)."""
 
-    kind: str
-    scope: str = "sites"
+    kind: ObligationKind
+    scope: TargetScope = "sites"
     stage: str | None = None
     conjuncts: tuple[Conjunct, ...] = ()
     assert_line: A.AssertLine | None = None
@@ -313,7 +314,7 @@ def target_of(model: Model, ob: Obligation, proof: Proof | None) -> Target:
         return Target("proof", proof.scope, proof.stage, parts)
     if ob.kind == "assert":
         line = next(a[2] for a in model.asserts if a[0] == ob.name)
-        return Target("assert", "assert", assert_line=line)
+        return Target("assert", assert_line=line)
     if ob.kind == "site":
         return Target("site", sites=frozenset({ob.name}), where=_site_where(model, ob.name))
     return Target("wellformed", sites=frozenset(n for n in model.expects if "@" in n))

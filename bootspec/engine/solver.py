@@ -13,6 +13,8 @@ import threading
 
 import z3
 
+from bootspec.lang.vocab import Answer
+
 DEFAULT_RLIMIT = 50_000_000  # Z3 resource units per query; deterministic, unlike time
 DEFAULT_TIMEOUT_MS = 60_000
 # budget of each probe that makes a counterexample small; past it the best model so far is shown
@@ -29,7 +31,7 @@ class Limits:
 class Outcome:
     """``sat`` / ``unsat`` / ``unknown`` of one query, with Z3's reason when unknown."""
 
-    status: str
+    status: Answer
     reason: str = ""
     model: z3.ModelRef | None = None
     core: tuple[str, ...] = ()

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from bootspec.diagnostics import Span
 from bootspec.lang.ir import Model, Obligation, Proof
+from bootspec.lang.vocab import Status
 
-VERDICTS = ("holds", "violated", "unknown", "vacuous")
 VACUOUS_UNREACHED = "no boot path reaches the property's scope with its regions live"
 
 
@@ -52,7 +52,7 @@ NOT_SMALLEST = ("the search for the smallest counterexample ran out of its resou
 
 @dataclasses.dataclass(frozen=True)
 class Verdict:
-    status: str  # holds | violated | unknown | vacuous
+    status: Status
     reason: str = ""
     counterexample: Counterexample | None = None
     core: tuple[tuple[str, Span], ...] = ()  # for holds: the constraints the proof used

@@ -11,6 +11,7 @@ from dataclasses import field
 from typing import Literal, TypeAlias
 
 from bootspec.diagnostics import Span
+from bootspec.lang.vocab import MapSource, ParamKind, Scope, Status
 
 # ---------------------------------------------------------------- expressions
 
@@ -213,7 +214,7 @@ class Const(Line):
 @dataclasses.dataclass(frozen=True)
 class Param(Line):
     name: str
-    kind: str  # range | set | bool | enum
+    kind: ParamKind
     range: RangeLit | None = None
     align: Expr | None = None
     values: tuple[Expr, ...] = ()
@@ -239,7 +240,7 @@ class RegionDecl(Line):
 class MapHdr(Line):
     name: str
     kind: str  # e820 | efi (checked later)
-    source: str  # symbolic | concrete | file
+    source: MapSource
     count: Expr | None = None
     types: tuple[str, ...] = ()
     within: RangeLit | None = None
@@ -420,7 +421,7 @@ class AssertLine(Line):
 @dataclasses.dataclass(frozen=True)
 class ExpectLine(Line):
     name: str  # an assert's name, or a finding site (fits@L12, wrap@L12, region@L12)
-    verdict: str
+    verdict: Status
     inherited: bool = False  # came from the base model through 'extends'
 
 
@@ -437,12 +438,12 @@ class ProofHdr(Line):
 @dataclasses.dataclass(frozen=True)
 class ForExpect(Line):
     model: str
-    verdict: str
+    verdict: Status
 
 
 @dataclasses.dataclass(frozen=True)
 class Property(Line):
-    scope: str  # always | during | after | end
+    scope: Scope
     stage: str | None
     pred: Expr
 

@@ -11,6 +11,7 @@ import dataclasses
 
 from bootspec.diagnostics import Span
 from bootspec.lang import ast as A
+from bootspec.lang.vocab import MapKind, ObligationKind, ParamKind, Scope, Status, SymbolKind
 
 
 @dataclasses.dataclass(frozen=True)
@@ -18,7 +19,7 @@ class Symbol:
     """What a name stands for in a model."""
 
     name: str
-    kind: str  # const | param | var | region | pool | map | stage | enumval
+    kind: SymbolKind
     type: str  # int | bool | enum:<param> | region | map
     span: Span
     value: int | None = None  # const value, or enum index
@@ -27,7 +28,7 @@ class Symbol:
 @dataclasses.dataclass(frozen=True)
 class ParamIR:
     name: str
-    kind: str  # range | set | bool | enum
+    kind: ParamKind
     span: Span
     lo: int = 0
     hi: int = 0  # inclusive
@@ -51,7 +52,7 @@ class ParamIR:
 @dataclasses.dataclass(frozen=True)
 class MapIR:
     name: str
-    kind: str  # e820 | efi
+    kind: MapKind
     span: Span
     symbolic: bool
     count: int = 0
@@ -96,7 +97,7 @@ class Model:
     vars: tuple[A.VarDecl, ...]
     maps: dict[str, MapIR]
     stages: dict[str, StageIR]  # in declaration order
-    expects: dict[str, tuple[str, Span]]  # implicit obligation -> (verdict, span)
+    expects: dict[str, tuple[Status, Span]]  # implicit obligation -> (verdict, span)
     asserts: tuple[tuple[str, str, A.AssertLine], ...]  # (obligation name, stage, line)
     path: str
     expect_cites: dict[str, str | None] = dataclasses.field(default_factory=dict)
@@ -125,7 +126,7 @@ class Model:
 @dataclasses.dataclass(frozen=True)
 class Target:
     model: str
-    verdict: str
+    verdict: Status
     span: Span
     cite: str | None
 
@@ -136,7 +137,7 @@ class Proof:
     span: Span
     cites: tuple[str, ...]
     targets: tuple[Target, ...]
-    scope: str  # always | during | after | end
+    scope: Scope
     stage: str | None
     pred: A.Expr
     path: str
@@ -154,7 +155,7 @@ class Obligation:
 
     model: str
     name: str  # proof name, 'wellformed', a finding site (fits@L12), or an assert's name
-    kind: str  # proof | wellformed | site | assert
-    expected: str
+    kind: ObligationKind
+    expected: Status
     span: Span
     cite: str | None = None

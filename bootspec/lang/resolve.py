@@ -23,6 +23,7 @@ from bootspec.lang.expand import expand_model, expand_pred
 from bootspec.lang.extends import flatten, kw_of
 from bootspec.lang.ir import MapIR, Model, ParamIR, Proof, StageIR, Symbol, Target
 from bootspec.lang.sites import model_sites
+from bootspec.lang.vocab import MAP_KINDS, Status, SymbolKind, one_of
 from bootspec.memtypes import EFI_ATTR_BITS, attr_bit
 
 PREDICATES = {"disjoint", "within", "outside", "below", "above", "aligned", "nowrap",
@@ -42,7 +43,8 @@ class _ModelResolver:
         self.bound: dict[str, str] = {}  # quantifier variables in scope -> their map
 
     # -- symbols
-    def define(self, name: str, kind: str, typ: str, span: Span, value: int | None = None) -> None:
+    def define(self, name: str, kind: SymbolKind, typ: str, span: Span,
+               value: int | None = None) -> None:
         prev = self.symbols.get(name)
         if prev is not None:
             if prev.kind == "region" and kind == "region":
@@ -466,7 +468,7 @@ class _ModelResolver:
         stages = self._stages()
         if m.base is None:
             self.check_decl_deletes()
-        expects: dict[str, tuple[str, Span]] = {}
+        expects: dict[str, tuple[Status, Span]] = {}
         asserts: list[tuple[str, str, A.AssertLine]] = []
         for sir in stages.values():
             for b in sir.body:
@@ -568,7 +570,8 @@ class _ModelResolver:
 
     def _map(self, mp: A.MapAst, top: int) -> MapIR | None:
         h = mp.hdr
-        if h.kind not in memtypes.TYPES_BY_KIND:
+        kind = h.kind
+        if not one_of(kind, MAP_KINDS):
             return None
         if h.source == "symbolic":
             assert h.count is not None
@@ -585,13 +588,13 @@ class _ModelResolver:
                 hi_v = self.const_value(h.within.hi, "a map bound")
                 hi = hi_v if hi_v is not None else top
             align = self.const_value(h.align, "an alignment") if h.align is not None else 1
-            return MapIR(h.name, h.kind, h.span, True, n or 1, tuple(types), lo, hi,
+            return MapIR(h.name, kind, h.span, True, n or 1, tuple(types), lo, hi,
                          max(1, align or 1), cite=h.cite,
                          attrs=self._attrs(h.kind, h.attrs, h.span))
         if h.source == "file":
-            return MapIR(h.name, h.kind, h.span, False, path=h.path, cite=h.cite)
+            return MapIR(h.name, kind, h.span, False, path=h.path, cite=h.cite)
         if h.source == "derived":
-            return MapIR(h.name, h.kind, h.span, False, cite=h.cite, derived=True)
+            return MapIR(h.name, kind, h.span, False, cite=h.cite, derived=True)
         entries: list[tuple[int, int, str, Span]] = []
         words: list[int] = []
         for ent in mp.entries:
@@ -613,7 +616,7 @@ class _ModelResolver:
             self.errors.error("BS119", f"map '{h.name}' has no entries", h.span,
                               "list 'entry [start, end) TYPE' lines under it, or make it "
                               "'symbolic N'")
-        return MapIR(h.name, h.kind, h.span, False, len(entries), entries=tuple(entries),
+        return MapIR(h.name, kind, h.span, False, len(entries), entries=tuple(entries),
                      cite=h.cite, entry_attrs=tuple(words))
 
     def _attrs(self, kind: str, names: tuple[str, ...], span: Span) -> int:
@@ -801,7 +804,7 @@ def _article(t: str) -> str:
     return names.get(t, t)
 
 
-def _kind(kind: str) -> str:
+def _kind(kind: SymbolKind) -> str:
     return {"enumval": "an enum value", "region": "a region", "map": "a map", "pool": "a pool",
             "const": "a const", "param": "a param", "var": "a var"}.get(kind, f"a {kind}")
 

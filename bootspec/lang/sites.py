@@ -18,11 +18,11 @@ from pathlib import PurePath
 
 from bootspec.diagnostics import Span
 from bootspec.lang import ast as A
+from bootspec.lang.vocab import SITE_KINDS as SITE_KINDS
+from bootspec.lang.vocab import SiteKind
 
-SITE_KINDS = ("wrap", "region", "fits")
 
-
-def site_name(kind: str, span: Span, model_path: str) -> str:
+def site_name(kind: SiteKind, span: Span, model_path: str) -> str:
     """``wrap@L12``, or ``wrap@base.boot:L12`` for a line in another file than the model's.
 
     >>> site_name("fits", Span("m/a.boot", 12, 3), "m/a.boot")
@@ -58,10 +58,10 @@ def _fallible(policies: tuple[A.Policy, ...]) -> bool:
     return bool(policies) and policies[-1].kind in ("anywhere", "topdown", "bottomup")
 
 
-def line_sites(line: A.Line) -> list[str]:
+def line_sites(line: A.Line) -> list[SiteKind]:
     """The kinds of finding site a model line carries (stage actions, global
     declarations, assumptions; not asserts: those are obligations of their own)."""
-    kinds: list[str] = []
+    kinds: list[SiteKind] = []
     if isinstance(line, A.AssertLine):
         return kinds
     pooled = isinstance(line, A.Place | A.Copy | A.Move) and \

@@ -14,6 +14,7 @@ import lark
 from bootspec.diagnostics import Span
 from bootspec.lang import ast as A
 from bootspec.lang.numbers import parse_number
+from bootspec.lang.vocab import as_status
 
 
 class Cite:
@@ -493,7 +494,7 @@ class ToAst(lark.Transformer[Any, Any]):
     @lark.v_args(meta=True)
     def expect(self, meta: Any, items: list[Any]) -> A.ExpectLine:
         items, cite = self._split_cite(items)
-        return A.ExpectLine(self._span(meta), str(items[0]), str(items[1]), cite=cite)
+        return A.ExpectLine(self._span(meta), str(items[0]), as_status(str(items[1])), cite=cite)
 
     @lark.v_args(meta=True)
     def proof_hdr(self, meta: Any, items: list[Any]) -> A.ProofHdr:
@@ -502,7 +503,7 @@ class ToAst(lark.Transformer[Any, Any]):
     @lark.v_args(meta=True)
     def for_(self, meta: Any, items: list[Any]) -> A.ForExpect:
         items, cite = self._split_cite(items)
-        return A.ForExpect(self._span(meta), str(items[0]), str(items[1]), cite=cite)
+        return A.ForExpect(self._span(meta), str(items[0]), as_status(str(items[1])), cite=cite)
 
     @lark.v_args(meta=True)
     def property(self, meta: Any, items: list[Any]) -> A.Property:

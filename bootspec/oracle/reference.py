@@ -166,10 +166,11 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, assert_never
 
 from bootspec.lang import ast as A
 from bootspec.lang import ir
+from bootspec.lang.vocab import Status
 from bootspec.memtypes import attr_bit
 
 BUDGET = 2_000_000          # runs (configurations x paths x choices) before TooLarge
@@ -182,7 +183,7 @@ SITE_RE = re.compile(r"^(fits|wrap|region)@([A-Za-z0-9_.\-]+:)?L[0-9]+$")
 
 @dataclasses.dataclass(frozen=True)
 class RefVerdict:
-    status: str                      # "holds" | "violated" | "vacuous"
+    status: Status                   # never "unknown": the interpreter runs every input
     path: tuple[str, ...] | None     # stages of the canonical counterexample's path
     event: int | None                # its event index on that path (init = 0)
     key: tuple[int, ...] | None      # parameters in declaration order, then anywhere choices
@@ -377,7 +378,9 @@ class Interp:
             return self.quant(e, c)
         if isinstance(e, A.Aggregate):
             return self.aggregate(e, c)
-        raise RefError(f"cannot evaluate {type(e).__name__} here")
+        if isinstance(e, A.RangeLit | A.MapTypes | A.RegionSet):
+            raise RefError(f"cannot evaluate {type(e).__name__} here")
+        assert_never(e)  # an expression kind this interpreter does not know: a type error
 
     def binop(self, op: str, lv: int, rv: int, t: bool, c: Ctx) -> tuple[int, bool]:
         """``+ - * / % & | ^ << >>`` on two values (docs: Expressions, C arithmetic)."""
@@ -637,7 +640,7 @@ class Interp:
             elif cl.kind == "in_map":
                 in_map = cl
             else:
-                raise RefError(f"unknown clause {cl.kind}")
+                assert_never(cl.kind)
         # obstacles
         if avoid_all:
             names = [n for n in c.state.regions if n != me and n != within_name]
@@ -732,7 +735,7 @@ class Interp:
                 assert slot is not None
                 return [(self.put(c, region, s, s + size, taint, None), {**choices, slot: s})
                         for s in starts]
-            raise RefError(f"unknown policy {pol.kind}")
+            assert_never(pol.kind)  # a policy this interpreter does not know: a type error
         return None
 
     def put(self, c: Ctx, region: str, s: int, e: int, tainted: bool, pool: str | None) -> State:
@@ -755,7 +758,7 @@ class Interp:
         return st
 
     # -- one stage line: the outcomes (state after or None, choices), assert result
-    def action(self, line: A.Line, state: State, params: dict[str, int], choices: dict[int, int]
+    def action(self, line: A.Action, state: State, params: dict[str, int], choices: dict[int, int]
                ) -> tuple[list[str], list[tuple[State | None, dict[int, int]]], bool | None]:
         sink: list[str] = []
         c = Ctx(state, params, sink, line)
@@ -837,7 +840,7 @@ class Interp:
                 sink.append(site_name(self.m, "fits", line.span))
                 return sink, [(None, choices)], None
             return sink, list(outs), None
-        raise RefError(f"unknown stage line {type(line).__name__}")
+        assert_never(line)  # an action this interpreter does not know: a type error
 
     # -- the initial state of one configuration
     def initial(self, params: dict[str, int], maps: dict[str, tuple[Seg, ...]]

@@ -26,6 +26,7 @@ from bootspec.engine.verdicts import NOT_SMALLEST
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation
 from bootspec.lang.sites import describe_site, model_sites
+from bootspec.lang.vocab import ObligationKind, Status
 from bootspec.pipeline import Project
 
 TOOL = "bootspec"
@@ -163,9 +164,9 @@ class Item:
 
     model: str
     property: str
-    kind: str  # proof | wellformed | site | assert
-    expected: str
-    verdict: str
+    kind: ObligationKind
+    expected: Status
+    verdict: Status
     reason: str
     span: Span  # the expectation (``for M expect ...``) or the model/assert line
     property_span: Span | None  # the predicate
@@ -237,7 +238,7 @@ def _property(project: Project, ob: Obligation, src: SourceText
         proof = project.proof(ob.name)
         if proof is None:
             return None, "", None
-        scope = proof.scope if proof.scope != "end" else "at end"
+        scope: str = proof.scope if proof.scope != "end" else "at end"
         if proof.stage:
             scope += f" {proof.stage}"
         return proof.pred.span, f"{scope} {src.text(proof.pred.span)}".strip(), proof.pred
