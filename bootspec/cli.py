@@ -30,11 +30,11 @@ from bootspec.pipeline import Project, check_project, discover, load
 from bootspec.report import graph
 from bootspec.report.files import check_writable
 from bootspec.report.formats import render_check, render_explain, with_cores
+from bootspec.report.registry import FORMATS, help_text
 
 if TYPE_CHECKING:
     from bootspec.memmap.bind import Binding
 
-FORMATS = ("text", "md", "json", "junit", "sarif", "html")
 
 
 class _UsageError(Exception):
@@ -61,9 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="deterministic Z3 resource limit per query (default %(default)s)")
 
     def output(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--format", choices=FORMATS, default="text",
-                        help="text (default; plain ASCII, ready to paste into a mail), md, "
-                        "json, junit, sarif or html")
+        sp.add_argument("--format", choices=FORMATS, default="text", help=help_text())
         sp.add_argument("--output", "-o", metavar="FILE",
                         help="write the report to FILE (atomically) instead of stdout; an "
                         "existing FILE is refused before any work, and the report of an "

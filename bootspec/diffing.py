@@ -38,11 +38,11 @@ from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
 from bootspec.pipeline import SUFFIXES, Project, check_project, load
 from bootspec.report.diffview import DiffView, Version, compare
 from bootspec.report.files import check_writable, emit
+from bootspec.report.registry import FORMATS, help_text
 from bootspec.report.view import check_view
 
 DEFAULT_PATHS = ("models", "proofs")
 _CMD = Span("<command line>", 0, 0)
-_FORMATS = ("text", "md", "json", "junit", "sarif", "html")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,8 +188,7 @@ def add_parser(subparsers: Subparsers) -> None:
     d.add_argument("paths", nargs="*", metavar="PATH",
                    help="after --: model/proof files or folders within each version "
                    "(default: models proofs)")
-    d.add_argument("--format", choices=_FORMATS, default="text",
-                   help="text (default), md, json, junit, sarif or html")
+    d.add_argument("--format", choices=FORMATS, default="text", help=help_text())
     d.add_argument("--output", "-o", metavar="FILE",
                    help="write the report to FILE (atomically) instead of stdout")
     d.add_argument("--force", action="store_true", help="allow --output to replace a file")

@@ -57,7 +57,8 @@ class Call(ExprNode):
 
 @dataclasses.dataclass(frozen=True)
 class BinOp(ExprNode):
-    """Arithmetic: ``+ - * / %``. NOTE(ranges): no modular wrap, see bootspec.semantics."""
+    """Arithmetic and bitwise operators (docs/language.md, "Expressions", "C arithmetic"):
+    exact integers, a result outside [0, 2^width] is a wrap (NOTE(ranges))."""
 
     op: str
     left: Expr

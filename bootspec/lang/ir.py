@@ -118,10 +118,6 @@ class Model:
                     return b.direction
         raise KeyError(pool)
 
-    def enum_index(self, value: str) -> int | None:
-        sym = self.symbols.get(value)
-        return sym.value if sym is not None and sym.kind == "enumval" else None
-
 
 @dataclasses.dataclass(frozen=True)
 class Target:

@@ -119,17 +119,3 @@ def columns(bs: Sequence[Band], total: int) -> list[tuple[int, int]]:
         out.append((c, c + w))
         c += w
     return out
-
-
-def position(bs: Sequence[Band], extents: Sequence[tuple[int, int]], addr: int,
-             end: bool = False) -> int:
-    """The column/pixel of an address that is a band boundary (``end``: the position just
-    past the band that ends there)."""
-    for b, (c0, c1) in zip(bs, extents, strict=True):
-        if end and b.end == addr:
-            return c1
-        if not end and b.start == addr:
-            return c0
-        if b.start < addr < b.end:  # not a boundary: interpolate (only for safety)
-            return c0 + (c1 - c0) * (addr - b.start) // max(1, b.size)
-    return extents[-1][1] if extents and addr >= bs[-1].end else (extents[0][0] if extents else 0)

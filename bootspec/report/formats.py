@@ -1,13 +1,8 @@
 """The report formats behind ``--format``: one entry point per command.
 
-========  =====================================================================
-text      plain ASCII, lines of at most 72 columns, ready to paste into a mail
-md        Markdown for a merge-request comment
-json      the versioned document of ``bootspec/report/report.schema.json``
-junit     JUnit XML: one test case per model x property
-sarif     SARIF 2.1.0: findings with the spans of the property and the regions
-html      one self-contained file: summary, SVG maps, stage paths, proof cores
-========  =====================================================================
+The formats themselves (names, file extensions, what each is for) are the table of
+:mod:`bootspec.report.registry`; the dispatch tables here map every one of them to its
+renderer, typed so that a format missing from one of them is a type error.
 
 Every renderer is a pure function of a view (:mod:`bootspec.report.view`);
 the output carries no dates and no absolute paths beyond what the user gave.
@@ -17,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from typing import assert_never
 
 from bootspec.diagnostics import BootspecError, Diagnostic, Span
 from bootspec.engine.check import ModelChecker, Result, Verdict
@@ -25,9 +21,8 @@ from bootspec.lang.ir import Obligation
 from bootspec.pipeline import Project
 from bootspec.report import html, jsonout, junit, markdown, sarif, text
 from bootspec.report.diffview import DiffView
+from bootspec.report.registry import FORMATS, ReportFormat, one_format
 from bootspec.report.view import CheckView, Item, Meta, check_view, item_of, meta_of
-
-FORMATS = ("text", "md", "json", "junit", "sarif", "html")
 
 
 def _unknown(fmt: str) -> BootspecError:
@@ -36,7 +31,7 @@ def _unknown(fmt: str) -> BootspecError:
                                      hint="formats: " + ", ".join(FORMATS))])
 
 
-_CHECK: dict[str, Callable[[CheckView], str]] = {
+_CHECK: dict[ReportFormat, Callable[[CheckView], str]] = {
     "text": text.check_report, "md": markdown.check_report, "json": jsonout.check_report,
     "junit": junit.check_report, "sarif": sarif.check_report, "html": html.check_report,
 }
@@ -46,7 +41,7 @@ def render_check(results: Sequence[Result], project: Project, fmt: str, timing: 
                  partial: str | None = None) -> str:
     """The report of ``bootspec check`` in format ``fmt``; ``partial`` (what stopped the
     run, how much was decided) marks a report of an interrupted run, in its content."""
-    if fmt not in _CHECK:
+    if not one_format(fmt):
         raise _unknown(fmt)
     return _CHECK[fmt](check_view(results, project, timing, partial))
 
@@ -80,21 +75,23 @@ def render_explain(ob: Obligation, verdict: Verdict, project: Project, fmt: str)
 
 
 def render_item(it: Item, meta: Meta, fmt: str) -> str:
+    if not one_format(fmt):
+        raise _unknown(fmt)
+    view = CheckView(meta, (it,))  # the machine formats: a one-item check report
     if fmt == "text":
         return text.explain(it, meta)
     if fmt == "md":
         return markdown.explain(it, meta)
-    if fmt in _CHECK:  # the machine formats: a one-item check report, kind 'explain'
-        view = CheckView(meta, (it,))
-        if fmt == "json":
-            return jsonout.check_report(view, kind="explain")
-        if fmt == "html":
-            return html.check_report(view, title=f"bootspec explain {it.property}")
+    if fmt == "json":
+        return jsonout.check_report(view, kind="explain")
+    if fmt == "html":
+        return html.check_report(view, title=f"bootspec explain {it.property}")
+    if fmt == "junit" or fmt == "sarif":
         return _CHECK[fmt](view)
-    raise _unknown(fmt)
+    assert_never(fmt)
 
 
-_DIFF: dict[str, Callable[[DiffView], str]] = {
+_DIFF: dict[ReportFormat, Callable[[DiffView], str]] = {
     "text": text.diff_report, "md": markdown.diff_report, "json": jsonout.diff_report,
     "junit": junit.diff_report, "sarif": sarif.diff_report, "html": html.diff_report,
 }
@@ -102,6 +99,11 @@ _DIFF: dict[str, Callable[[DiffView], str]] = {
 
 def render_diff(view: DiffView, fmt: str) -> str:
     """The report of ``bootspec diff`` in format ``fmt``."""
-    if fmt not in _DIFF:
+    if not one_format(fmt):
         raise _unknown(fmt)
     return _DIFF[fmt](view)
+
+
+# every format has a check and a diff renderer (the explain dispatch above is exhaustive
+# by assert_never); checked when the module is imported, and by the conformance test
+assert set(_CHECK) == set(FORMATS) == set(_DIFF), "a report format without a renderer"

@@ -19,16 +19,6 @@ from bootspec.units import human_size
 WIDTH = 72
 
 
-def hexaddr(v: int, width: int) -> str:
-    """An address padded to the model's width; ``2^width`` itself shows one digit more.
-
-    >>> hexaddr(0xF0000, 32), hexaddr(1 << 32, 32)
-    ('0x000F0000', '0x100000000')
-    """
-    digits = max(1, (width + 3) // 4)
-    return f"0x{v:0{digits}X}" if v >= 0 else f"-0x{-v:0{digits}X}"
-
-
 def addr_digits(values: Sequence[int], width: int) -> int:
     """Hex digits to pad a table's addresses to: enough for the largest address below
     ``2^width`` and at least 8, so a 64-bit model's low addresses stay short.

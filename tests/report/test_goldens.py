@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from bootspec.report.registry import TABLE
+
 FIXTURES = Path(__file__).parent / "fixtures"
 FW = FIXTURES / "fw"
 Runner = Callable[..., tuple[int, str, str]]
 Golden = Callable[[str, str], None]
 
-EXT = {"text": "txt", "md": "md", "json": "json", "junit": "junit.xml", "sarif": "sarif.json",
-       "html": "html"}
+EXT = {f.name: f.extension for f in TABLE}
 FORMATS = tuple(EXT)
 
 
