@@ -27,3 +27,5 @@ def test_the_test_command_gates_on_lint_and_types_before_the_tests() -> None:
     steps = [s.strip() for s in tests.split("&&")]
     assert steps.index(".venv/bin/ruff check -q") < steps.index(".venv/bin/python -m pytest")
     assert steps.index(".venv/bin/mypy") < steps.index(".venv/bin/python -m pytest")
+    # the second tier (determinism, Dask, bench smoke) runs too, after the first
+    assert steps[-1] == ".venv/bin/python -m pytest -m long"

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import REPO, load_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,6 +30,7 @@ def test_fuzz_slice_has_no_traceback_and_no_hang() -> None:
 HOSTILE = tuple(hostile.FAMILIES)
 
 
+@pytest.mark.long
 def test_hostile_slice_ends_every_case_in_a_located_error_or_a_correct_run() -> None:
     out = io.StringIO()
     status = soak.fuzz(0, 0, 1, REPO, CORPUS, out, hostile=len(HOSTILE) * 20, signals=2,
@@ -71,6 +73,7 @@ def _run_check(cwd: Path, seed: str) -> bytes:
                           check=False).stdout
 
 
+@pytest.mark.long
 def test_same_input_same_report_in_another_folder_and_hash_seed(tmp_path: Path) -> None:
     for d in ("models", "proofs"):
         shutil.copytree(REPO / d, tmp_path / d)

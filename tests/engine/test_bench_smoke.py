@@ -10,6 +10,7 @@ import pytest
 from bootspec import bench
 
 
+@pytest.mark.long
 def test_scaling_workloads_run_and_agree_with_the_naive_encoding() -> None:
     out = io.StringIO()
     bench.bench_scaling(out, [4, 16], naive_max=16)
@@ -19,6 +20,7 @@ def test_scaling_workloads_run_and_agree_with_the_naive_encoding() -> None:
     assert "time ~ N^" in text
 
 
+@pytest.mark.long
 def test_regions_workload_runs() -> None:
     out = io.StringIO()
     bench.bench_regions(out, [4], naive_max=4)
@@ -31,6 +33,7 @@ def test_missing_corpus_is_reported_not_fatal(tmp_path: Path) -> None:
     assert "not found" in out.getvalue()
 
 
+@pytest.mark.long
 def test_machines_workload_runs_on_two_real_maps(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil

@@ -26,6 +26,7 @@ def test_local_pool_matches_serial() -> None:
             _summary(check_project(project))
 
 
+@pytest.mark.long
 def test_dask_cluster_matches_serial() -> None:
     distributed = pytest.importorskip("distributed", reason="the 'distributed' package is "
                                       "not installed (pip install 'bootspec[dask]')")
@@ -38,6 +39,7 @@ def test_dask_cluster_matches_serial() -> None:
                 _summary(check_project(project))
 
 
+@pytest.mark.long
 def test_unreachable_dask_scheduler_is_a_clear_error() -> None:
     pytest.importorskip("distributed")
     status, _, err = cli("check", "--no-cache", "--executor", "dask://127.0.0.1:9",

@@ -123,6 +123,7 @@ def test_deciding_together_is_deciding_alone(seed: int) -> None:
     assert _batch_vs_single(load([], [("g.boot", generate(seed))]), fast=False) == []
 
 
+@pytest.mark.long
 def test_deciding_together_is_deciding_alone_on_the_shipped_models() -> None:
     project = load(discover([str(REPO / "models"), str(REPO / "proofs")]))
     assert _batch_vs_single(project, fast=True) == []

@@ -107,6 +107,7 @@ def model_notes(folder: Path) -> list[dict]:  # type: ignore[type-arg]
     return [n for n in notes(folder) if "witnesses" in n]
 
 
+@pytest.mark.long
 def test_parallel_runs_share_the_cache(tmp_path: Path) -> None:
     cache = ["--cache-dir", str(tmp_path / "c")]
     serial = run(str(MACHINES), *MODELS, "--no-cache")
@@ -214,6 +215,7 @@ def test_a_proof_contradicted_by_a_kept_counterexample_is_dropped(tmp_path: Path
         assert fresh.proved == {} and fresh.carried == {}
 
 
+@pytest.mark.long
 def test_notes_from_other_machines_change_no_report(tmp_path: Path) -> None:
     """Real machines, each checked in a run of its own after runs on other machines
     filled the cache: the report is the one an empty cache gives."""

@@ -94,6 +94,7 @@ def test_acceptable_machine_exits_0_and_one_model_selects_one() -> None:
     assert re.search(r"buf_outside_boot_services\s+violated\s+holds\s+ok", out)
 
 
+@pytest.mark.long
 def test_parallel_run_gives_the_same_report_in_the_same_order() -> None:
     args = (str(MACHINES / "r820-like-efi.txt"), str(MACHINES / "clean-efi.txt"), *MODELS,
             *EFI_MODELS, "--format", "json")
@@ -229,6 +230,7 @@ SWEEP = ["idx-56673800654.txt", "ml-pdx86-2f01b4bf74.txt", "ml-pdx86-7bd0192833.
          "ml-pdx86-e9bbb78cf6.txt", "ml-kexec-1a1de111d5-b.txt"]
 
 
+@pytest.mark.long
 def test_a_sweep_decides_each_machine_as_deciding_it_alone() -> None:
     """Proofs for every map, known runs and counterexample hints carried from machine
     to machine change nothing: every verdict, reason and counterexample is what

@@ -42,6 +42,7 @@ def test_nothing_is_collected_without_opting_in(tmp_path: Path) -> None:
     assert r.returncode == 5 and "no tests ran" in r.stdout, r.stdout + r.stderr
 
 
+@pytest.mark.long
 def test_each_obligation_is_an_item(tmp_path: Path) -> None:
     r = _pytest(_project(tmp_path), "-p", "bootspec", "--collect-only", "-q", "proofs")
     items = [ln for ln in r.stdout.splitlines() if "::" in ln]
@@ -52,11 +53,13 @@ def test_each_obligation_is_an_item(tmp_path: Path) -> None:
     assert r.returncode == 0 and "16 passed" in r.stdout, r.stdout + r.stderr
 
 
+@pytest.mark.long
 def test_a_config_line_opts_in(tmp_path: Path) -> None:
     r = _pytest(_project(tmp_path, config="bootspec = true\n"), "-q", "proofs")
     assert r.returncode == 0 and "16 passed" in r.stdout, r.stdout + r.stderr
 
 
+@pytest.mark.long
 def test_a_wrong_expectation_fails_with_the_counterexample(tmp_path: Path) -> None:
     wrong = PROOF.replace("""  for xen_trampoline_bios expect holds \\
     cite "xen-project/xen@c447b7308b:xen/arch/x86/boot/head.S (l.494-498) 'cmp $0x100,%edx'""",
@@ -75,6 +78,7 @@ def test_a_wrong_expectation_fails_with_the_counterexample(tmp_path: Path) -> No
     assert "holds: trampoline_bios_in_usable_ram on model xen_trampoline_bios" in r.stdout
 
 
+@pytest.mark.long
 def test_bootspec_paths_and_load_errors(tmp_path: Path) -> None:
     project = _project(tmp_path, config="bootspec = true\nbootspec_paths = elsewhere\n")
     (project / "elsewhere").mkdir()
