@@ -14,33 +14,19 @@ import dataclasses
 import re
 
 from bootspec.diagnostics import Diagnostic, Span, did_you_mean
-from bootspec.memmap import names
+from bootspec.lang.vocab import MapKind
+from bootspec.memmap import formats, names
 from bootspec.memmap.model import ADDR_LIMIT
 from bootspec.memtypes import EFI_BY_NUMBER
 
-#: Human label of each line format, used in messages.
-FMT_LABEL: dict[str, str] = {
-    "linux-e820": "Linux BIOS-e820",
-    "linux-e820-legacy": "Linux BIOS-e820 (2.6-era)",
-    "linux-xen-pv": "Linux Xen PV e820",
-    "linux-efi": "Linux EFI memmap",
-    "linux-efi-legacy": "Linux EFI memmap (old style)",
-    "xen-e820": "Xen e820",
-    "xen-e820-incl": "Xen e820",
-    "xen-efi": "Xen EFI memory map",
-}
-FMT_KIND: dict[str, str] = {
-    f: ("efi" if "efi" in f else "e820") for f in FMT_LABEL
-}
+#: Human label of each line format, used in messages (from the format table).
+FMT_LABEL: dict[str, str] = {f.name: f.label for f in formats.TABLE if f.log}
+#: The kind of map each line format gives.
+FMT_KIND: dict[str, MapKind] = {f.name: f.kind for f in formats.TABLE
+                                if f.log and f.kind is not None}
 
 #: Block headers, and the line formats that may follow each.
-HEADERS: dict[str, frozenset[str]] = {
-    "BIOS-provided physical RAM map:": frozenset(
-        {"linux-e820", "linux-e820-legacy", "linux-xen-pv"}),
-    "Xen-e820 RAM map:": frozenset({"xen-e820", "xen-e820-incl"}),
-    "EFI RAM map:": frozenset({"xen-e820", "xen-e820-incl"}),
-    "EFI memory map:": frozenset({"xen-efi"}),
-}
+HEADERS: dict[str, frozenset[str]] = formats.headers()
 
 _XEN_PREFIX = r"\(XEN\)(?:\s*\[[^\],\[\]]{0,40}\])?\s+"
 MARKER = re.compile(

@@ -15,24 +15,17 @@ from tabulate import tabulate
 
 from bootspec.argtypes import Subparsers
 from bootspec.diagnostics import Diagnostic, InternalError, render_all
+from bootspec.memmap import formats
 from bootspec.memmap.model import ParsedMap
 from bootspec.memmap.parse import parse_path
 from bootspec.memmap.sanity import Finding, check_map
 from bootspec.memmap.write import to_json
 from bootspec.units import human_size
 
-_FMT_TITLE = {
-    "linux-e820": "Linux e820", "linux-e820-legacy": "Linux e820 (2.6-era)",
-    "linux-xen-pv": "Linux PV e820 under Xen", "linux-efi": "Linux EFI memmap",
-    "linux-efi-legacy": "Linux EFI memmap (old style)", "xen-e820": "Xen e820",
-    "xen-e820-incl": "Xen e820", "xen-efi": "Xen EFI memory map", "json": "bootspec JSON",
-    "sysfs": "sysfs firmware memmap",
-}
-
 
 def render_map(m: ParsedMap, findings: list[Finding]) -> str:
     """Table of entries (start, exclusive end, size, type, attrs) then the sanity report."""
-    title = f"{m.source}: {m.kind} map, {len(m.entries)} entries ({_FMT_TITLE.get(m.fmt, m.fmt)})"
+    title = f"{m.source}: {m.kind} map, {len(m.entries)} entries ({formats.title(m.fmt)})"
     if m.header:
         title += f" -- {m.header}"
     rows = [(i + 1, f"{e.start:#018x}", f"{e.end:#018x}", human_size(e.end - e.start), e.type,

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterable
 
 from bootspec.memmap import names
+from bootspec.memmap.formats import MapFormat
 from bootspec.memmap.jsonfmt import VERSION
 from bootspec.memmap.model import ADDR_LIMIT, MapEntry, ParsedMap
 
@@ -197,8 +198,9 @@ def write_sysfs(m: ParsedMap, directory: str | os.PathLike[str]) -> None:
                 f.write(text + "\n")
 
 
-#: Text writers by the ``fmt`` name the parser reports for their output.
-WRITERS: dict[str, Callable[[ParsedMap], str]] = {
+#: Text writers by the ``fmt`` name the parser reports for their output (every format of
+#: :mod:`bootspec.memmap.formats` but sysfs, a folder: :func:`write_sysfs`).
+WRITERS: dict[MapFormat, Callable[[ParsedMap], str]] = {
     "linux-e820": write_linux_e820,
     "linux-e820-legacy": write_linux_e820_legacy,
     "linux-xen-pv": write_linux_xen_pv,

@@ -9,14 +9,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bootspec.diagnostics import NO_SPAN
-from bootspec.memmap import MapEntry, ParsedMap, names, parse_path, parse_text
+from bootspec.memmap import MapEntry, ParsedMap, formats, names, parse_path, parse_text
 from bootspec.memmap.write import WRITERS, write_linux_efi, write_linux_efi_legacy, write_sysfs
 from bootspec.memtypes import E820_TYPES, EFI_TYPES
 
 TOP = 1 << 64
-E820_FMTS = ["linux-e820", "linux-e820-legacy", "linux-xen-pv", "xen-e820", "xen-e820-incl",
-             "json"]
-EFI_FMTS = ["linux-efi", "linux-efi-legacy", "xen-efi", "json"]
+# every text format of the format table, by the kind of map it holds (JSON holds both)
+E820_FMTS = [f.name for f in formats.TABLE if f.name in WRITERS and f.kind in ("e820", None)]
+EFI_FMTS = [f.name for f in formats.TABLE if f.name in WRITERS and f.kind in ("efi", None)]
+
+
+def test_every_format_of_the_table_has_a_writer() -> None:
+    # sysfs is a folder of files (write_sysfs, round-tripped below), every other one text
+    assert set(WRITERS) == set(formats.FORMATS) - {"sysfs"}
+    assert {"linux-e820", "xen-e820-incl", "linux-efi-legacy", "json"} <= set(E820_FMTS
+                                                                              + EFI_FMTS)
 
 addresses = st.one_of(
     st.integers(0, TOP - 1),
