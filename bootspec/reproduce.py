@@ -58,20 +58,22 @@ def memmap_of(model: Model, cx: Counterexample, label: str) -> list[ParsedMap]:
     inputs = dict(cx.inputs)
     out = []
     for name, m in sorted(model.maps.items()):
-        entries = [MapEntry(s, e, t, _attrs(m.kind, w), NO_SPAN)
+        entries = [MapEntry(s, e, t, _attrs(m.kind, w, bool(m.attrs or m.entry_attrs)), NO_SPAN)
                    for s, e, t, w in concrete.map_entries(model, m, inputs) if e > s]
         out.append(ParsedMap(m.kind, tuple(entries), f"{label}, map {name}", None, "json",
                              NO_SPAN))
     return out
 
 
-def _attrs(kind: str, word: int) -> tuple[str, ...]:
+def _attrs(kind: str, word: int, exact: bool) -> tuple[str, ...]:
     """An entry's attribute names as a log prints them: the model's word, or WB for an
-    EFI entry the model gave none (a log line always has attributes)."""
+    EFI entry of a map that says nothing about attributes (a log line always has
+    some). A map whose entries carry attributes (``exact``) gets its word as it is:
+    binding the map back must give the run's words, 0 included."""
     if kind != "efi":
         return ()
     from bootspec.memmap.names import attrs_from_int
-    return attrs_from_int(word) if word else ("WB",)
+    return attrs_from_int(word) if word or exact else ("WB",)
 
 
 def write_memmap(path: str, maps: Sequence[ParsedMap], force: bool = False) -> None:

@@ -144,9 +144,9 @@ map fw : efi symbolic 6 types {conventional, bs_code, bs_data, loader_code, load
 # for its part below 1 MiB (efi_arch_process_memory_map, quoted below).
 stage efi_arch_memory_setup
   place trampoline size (if boot == xen_efi then tramp_code_size else TRAMPOLINE_SIZE) \
-    topdown in fw types {conventional} above 4KiB below EFI_MAX_ADDRESS align 4KiB \
+    topdown in fw types {conventional} above 4KiB below (((EFI_MAX_ADDRESS - (0xFFF + 1)) & ~0xFFF) | 0xFFF) + 1 align 4KiB \
     else topdown in fw types {bs_code, bs_data, conventional} where entry.end <= EFI_MAX_ADDRESS above 4KiB align 4KiB \
-    cite "AllocatePages(AllocateMaxAddress) [inferred: EDK2 searches top-down]; tianocore/edk2@c5aa7e7d94:MdeModulePkg/Core/Dxe/Mem/Page.c (CoreFindFreePagesI) 'if (DescEnd > Target) {' ... 'Target = DescEnd;' ... 'Target -= NumberOfBytes - 1;'; else xen-project/xen@00d0fcf33c580ba4577a9a2ac274863c173bbe65:xen/arch/x86/efi/efi-boot.h (efi_arch_process_memory_map) 'if ( !trampoline_phys && desc->PhysicalStart + len <= 0x100000 && len >= cfg.size && desc->PhysicalStart + len > cfg.addr ) cfg.addr = (desc->PhysicalStart + len - cfg.size) & PAGE_MASK;'"
+    cite "AllocatePages(AllocateMaxAddress) [inferred: EDK2 searches top-down]; tianocore/edk2@c5aa7e7d94:MdeModulePkg/Core/Dxe/Mem/Page.c (CoreFindFreePagesI) 'MaxAddress -= (EFI_PAGE_MASK + 1);' ... 'MaxAddress &= ~(UINT64)EFI_PAGE_MASK;' ... 'MaxAddress |= EFI_PAGE_MASK;' ... 'if (DescEnd > Target) {' ... 'Target = DescEnd;' ... 'Target -= NumberOfBytes - 1;' (MaxAddress is the last byte the block may use: its end is at most MaxAddress + 1); else xen-project/xen@00d0fcf33c580ba4577a9a2ac274863c173bbe65:xen/arch/x86/efi/efi-boot.h (efi_arch_process_memory_map) 'if ( !trampoline_phys && desc->PhysicalStart + len <= 0x100000 && len >= cfg.size && desc->PhysicalStart + len > cfg.addr ) cfg.addr = (desc->PhysicalStart + len - cfg.size) & PAGE_MASK;'"
 
 # No room in either: efi_arch_pre_exit_boot blexits "No memory for trampoline".
 expect fits@L146 violated \

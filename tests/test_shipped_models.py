@@ -38,7 +38,9 @@ def test_verdict_matches_expectation(ob: Obligation) -> None:
 def test_every_seed_scenario_is_modelled() -> None:
     names = set(_project().models)
     for prefix in ("hvmloader_ovmf", "ovmf_pvh", "xen_early_alloc", "xen_reloc",
-                   "entry_paths", "xen_trampoline", "xen_kdump"):
+                   "entry_paths", "xen_trampoline", "xen_kdump", "xen_pvh_dom0",
+                   "hvmloader_relocate", "xen_efi_memmap",
+                   "ovmf_pei_memory"):
         assert any(n.startswith(prefix) for n in names), prefix
 
 

@@ -230,6 +230,25 @@ def model_entries(pm: ParsedMap, width: int, merge: bool = True
     return tuple(kept), notes
 
 
+def attr_words(pm: ParsedMap, entries: Sequence[Entry]) -> tuple[int, ...]:
+    """Each kept entry's attribute word, from the attribute names the machine's line
+    gives (merged entries have equal attributes, so the first line's stand for them).
+
+    >>> from bootspec.memmap.model import MapEntry
+    >>> sp = Span("m", 1, 1)
+    >>> pm = ParsedMap("efi", (MapEntry(0, 4096, "conventional", ("RUN", "WB"), sp),),
+    ...                "m", None, "json", sp)
+    >>> hex(attr_words(pm, [(0, 4096, "conventional", sp)])[0])
+    '0x8000000000000008'
+    """
+    names = {e.span: e.attrs for e in pm.entries}
+    words = []
+    for _, _, _, sp in entries:
+        bits = (memtypes.attr_bit(n) for n in names.get(sp, ()))
+        words.append(sum(1 << b for b in bits if b is not None))
+    return tuple(words)
+
+
 def merge_adjacent(entries: Iterable[Entry],
                    attrs: dict[Span, tuple[str, ...]] | None = None) -> list[Entry]:
     """Merge entries that touch and have the same type and the same attributes (input
@@ -373,7 +392,7 @@ def bind(project: Project, path: str | Machine, map_name: str | None = None, *,
             per_map.setdefault((d.code, d.message, d.span, d.hint or ""), []).append(
                 f"{model_name}.{mir.name}")
         new_map = dataclasses.replace(mir, symbolic=False, count=len(entries), entries=entries,
-                                      path=machine.path)
+                                      entry_attrs=attr_words(pm, entries), path=machine.path)
         new_models[model_name] = _with_map(model, new_map)
         bound.append(BoundMap(model_name, mir.name, mir.kind, pm, entries))
     for (code, message, span, hint), where in per_map.items():
@@ -503,7 +522,8 @@ def resolve_file_maps(project: Project, scope: safeio.Scope | None = None) -> Pr
                     "BS525", f"map '{mir.name}': {full} has no entry inside the model's "
                     f"{model.width}-bit address space", mir.span))
                 continue
-            new = _with_map(new, dataclasses.replace(mir, count=len(entries), entries=entries))
+            new = _with_map(new, dataclasses.replace(mir, count=len(entries), entries=entries,
+                                                     entry_attrs=attr_words(pm, entries)))
         if new is not model:
             new_models[name] = new
     if diags:

@@ -112,6 +112,20 @@ def test_descriptors_whose_attributes_differ_are_not_merged(project: Project) ->
     assert verdicts(b.project, ["low_tramp"])[("low_tramp", "fits@L29")] == "violated"
 
 
+def test_bound_entries_carry_their_attribute_words(project: Project, tmp_path: Path) -> None:
+    # the attribute words of the log become the entries' words (they were dropped, so
+    # a model reading e.attrs saw 0 on every machine): 0xf and 0xe alternate below
+    # 1 MiB; a RUNTIME conventional run above it is 0x800000000000000f
+    b = bind(project, SPLIT, models=["low_tramp"])
+    fw = b.project.models["low_tramp"].maps["fw"]
+    assert fw.entry_attrs == (0xF, 0xF, 0xE, 0xF, 0xE, 0xF)
+    run = tmp_path / "runtime-efi.txt"
+    run.write_text(Path(SPLIT).read_text(encoding="utf-8").replace(
+        "mem05: type=7, attr=0xf", "mem05: type=7, attr=0x800000000000000f"), encoding="utf-8")
+    fw = bind(project, str(run), models=["low_tramp"]).project.models["low_tramp"].maps["fw"]
+    assert fw.attr_of(5) == 0x800000000000000F
+
+
 def test_descriptors_with_the_same_attributes_are_merged(project: Project,
                                                         tmp_path: Path) -> None:
     # the same run printed as four descriptors with one attribute word: one run, in
