@@ -37,6 +37,7 @@ from bootspec import __version__, safeio
 from bootspec.diagnostics import Span
 from bootspec.engine.check import Counterexample, RegionRow, Verdict
 from bootspec.engine.solver import Limits, z3_version
+from bootspec.errors import BootspecException
 from bootspec.lang.ir import Model, Obligation, Proof
 
 SCHEMA = 1
@@ -92,7 +93,7 @@ def _hex_repr(x: object) -> str:
     return repr(x)
 
 
-class BadEntry(ValueError):
+class BadEntry(BootspecException, ValueError):
     """A cache entry that is not exactly what :func:`to_json` writes."""
 
 

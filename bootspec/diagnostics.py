@@ -28,6 +28,7 @@ import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from bootspec import safeio
+from bootspec.errors import BootspecException
 
 #: files whose lines an error may read from disk to show (never a memory map a model
 #: names, nor any other file: their lines come with the error, when it may show them)
@@ -158,7 +159,7 @@ def _excerpt(span: Span, source: str | None) -> list[str]:
     return [gutter + text, pad + " " * (span.col - 1) + "^" * width]
 
 
-class BootspecError(Exception):
+class BootspecError(BootspecException):
     """Root of every error bootspec reports to a user.
 
     Carries one or more diagnostics, and optionally the text of the files they point
@@ -173,7 +174,7 @@ class BootspecError(Exception):
         super().__init__("; ".join(f"{d.span}: {d.code}: {d.message}" for d in self.diagnostics))
 
 
-class InternalError(Exception):
+class InternalError(BootspecException):
     """A bug in bootspec itself (e.g. a counterexample that does not re-check concretely).
 
     Never the user's fault; reported as such with exit status 3.

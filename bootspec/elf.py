@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, TextIO
 
 from bootspec.argtypes import Subparsers
+from bootspec.errors import BootspecException
 
 #: XEN_ELFNOTE_* (xen/include/public/elfnote.h): type -> (name, how the value reads)
 XEN_NOTES: dict[int, tuple[str, str]] = {
@@ -48,7 +49,7 @@ GNU_NOTES = {1: "NT_GNU_ABI_TAG", 3: "NT_GNU_BUILD_ID", 4: "NT_GNU_GOLD_VERSION"
 MAX_IMAGE_BYTES = 1 << 30
 
 
-class ImageError(Exception):
+class ImageError(BootspecException):
     """An image that cannot be read, with a message saying why."""
 
 

@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from bootspec.errors import BootspecException
+
 PLUGIN = "bootspec"
 
 
@@ -69,7 +71,7 @@ class ProofFile(pytest.File):
                                             project=project, obligation=ob)
 
 
-class ObligationFailed(Exception):
+class ObligationFailed(BootspecException):
     def __init__(self, report: str):
         super().__init__(report)
         self.report = report

@@ -24,10 +24,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from bootspec.errors import BootspecException
+
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-class Refused(Exception):
+class Refused(BootspecException):
     """A file bootspec will not read: not a regular file, or larger than the limit."""
 
     def __init__(self, reason: str, size: int | None = None):

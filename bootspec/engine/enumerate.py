@@ -17,13 +17,14 @@ from bootspec import memtypes
 from bootspec.engine import concrete
 from bootspec.engine.cex import failing
 from bootspec.engine.paths import Path, Target, conjunct_points, points
+from bootspec.errors import BootspecException
 from bootspec.lang.ir import MapIR, Model
 from bootspec.lang.vocab import Status
 
 MAX_ASSIGNMENTS = 2_000_000
 
 
-class TooLarge(Exception):
+class TooLarge(BootspecException):
     """The input space is too large to enumerate; pick a smaller model."""
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import lark
 
 from bootspec.diagnostics import Span
+from bootspec.errors import BootspecException
 from bootspec.lang import ast as A
 from bootspec.lang.numbers import parse_number
 from bootspec.lang.vocab import as_status
@@ -22,7 +23,7 @@ class Cite:
         self.text = text
 
 
-class LineError(Exception):
+class LineError(BootspecException):
     def __init__(self, code: str, message: str, span: Span, hint: str | None = None):
         super().__init__(message)
         self.code, self.message, self.span, self.hint = code, message, span, hint
