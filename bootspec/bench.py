@@ -27,14 +27,20 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bootspec.argtypes import Subparsers, positive
-from bootspec.cache import Cache
-from bootspec.engine import check as check_mod
-from bootspec.engine.check import ModelChecker
-from bootspec.engine.solver import Limits
-from bootspec.pipeline import Project, check_project, discover, load
+from bootspec.engine.limits import Limits
+from bootspec.sources import discover
+
+if TYPE_CHECKING:  # the engine is imported when a figure is measured, not to register
+    from bootspec.cache import Cache
+    from bootspec.pipeline import Project
+
+
+def _cache(folder: Path) -> Cache:
+    from bootspec.cache import Cache
+    return Cache(folder)
 
 NAIVE_LIMIT = Limits(rlimit=200_000_000, timeout_ms=20_000)
 
@@ -76,6 +82,9 @@ def regions_model(n: int, chained: bool) -> str:
 
 
 def _decide(text: str, proof: str, naive: bool) -> tuple[str, float]:
+    from bootspec.engine import check as check_mod
+    from bootspec.engine.check import ModelChecker
+    from bootspec.pipeline import load
     project = load([], [("bench.boot", text)])
     ob = next(o for o in project.obligations() if o.name == proof)
     saved = check_mod.SMALL_MAP
@@ -145,6 +154,7 @@ def bench_regions(out: TextIO, sizes: list[int], naive_max: int) -> None:
 
 
 def bench_suite(out: TextIO, repeat: int) -> None:
+    from bootspec.pipeline import check_project, load
     files = discover([])
     project = load(files)
     n = len(project.obligations())
@@ -153,15 +163,15 @@ def bench_suite(out: TextIO, repeat: int) -> None:
     _row(out, "cold (no cache)", t_cold, None)
     tmp = Path(tempfile.mkdtemp(prefix="bootspec-bench-"))
     try:
-        check_project(project, cache=Cache(tmp))
-        t_warm, _ = _time(lambda: check_project(load(files), cache=Cache(tmp)), repeat)
+        check_project(project, cache=_cache(tmp))
+        t_warm, _ = _time(lambda: check_project(load(files), cache=_cache(tmp)), repeat)
         _row(out, "again, nothing changed (cache; incl. loading)", t_warm, t_cold)
         name = sorted(project.models)[0]
         m = project.models[name]
         edited = dict(project.models)
         edited[name] = dataclasses.replace(m, cites=(*m.cites, "bench edit"))
         p2 = dataclasses.replace(project, models=edited)
-        results = check_project(p2, cache=Cache(tmp))
+        results = check_project(p2, cache=_cache(tmp))
         rerun = sum(not r.cached for r in results)
         mine = sum(1 for o in project.obligations() if o.model == name)
         _row(out, f"one model edited ({name})", sum(r.seconds for r in results
@@ -182,6 +192,7 @@ def bench_machines(out: TextIO, corpus: Path, limit: int | None, jobs: int = 2) 
         check_machines,
         expand_inputs,
     )
+    from bootspec.pipeline import load
     if not corpus.is_dir():
         out.write(f"\nreal maps: {corpus} not found, skipped\n")
         return
@@ -236,7 +247,7 @@ def _alone_after_other_runs(project: Project, models: list[str],
     for seen, new in (halves, halves[::-1]):
         tmp = Path(tempfile.mkdtemp(prefix="bootspec-bench-"))
         try:
-            check_machines(project, models, seen, sample=False, cache=Cache(tmp))
+            check_machines(project, models, seen, sample=False, cache=_cache(tmp))
             for f, explicit in new:
                 t = _run_of_its_own(project, models, f, explicit, tmp)
                 if t is not None:
@@ -268,7 +279,7 @@ def _run_of_its_own(project: Project, models: list[str], f: str, explicit: bool,
     the report read from and written to the cache in ``folder``); None if the file
     is not a machine for these models."""
     from bootspec.memmap.machines import Reuse, check_machine
-    cache = Cache(folder)
+    cache = _cache(folder)
     r = check_machine(project, models, f, sample=False, explicit=explicit,
                       reuse=Reuse(project, cache=cache), cache=cache)
     return r.seconds if r.checked else None
@@ -281,10 +292,10 @@ def _corpus_again(project: Project, models: list[str], inputs: list[tuple[str, b
     tmp = Path(tempfile.mkdtemp(prefix="bootspec-bench-"))
     try:
         check_machines(project, models, inputs, jobs=jobs, sample=True, model_paths=[],
-                       cache=Cache(tmp))
+                       cache=_cache(tmp))
         t0 = time.perf_counter()
         check_machines(project, models, inputs, jobs=jobs, sample=True, model_paths=[],
-                       cache=Cache(tmp))
+                       cache=_cache(tmp))
         return time.perf_counter() - t0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

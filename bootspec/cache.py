@@ -31,13 +31,15 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bootspec import __version__, safeio
 from bootspec.diagnostics import Span
-from bootspec.engine.check import Counterexample, RegionRow, Verdict
-from bootspec.engine.solver import Limits, z3_version
-from bootspec.lang.ir import Model, Obligation, Proof
+
+if TYPE_CHECKING:  # the engine (and Z3) is imported where a key is made or a verdict read
+    from bootspec.engine.check import RegionRow, Verdict
+    from bootspec.engine.limits import Limits
+    from bootspec.lang.ir import Model, Obligation, Proof
 
 SCHEMA = 1
 DEFAULT_DIR = ".bootspec-cache"
@@ -66,6 +68,7 @@ def note_key(kind: str, *content: object) -> str:
     """The content hash of a note of ``kind`` about ``content`` (models, proofs,
     obligations, limits: whatever the note was computed from)."""
     from bootspec.engine import check as check_mod
+    from bootspec.engine.solver import z3_version
     whole = (SCHEMA, __version__, _engine_hash(), z3_version(), check_mod.SMALL_MAP, kind,
              content)
     try:
@@ -138,6 +141,7 @@ def _strs(v: object) -> tuple[str, ...]:
 
 
 def _region(r: object) -> RegionRow:
+    from bootspec.engine.check import RegionRow
     _need(isinstance(r, dict) and set(r) == {f.name for f in dataclasses.fields(RegionRow)},
           "a region row")
     assert isinstance(r, dict)
@@ -156,6 +160,7 @@ def from_json(d: object) -> Verdict:
     """The verdict :func:`to_json` wrote, checked field by field: anything else (a
     hand-edited or truncated entry, a status that is no verdict, a violation without
     its counterexample) raises :class:`BadEntry`, and the cache treats it as a miss."""
+    from bootspec.engine.check import Counterexample, Verdict
     _need(isinstance(d, dict) and set(d) == {f.name for f in dataclasses.fields(Verdict)},
           "a verdict")
     assert isinstance(d, dict)
