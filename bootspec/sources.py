@@ -12,6 +12,7 @@ from bootspec import safeio
 from bootspec.diagnostics import Collector, Diagnostic, Span
 
 SUFFIXES = (".boot", ".proof")
+MAX_SOURCE_BYTES = 4 << 20  # a model file larger than this is refused (BS118)
 
 
 def discover(args: Sequence[str]) -> list[Path]:
