@@ -47,7 +47,7 @@ MAX_ENTRY_BYTES = 64 << 20  # a larger entry is not bootspec's: a miss, never re
 
 
 @functools.lru_cache(maxsize=1)
-def _engine_hash() -> str:
+def engine_hash() -> str:
     """A hash of bootspec's own code: a changed checker must not reuse old verdicts,
     even when the version number was not bumped."""
     h = hashlib.sha256()
@@ -69,7 +69,7 @@ def note_key(kind: str, *content: object) -> str:
     obligations, limits: whatever the note was computed from)."""
     from bootspec.engine import check as check_mod
     from bootspec.engine.solver import z3_version
-    whole = (SCHEMA, __version__, _engine_hash(), z3_version(), check_mod.SMALL_MAP, kind,
+    whole = (SCHEMA, __version__, engine_hash(), z3_version(), check_mod.SMALL_MAP, kind,
              content)
     try:
         blob = repr(whole)
@@ -221,6 +221,10 @@ class Cache:
 
     def _file(self, k: str) -> Path:
         return self.folder / k[:2] / f"{k}.json"
+
+    def file_of(self, k: str) -> Path:
+        """Where the entry of key ``k`` is (or would be)."""
+        return self._file(k)
 
     def _read(self, k: str) -> dict[str, Any] | None:
         """The entry of key ``k``: a regular file of at most MAX_ENTRY_BYTES holding a

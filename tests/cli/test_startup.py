@@ -8,8 +8,10 @@ them, never to build the parser: ARCHITECTURE.md, "Start-up and the warm path"."
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from helpers import REPO
 
@@ -52,3 +54,18 @@ def test_version_prints_the_version() -> None:
                            "--version"], cwd=REPO, capture_output=True, text=True,
                           timeout=120, check=False)
     assert (done.returncode, done.stdout) == (0, f"bootspec {__version__}\n")
+
+
+def test_a_warm_check_imports_nothing_heavy(tmp_path: Path) -> None:
+    """The second run of an unchanged project prints from the warm path: no parser, no
+    engine, no Z3 (the first run, parsing and solving, leaves the run entry)."""
+    for sub, name in (("models", "entry_paths.boot"), ("proofs", "entry_paths.proof")):
+        (tmp_path / sub).mkdir()
+        shutil.copy(REPO / sub / name, tmp_path / sub)
+    cache = str(tmp_path / "cache")
+    argv = ["check", str(tmp_path / "models"), str(tmp_path / "proofs"), "--cache-dir", cache]
+    code = (f"from bootspec.cli import run\n"
+            f"out = io.StringIO()\n"
+            f"assert run({argv!r}, out, io.StringIO()) == 0, out.getvalue()")
+    assert "z3" in _imported(code)  # the first run decides
+    assert _imported(code) == set()
