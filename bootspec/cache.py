@@ -31,14 +31,16 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bootspec import __version__, safeio
 from bootspec.diagnostics import Span
-from bootspec.engine.check import Counterexample, RegionRow, Verdict
-from bootspec.engine.solver import Limits, z3_version
 from bootspec.errors import BootspecException
-from bootspec.lang.ir import Model, Obligation, Proof
+
+if TYPE_CHECKING:  # the engine (and Z3) is imported where a key is made or a verdict read
+    from bootspec.engine.check import RegionRow, Verdict
+    from bootspec.engine.limits import Limits
+    from bootspec.lang.ir import Model, Obligation, Proof
 
 SCHEMA = 1
 DEFAULT_DIR = ".bootspec-cache"
@@ -46,7 +48,7 @@ MAX_ENTRY_BYTES = 64 << 20  # a larger entry is not bootspec's: a miss, never re
 
 
 @functools.lru_cache(maxsize=1)
-def _engine_hash() -> str:
+def engine_hash() -> str:
     """A hash of bootspec's own code: a changed checker must not reuse old verdicts,
     even when the version number was not bumped."""
     h = hashlib.sha256()
@@ -67,7 +69,8 @@ def note_key(kind: str, *content: object) -> str:
     """The content hash of a note of ``kind`` about ``content`` (models, proofs,
     obligations, limits: whatever the note was computed from)."""
     from bootspec.engine import check as check_mod
-    whole = (SCHEMA, __version__, _engine_hash(), z3_version(), check_mod.SMALL_MAP, kind,
+    from bootspec.engine.solver import z3_version
+    whole = (SCHEMA, __version__, engine_hash(), z3_version(), check_mod.SMALL_MAP, kind,
              content)
     try:
         blob = repr(whole)
@@ -139,6 +142,7 @@ def _strs(v: object) -> tuple[str, ...]:
 
 
 def _region(r: object) -> RegionRow:
+    from bootspec.engine.check import RegionRow
     _need(isinstance(r, dict) and set(r) == {f.name for f in dataclasses.fields(RegionRow)},
           "a region row")
     assert isinstance(r, dict)
@@ -157,6 +161,7 @@ def from_json(d: object) -> Verdict:
     """The verdict :func:`to_json` wrote, checked field by field: anything else (a
     hand-edited or truncated entry, a status that is no verdict, a violation without
     its counterexample) raises :class:`BadEntry`, and the cache treats it as a miss."""
+    from bootspec.engine.check import Counterexample, Verdict
     _need(isinstance(d, dict) and set(d) == {f.name for f in dataclasses.fields(Verdict)},
           "a verdict")
     assert isinstance(d, dict)
@@ -217,6 +222,10 @@ class Cache:
 
     def _file(self, k: str) -> Path:
         return self.folder / k[:2] / f"{k}.json"
+
+    def file_of(self, k: str) -> Path:
+        """Where the entry of key ``k`` is (or would be)."""
+        return self._file(k)
 
     def _read(self, k: str) -> dict[str, Any] | None:
         """The entry of key ``k``: a regular file of at most MAX_ENTRY_BYTES holding a

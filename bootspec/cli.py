@@ -17,23 +17,24 @@ import sys
 import traceback
 from typing import TYPE_CHECKING, TextIO
 
+# only what builds the parser is imported here: the engine, Z3, the parser generator and
+# the report formats are imported by the commands that use them ('bootspec --version'
+# and a warm 'check' need none of them; tests/cli/test_startup.py holds this)
 from bootspec import __version__, bench, cite, codes, diffing, elf, signals
 from bootspec.argtypes import add_cache_options, add_path_options, positive, scope_of
-from bootspec.cache import Cache
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
-from bootspec.engine.check import ModelChecker, Result
-from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
-from bootspec.memmap import show as memmap_show
+from bootspec.engine.limits import DEFAULT_RLIMIT, Limits
+from bootspec.memmap import commands as memmap_commands
 from bootspec.memmap.bios import add_flags as add_bios_flags
-from bootspec.oracle import soak
-from bootspec.pipeline import Project, check_project, discover, load
+from bootspec.oracle import commands as oracle_commands
 from bootspec.report import graph
 from bootspec.report.files import check_writable
-from bootspec.report.formats import render_check, render_explain, with_cores
 from bootspec.report.registry import FORMATS, help_text
 
 if TYPE_CHECKING:
+    from bootspec.engine.check import Result
     from bootspec.memmap.bind import Binding
+    from bootspec.pipeline import Project
 
 
 
@@ -109,12 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_path_options(e)
     limits(e)
     output(e)
-    memmap_show.add_parser(sub)
+    memmap_commands.add_parser(sub)
     diffing.add_parser(sub)
     graph.add_parser(sub)
     codes.add_parser(sub)
     bench.add_parser(sub)
-    soak.add_parsers(sub)
+    oracle_commands.add_parsers(sub)
     cite.add_parser(sub)
     elf.add_parser(sub)
     return p
@@ -130,6 +131,7 @@ def _load(args: argparse.Namespace) -> Project:
 
 def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Project]:
     """(the project to check, the binding of --memmap if given, the models as written)."""
+    from bootspec.pipeline import discover, load
     files = discover(args.paths)
     written = project = load(files, scope=scope_of(args, files))
     if project.warnings and getattr(args, "stderr", None) is not None:
@@ -171,12 +173,27 @@ def _emit(args: argparse.Namespace, report: str, stdout: TextIO) -> None:
 
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from bootspec import warm
+    from bootspec.cache import Cache
+    check_writable(args.output, args.force)  # before the work, not after it
+    # the warm path: nothing changed since a run that found every verdict cached
+    inputs = warm.inputs_of(args)
+    if inputs is not None:
+        hit = warm.replay(inputs, Cache(args.cache_dir))
+        if hit is not None:
+            report, warnings, status = hit
+            stderr.write(warnings)
+            _emit(args, report, stdout)
+            return status
+    from bootspec.pipeline import check_project
+    from bootspec.report.formats import render_check, with_cores
     from bootspec.runner import Progress, make_executor
     args.stderr = stderr
-    check_writable(args.output, args.force)  # before the work, not after it
     project, binding, written = _load_bound(args)
     limits = _limits(args)
-    cache = None if args.no_cache else Cache(args.cache_dir)
+    cache: Cache | None = None
+    if not args.no_cache:
+        cache = warm.KeyLog(args.cache_dir) if inputs is not None else Cache(args.cache_dir)
     reuse, carry = None, None
     if binding is not None and cache is not None and args.jobs <= 1 and not args.executor:
         # a machine's map: the models' proofs for every map and known runs, from earlier
@@ -212,6 +229,10 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         progress.close()
         return _partial(args, project, done, stdout, stderr, signals.status())
     _emit(args, report, stdout)
+    if isinstance(cache, warm.KeyLog):
+        warnings = (render_all(project.warnings, project.sources) + "\n"
+                    if project.warnings else "")
+        warm.remember(args, inputs, project, cache, results, report, warnings)
     if getattr(args, "memmap", None):
         # on one machine a known-buggy variant may simply not be triggered: only a
         # property expected to hold that does not is a failure there
@@ -231,6 +252,7 @@ def _partial(args: argparse.Namespace, project: Project, done: list[Result], std
              stderr: TextIO, status: int) -> int:
     """The report of an interrupted check: what was decided (an obligation whose query was
     interrupted is left out, never shown as a verdict), marked PARTIAL in its content."""
+    from bootspec.report.formats import render_check
     order = {(o.model, o.name): i for i, o in enumerate(project.obligations())}
     decided = sorted((r for r in done if r.verdict.reason != "interrupted"),
                      key=lambda r: order[(r.obligation.model, r.obligation.name)])
@@ -246,6 +268,8 @@ def _partial(args: argparse.Namespace, project: Project, done: list[Result], std
 
 
 def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from bootspec.engine.check import ModelChecker
+    from bootspec.report.formats import render_explain
     args.stderr = stderr
     check_writable(args.output, args.force)
     project = _load(args)

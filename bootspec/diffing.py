@@ -30,16 +30,18 @@ import dataclasses
 import os
 import subprocess
 from pathlib import Path, PurePosixPath
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bootspec.argtypes import Subparsers
 from bootspec.diagnostics import BootspecError, Diagnostic, Span
-from bootspec.engine.solver import DEFAULT_RLIMIT, Limits
-from bootspec.pipeline import SUFFIXES, Project, check_project, load
-from bootspec.report.diffview import DiffView, Version, compare
+from bootspec.engine.limits import DEFAULT_RLIMIT, Limits
 from bootspec.report.files import check_writable, emit
 from bootspec.report.registry import FORMATS, help_text
-from bootspec.report.view import check_view
+from bootspec.sources import SUFFIXES
+
+if TYPE_CHECKING:  # the pipeline and the reports are imported when a diff runs
+    from bootspec.pipeline import Project
+    from bootspec.report.diffview import DiffView
 
 DEFAULT_PATHS = ("models", "proofs")
 _CMD = Span("<command line>", 0, 0)
@@ -148,6 +150,7 @@ def snapshot(spec: str, paths: list[str], cwd: str) -> Snapshot:
 def load_snapshot(snap: Snapshot) -> Project:
     """Parse and resolve a version; its diagnostics name the file in that version
     (``REV:path`` for a revision, the path on disk for a folder)."""
+    from bootspec.pipeline import load
     try:
         return load([], sorted(snap.sources.items()))
     except BootspecError as e:
@@ -162,6 +165,9 @@ def load_snapshot(snap: Snapshot) -> Project:
 def diff(base: str, head: str, paths: list[str], cwd: str, limits: Limits | None = None
          ) -> DiffView:
     """Check both versions and compare their verdicts."""
+    from bootspec.pipeline import check_project
+    from bootspec.report.diffview import Version, compare
+    from bootspec.report.view import check_view
     snaps = [snapshot(base, paths, cwd), snapshot(head, paths, cwd)]
     if not any(s.sources for s in snaps):
         raise _error("BS008", "no .boot or .proof files in either version",

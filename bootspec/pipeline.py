@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from pathlib import Path
 
 from bootspec import safeio
 from bootspec.cache import Cache
 from bootspec.cache import key as cache_key
-from bootspec.diagnostics import BootspecError, Collector, Diagnostic, Span
+from bootspec.diagnostics import BootspecError, Collector, Diagnostic
 from bootspec.engine.check import Carry, ModelChecker, Result, obligations
 from bootspec.engine.paths import Path as BootPath
 from bootspec.engine.paths import check_lifetimes, enumerate_paths
@@ -33,8 +33,8 @@ from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.parser import parse_text, read_source
 from bootspec.lang.resolve import resolve_models, resolve_proofs
 from bootspec.runner import process_pool
-
-SUFFIXES = (".boot", ".proof")
+from bootspec.sources import SUFFIXES as SUFFIXES
+from bootspec.sources import discover as discover
 
 
 @dataclasses.dataclass
@@ -58,35 +58,6 @@ class Project:
     def proof_of(self, ob: Obligation) -> Proof | None:
         """The proof an obligation comes from; None for 'wellformed' and asserts."""
         return self.proof(ob.name) if ob.kind == "proof" else None
-
-
-def discover(args: Sequence[str]) -> list[Path]:
-    """The model and proof files named by ``args`` (files or folders), or ``models/`` and
-    ``proofs/`` in the working folder when none are given. Sorted, so runs are
-    deterministic; paths stay as the user wrote them, so messages show them that way."""
-    errors = Collector()
-    roots = [Path(a) for a in args] if args else [Path("models"), Path("proofs")]
-    files: set[Path] = set()
-    for r in roots:
-        if r.is_dir():
-            files.update(p for p in r.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-        elif r.is_file():
-            if r.suffix not in SUFFIXES:
-                errors.extend([Diagnostic.about_file(
-                    "BS002", f"'{r}' is not a model (.boot) or proof (.proof) file", str(r))])
-            files.add(r)
-        elif args:
-            what = "no such file or folder"
-            with contextlib.suppress(OSError):
-                what = f"{safeio.kind_of(r.stat().st_mode)}, not a model file or folder"
-            errors.extend([Diagnostic.about_file("BS002", f"'{r}': {what}", str(r))])
-    if not files and not errors.items:
-        where = ", ".join(str(r) for r in roots)
-        errors.error("BS002", f"no .boot or .proof files found in {where}",
-                     Span("<command line>", 0, 0),
-                     "run bootspec in a folder with models/ and proofs/, or name files")
-    errors.raise_if_any()
-    return sorted(files)
 
 
 def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = (),

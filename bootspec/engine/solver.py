@@ -9,22 +9,21 @@ are translated here; nothing above this module sees ``z3.Z3Exception``.
 from __future__ import annotations
 
 import dataclasses
-import threading
 
 import z3
 
+# the limits and the stop flag live in a module without Z3; re-exported from their old home
+from bootspec.engine.limits import _STOP
+from bootspec.engine.limits import DEFAULT_RLIMIT as DEFAULT_RLIMIT
+from bootspec.engine.limits import DEFAULT_TIMEOUT_MS as DEFAULT_TIMEOUT_MS
+from bootspec.engine.limits import Limits as Limits
+from bootspec.engine.limits import interrupt as interrupt
+from bootspec.engine.limits import interrupted as interrupted
+from bootspec.engine.limits import resume as resume
 from bootspec.lang.vocab import Answer
 
-DEFAULT_RLIMIT = 50_000_000  # Z3 resource units per query; deterministic, unlike time
-DEFAULT_TIMEOUT_MS = 60_000
 # budget of each probe that makes a counterexample small; past it the best model so far is shown
 MINIMIZE_RLIMIT = 1_000_000
-
-
-@dataclasses.dataclass(frozen=True)
-class Limits:
-    rlimit: int = DEFAULT_RLIMIT
-    timeout_ms: int = DEFAULT_TIMEOUT_MS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,27 +79,6 @@ def fresh_context() -> None:
 def set_global_determinism() -> None:
     z3.set_param("smt.random_seed", 0)
     z3.set_param("sat.random_seed", 0)
-
-
-_STOP = threading.Event()
-
-
-def interrupt() -> None:
-    """Stop the query in progress and answer every later one ``unknown``, reason
-    "interrupted" (until :func:`resume`). Safe from any thread: a signal watcher calls
-    it while the main thread waits inside Z3."""
-    _STOP.set()
-    ctx = z3.z3._main_ctx  # the context of every bootspec solver (see fresh_context)
-    if ctx is not None:
-        ctx.interrupt()
-
-
-def resume() -> None:
-    _STOP.clear()
-
-
-def interrupted() -> bool:
-    return _STOP.is_set()
 
 
 def check(solver: z3.Solver, *assumptions: z3.BoolRef, want_core: bool = False) -> Outcome:

@@ -10,6 +10,8 @@ Errors: BS100 (syntax), BS101 (bad number/unit), BS117 (a line in the wrong plac
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +22,94 @@ from bootspec.diagnostics import BootspecError, Collector, Diagnostic, Span
 from bootspec.lang import ast as A
 from bootspec.lang.numbers import parse_number
 from bootspec.lang.transform import LineError, ToAst
+from bootspec.sources import MAX_SOURCE_BYTES  # a larger model file is refused (BS118)
 
-MAX_SOURCE_BYTES = 4 << 20  # a model file larger than this is refused (BS118)
 MAX_LINES = 50_000  # likewise a file with more lines (a model of 100,000 regions)
+
+
+GRAMMAR = Path(__file__).parent / "grammar.lark"
+#: the grammar's LALR tables, generated at build time by ``python -m bootspec.lang.parser``
+TABLES = Path(__file__).parent / "grammar.tables.json"
+#: how the grammar is compiled; part of the tables' key
+OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": True,
+                           "maybe_placeholders": False, "start": ["start", "expr"]}
+
+
+def tables_key(grammar: str) -> str:
+    """What the tables are a function of: the grammar's text, the options and lark's
+    version (lark's serialised form may change between its releases)."""
+    whole = repr((grammar, sorted(OPTIONS.items()), lark.__version__))
+    return hashlib.sha256(whole.encode("utf-8")).hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
-    grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
-    return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False,
-                     start=["start", "expr"])
+    """The parser, loaded from the tables generated at build time (20 ms) when they are
+    exactly those of this grammar, these options and this lark, and intact; otherwise
+    compiled from the grammar (0.2 s). Both give the same parser, so a stale or
+    damaged tables file costs time, never a different parse."""
+    grammar = GRAMMAR.read_text(encoding="utf-8")
+    loaded = _from_tables(grammar, TABLES)
+    return loaded if loaded is not None else lark.Lark(grammar, **OPTIONS)
+
+
+def _from_tables(grammar: str, path: Path = TABLES) -> lark.Lark | None:
+    """The parser of ``path``'s tables, or None unless its key is ``grammar``'s (with
+    OPTIONS and this lark) and its data has the sha256 its header records. Plain JSON
+    (never a pickle: loading it runs no code)."""
+    try:
+        header, _, body = safeio.read_bounded(path, 16 << 20).partition(b"\n")
+        meta = json.loads(header)
+        if (meta.get("key") != tables_key(grammar)
+                or meta.get("sha256") != hashlib.sha256(body).hexdigest()):
+            return None
+        tables = json.loads(body, object_hook=_decode)
+        load: Any = lark.Lark._load_from_dict  # lark's loader of its own serialised form
+        parser = load(tables["data"], tables["memo"])
+        return parser if isinstance(parser, lark.Lark) else None
+    except Exception:  # unreadable, foreign or damaged: compile the grammar instead
+        return None
+
+
+def _encode(x: Any) -> Any:
+    """lark's serialised tables as JSON: a dict with keys that are not strings and a
+    tuple are tagged ({"__d": pairs}, {"__t": items}), the rest is JSON as it is."""
+    if isinstance(x, dict):
+        if all(isinstance(k, str) for k in x) and not {"__d", "__t"} & set(x):
+            return {k: _encode(v) for k, v in x.items()}
+        return {"__d": [[_encode(k), _encode(v)] for k, v in x.items()]}
+    if isinstance(x, tuple):
+        return {"__t": [_encode(v) for v in x]}
+    if isinstance(x, list):
+        return [_encode(v) for v in x]
+    if x is None or isinstance(x, str | int | float | bool):
+        return x
+    raise TypeError(f"lark's tables hold a {type(x).__name__}: extend _encode")
+
+
+def _decode(d: dict[str, Any]) -> Any:
+    if len(d) == 1 and "__d" in d:
+        return {k: v for k, v in d["__d"]}
+    if len(d) == 1 and "__t" in d:
+        return tuple(d["__t"])
+    return d
+
+
+def generate_tables() -> bytes:
+    """The tables file for the current grammar, options and lark: a JSON header line
+    (the key, the sha256 of the rest) and lark's serialised tables. Run ``python -m
+    bootspec.lang.parser`` after editing the grammar or upgrading lark;
+    tests/unit/test_grammar_tables.py fails while the file is stale."""
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+    grammar = GRAMMAR.read_text(encoding="utf-8")
+    data, memo = lark.Lark(grammar, **OPTIONS).memo_serialize([TerminalDef, Rule])
+    body = json.dumps(_encode({"data": data, "memo": memo}), separators=(",", ":")).encode()
+    body += b"\n"
+    header = json.dumps({"key": tables_key(grammar), "lark": lark.__version__,
+                         "sha256": hashlib.sha256(body).hexdigest(),
+                         "made by": "python -m bootspec.lang.parser"})
+    return header.encode() + b"\n" + body
 
 
 #: how deep an expression may nest (docs/language.md, "Expressions"): every later stage
@@ -393,3 +473,7 @@ def parse_path(path: Path) -> tuple[A.FileAst, str]:
 
 
 __all__ = ["BootspecError", "parse_number", "parse_path", "parse_text"]
+
+
+if __name__ == "__main__":  # regenerate the tables (see generate_tables)
+    TABLES.write_bytes(generate_tables())

@@ -28,10 +28,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bootspec.diagnostics import BootspecError, Diagnostic, Span
-from bootspec.lang.ir import Model, ParamIR
-from bootspec.memmap.bind import Machine, model_entries
+
+if TYPE_CHECKING:  # add_flags is on every check's parser: the rest is imported when used
+    from bootspec.lang.ir import Model, ParamIR
+    from bootspec.memmap.bind import Machine
 
 LOWMEM_END = 0xA0000  # 640 KiB
 GRUB_LOWER_CAP = 0x100000  # grub_mmap_get_lower() caps at 1 MiB
@@ -225,6 +228,7 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 def machine_entries(machine: Machine) -> list[tuple[int, int, str]] | None:
     """The machine's e820 map as a 32-bit model sees it; None when it has no e820 map."""
+    from bootspec.memmap.bind import model_entries
     pm = machine.map_of("e820")
     if pm is None:
         return None

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bootspec.argtypes import add_cache_options, add_path_options, positive, scope_of
+from bootspec.argtypes import scope_of
 from bootspec.cache import Cache, note_key
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, render_all
 from bootspec.engine import concrete
@@ -41,7 +41,6 @@ from bootspec.engine.encode import encode_path
 from bootspec.engine.paths import Path as BootPath
 from bootspec.engine.paths import regions_in
 from bootspec.engine.solver import (
-    DEFAULT_RLIMIT,
     Limits,
     check,
     fresh_context,
@@ -51,7 +50,6 @@ from bootspec.engine.solver import (
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.memmap.bind import Binding, Machine, admits, bind, load_machine, machine_ok
 from bootspec.memmap.bios import BiosOptions, machine_entries, pin_models
-from bootspec.memmap.bios import add_flags as add_bios_flags
 from bootspec.memmap.bios import options_of as bios_options
 from bootspec.memmap.parse import parse_path
 from bootspec.pipeline import Project, check_project, discover, load
@@ -799,37 +797,6 @@ class Progress:
 
 
 # -- the command ----------------------------------------------------------------------
-
-def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``memmap check`` on the ``memmap`` sub-command group."""
-    c = sub.add_parser(
-        "check", help="check models against real machine maps (a corpus folder or files)",
-        description="Bind each machine's memory map to the models' symbolic maps of the "
-                    "same kind and decide every obligation of the models on that machine. "
-                    "Exit 0 when every machine is acceptable (no property expected to hold "
-                    "fails), 1 otherwise, 2 on bad input.")
-    c.add_argument("inputs", nargs="+", metavar="DIR_OR_FILE",
-                   help="map files (logs, JSON, sysfs folders) or folders of them")
-    c.add_argument("--model", "-m", dest="models", action="append", required=True,
-                   metavar="M", help="a model, or a model file's stem (all its models); "
-                   "repeat for several")
-    c.add_argument("--path", dest="paths", action="append", default=[],
-                   help="model/proof files or folders (default: models/ and proofs/)")
-    c.add_argument("-j", "--jobs", type=positive(int), default=1, metavar="N",
-                   help="check N machines in parallel (processes; default 1)")
-    c.add_argument("--format", choices=("text", "json", "md"), default="text")
-    c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
-    c.add_argument("--no-sample", action="store_true",
-                   help="do not look for a reachable run to show where nothing is violated")
-    c.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                   help="wall-clock backstop per solver query (default 60)")
-    c.add_argument("--rlimit", type=positive(int), default=DEFAULT_RLIMIT, metavar="N",
-                   help="deterministic Z3 resource limit per query (default %(default)s)")
-    add_cache_options(c)
-    add_bios_flags(c)
-    add_path_options(c)
-    c.set_defaults(func=run_check)
-
 
 def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"

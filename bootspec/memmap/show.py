@@ -1,6 +1,7 @@
 """``bootspec memmap show``: print imported maps as a normalised table plus sanity report.
 
-:func:`add_parser` registers the sub-command on the CLI's argparse subparsers;
+:func:`bootspec.memmap.commands.add_parser` registers the sub-command on the CLI's
+argparse subparsers;
 :func:`run_show` does the work with explicit streams (so tests pass StringIO).
 Exit status: 0 when every input gave maps without errors, 2 otherwise (after
 the diagnostics are rendered on stderr). Only reads the given paths.
@@ -13,9 +14,9 @@ from typing import TextIO
 
 from tabulate import tabulate
 
-from bootspec.argtypes import Subparsers
 from bootspec.diagnostics import Diagnostic, InternalError, render_all
 from bootspec.memmap import formats
+from bootspec.memmap.commands import add_parser as add_parser  # its old home
 from bootspec.memmap.model import ParsedMap
 from bootspec.memmap.parse import parse_path
 from bootspec.memmap.sanity import Finding, check_map
@@ -44,25 +45,6 @@ def render_map(m: ParsedMap, findings: list[Finding]) -> str:
     else:
         out.append("sanity: no findings")
     return "\n".join(out) + "\n"
-
-
-def add_parser(subparsers: Subparsers) -> None:
-    """Register ``memmap show FILE... [--format text|json]`` (``func=run_show``) and
-    ``memmap check`` (:mod:`bootspec.memmap.machines`)."""
-    memmap = subparsers.add_parser(
-        "memmap", help="import real machine memory maps (e820, EFI, Xen, sysfs, JSON)",
-        description="Import and inspect real machine memory maps.")
-    sub = memmap.add_subparsers(dest="memmap_command", metavar="COMMAND", required=True)
-    show = sub.add_parser(
-        "show", help="print maps found in logs as a table with a sanity report",
-        description="Read boot logs (dmesg, xl dmesg, serial captures), bootspec JSON maps "
-                    "or /sys/firmware/memmap directories and print every map found.")
-    show.add_argument("files", nargs="+", metavar="FILE", help="log file, JSON map or directory")
-    show.add_argument("--format", choices=("text", "json"), default="text",
-                      help="text table (default) or bootspec JSON with findings")
-    show.set_defaults(func=run_show)
-    from bootspec.memmap.machines import add_check_parser
-    add_check_parser(sub)
 
 
 def run_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -47,10 +47,10 @@ from bootspec.engine.solver import Limits
 from bootspec.lang.parser import read_source
 from bootspec.memmap.bind import load_machine
 from bootspec.memmap.parse import parse_path
+from bootspec.oracle import FAMILIES as FAMILIES
 from bootspec.oracle.gen import generate
 from bootspec.pipeline import check_project, discover, load
 
-FAMILIES = ("device", "path", "expression", "literal", "cache")
 MARKER = "SECRET-7f3a-NEVER-PRINTED"
 READ_LIMIT = 64 << 20
 RSS_LIMIT_KB = 512 << 10

@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from bootspec.argtypes import Subparsers
 from bootspec.diagnostics import BootspecError
 from bootspec.engine import concrete
 from bootspec.engine.check import ModelChecker
@@ -37,10 +36,10 @@ from bootspec.engine.enumerate import TooLarge, search
 from bootspec.engine.paths import target_of
 from bootspec.engine.solver import Limits
 from bootspec.lang.ir import Model
+from bootspec.oracle import FAMILIES, reference
 from bootspec.oracle import hostile as hostile_mod
-from bootspec.oracle import reference
+from bootspec.oracle.commands import add_parsers as add_parsers  # its old home
 from bootspec.oracle.gen import generate
-from bootspec.oracle.hostile import FAMILIES
 from bootspec.pipeline import check_project, load
 from bootspec.runner import process_pool
 
@@ -301,36 +300,6 @@ def fuzz(models: int, maps: int, jobs: int, repo: Path, corpus: Path, out: TextI
               f"{tally.leaks + tally.missed} path problems, {tally.lies} cache lies, "
               f"{tally.workers_left} workers left behind, {time.perf_counter() - t0:.1f} s\n")
     return 1 if problems else 0
-
-
-def add_parsers(subparsers: Subparsers) -> None:
-    sp = subparsers.add_parser(
-        "soak", help="generated models decided by bootspec, by enumeration and by the "
-        "reference interpreter")
-    sp.add_argument("--models", type=int, default=1000)
-    sp.add_argument("--start", type=int, default=0, help="first seed")
-    sp.add_argument("-j", "--jobs", type=int, default=2)
-    sp.add_argument("--keep", metavar="DIR", help="write shrunk disagreements here")
-    sp.set_defaults(func=lambda a, o, e: soak(a.start, a.models, a.jobs,
-                                              Path(a.keep) if a.keep else None, o))
-    fz = subparsers.add_parser(
-        "fuzz", help="mutated models, proofs and memory-map logs against the front ends")
-    fz.add_argument("--models", type=int, default=10000, help="model/proof files")
-    fz.add_argument("--maps", type=int, default=1000, help="memory-map logs")
-    fz.add_argument("-j", "--jobs", type=int, default=2)
-    fz.add_argument("--corpus", default="../shared/data/memmaps")
-    fz.add_argument("--hostile", type=int, default=None, metavar="N",
-                    help="hostile cases: device files, path escapes, deep and long "
-                    "expressions, huge literals, corrupted caches (default: models / 10)")
-    fz.add_argument("--signals", type=int, default=20, metavar="N",
-                    help="runs of bootspec signalled (SIGINT, SIGTERM) while it solves "
-                    "(default 20)")
-    fz.add_argument("--family", dest="families", action="append", choices=FAMILIES,
-                    help="only these hostile families (repeatable; default all)")
-    fz.set_defaults(func=lambda a, o, e: fuzz(
-        a.models, a.maps, a.jobs, Path.cwd(), Path(a.corpus), o,
-        a.models // 10 if a.hostile is None else a.hostile, a.signals,
-        tuple(a.families or FAMILIES)))
 
 
 __all__ = ["add_parsers", "compare", "fuzz", "shrink", "soak"]

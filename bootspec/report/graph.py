@@ -15,16 +15,16 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bootspec.argtypes import Subparsers, add_path_options, scope_of
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, did_you_mean
-from bootspec.engine.paths import stage_graph
-from bootspec.lang import ast as A
-from bootspec.lang.ir import Model
-from bootspec.pipeline import Project, discover, load
 from bootspec.report.files import check_writable, emit
-from bootspec.report.view import SourceText
+
+if TYPE_CHECKING:  # the models' modules are imported when a graph is drawn
+    from bootspec.lang.ir import Model
+    from bootspec.pipeline import Project
+    from bootspec.report.view import SourceText
 
 _CMD = Span("<command line>", 0, 0)
 
@@ -39,6 +39,7 @@ def q(s: str) -> str:
 
 
 def _placed(model: Model, stage: str) -> list[str]:
+    from bootspec.lang import ast as A
     out = []
     for line in model.stages[stage].body:
         name = (line.region if isinstance(line, A.Place | A.Move)
@@ -49,6 +50,7 @@ def _placed(model: Model, stage: str) -> list[str]:
 
 
 def _model_lines(model: Model, src: SourceText, prefix: str, indent: str) -> list[str]:
+    from bootspec.engine.paths import stage_graph
     g = stage_graph(model)
     order = list(model.stages)
     out = []
@@ -74,6 +76,7 @@ def _model_lines(model: Model, src: SourceText, prefix: str, indent: str) -> lis
 
 def dot_source(project: Project, model: str | None = None) -> str:
     """The DOT text of one model's stage graph, or of every model (one cluster each)."""
+    from bootspec.report.view import SourceText
     src = SourceText(project.sources)
     head = ["digraph bootspec {", "  rankdir=TB;", '  fontname="Helvetica";',
             '  node [shape=box, style="rounded,filled", fillcolor="#f4f6fb", '
@@ -133,6 +136,7 @@ def add_parser(subparsers: Subparsers) -> None:
 
 
 def run_graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from bootspec.pipeline import discover, load
     check_writable(args.output, args.force)
     files = discover(args.paths)
     project = load(files, scope=scope_of(args, files))

@@ -51,3 +51,18 @@ def test_machines_workload_runs_on_two_real_maps(tmp_path: Path,
     assert "(2 files)" in text and "in a sweep (median)" in text and "with sample runs" in text
     assert "cache of runs on other maps" in text and "corpus again" in text
     assert "first run into an empty cache" in text
+
+
+def test_startup_row_runs() -> None:
+    out = io.StringIO()
+    bench.bench_startup(out, 1)
+    assert "bootspec --version" in out.getvalue()
+
+
+def test_warm_suite_row_runs() -> None:
+    """On one small model (the bench itself runs the shipped suite)."""
+    root = Path(__file__).resolve().parents[2]
+    out = io.StringIO()
+    bench.bench_warm_suite(out, 1, [str(root / "models" / "entry_paths.boot"),
+                                    str(root / "proofs" / "entry_paths.proof")])
+    assert "bootspec check, warm cache" in out.getvalue()

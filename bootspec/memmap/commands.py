@@ -1,0 +1,72 @@
+"""The 'memmap show' and 'memmap check' parsers: registered on every start, so this
+module imports neither the map importers nor the engine; each command's module is
+imported when it runs."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from bootspec.argtypes import Subparsers, add_cache_options, add_path_options, positive
+from bootspec.engine.limits import DEFAULT_RLIMIT
+from bootspec.memmap.bios import add_flags as add_bios_flags
+
+
+def run_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from bootspec.memmap import show
+    return show.run_show(args, stdout, stderr)
+
+
+def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from bootspec.memmap import machines
+    return machines.run_check(args, stdout, stderr)
+
+
+def add_parser(subparsers: Subparsers) -> None:
+    """Register ``memmap show FILE... [--format text|json]`` (``func=run_show``) and
+    ``memmap check`` (:mod:`bootspec.memmap.machines`)."""
+    memmap = subparsers.add_parser(
+        "memmap", help="import real machine memory maps (e820, EFI, Xen, sysfs, JSON)",
+        description="Import and inspect real machine memory maps.")
+    sub = memmap.add_subparsers(dest="memmap_command", metavar="COMMAND", required=True)
+    show = sub.add_parser(
+        "show", help="print maps found in logs as a table with a sanity report",
+        description="Read boot logs (dmesg, xl dmesg, serial captures), bootspec JSON maps "
+                    "or /sys/firmware/memmap directories and print every map found.")
+    show.add_argument("files", nargs="+", metavar="FILE", help="log file, JSON map or directory")
+    show.add_argument("--format", choices=("text", "json"), default="text",
+                      help="text table (default) or bootspec JSON with findings")
+    show.set_defaults(func=run_show)
+    add_check_parser(sub)
+
+
+
+def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``memmap check`` on the ``memmap`` sub-command group."""
+    c = sub.add_parser(
+        "check", help="check models against real machine maps (a corpus folder or files)",
+        description="Bind each machine's memory map to the models' symbolic maps of the "
+                    "same kind and decide every obligation of the models on that machine. "
+                    "Exit 0 when every machine is acceptable (no property expected to hold "
+                    "fails), 1 otherwise, 2 on bad input.")
+    c.add_argument("inputs", nargs="+", metavar="DIR_OR_FILE",
+                   help="map files (logs, JSON, sysfs folders) or folders of them")
+    c.add_argument("--model", "-m", dest="models", action="append", required=True,
+                   metavar="M", help="a model, or a model file's stem (all its models); "
+                   "repeat for several")
+    c.add_argument("--path", dest="paths", action="append", default=[],
+                   help="model/proof files or folders (default: models/ and proofs/)")
+    c.add_argument("-j", "--jobs", type=positive(int), default=1, metavar="N",
+                   help="check N machines in parallel (processes; default 1)")
+    c.add_argument("--format", choices=("text", "json", "md"), default="text")
+    c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
+    c.add_argument("--no-sample", action="store_true",
+                   help="do not look for a reachable run to show where nothing is violated")
+    c.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="wall-clock backstop per solver query (default 60)")
+    c.add_argument("--rlimit", type=positive(int), default=DEFAULT_RLIMIT, metavar="N",
+                   help="deterministic Z3 resource limit per query (default %(default)s)")
+    add_cache_options(c)
+    add_bios_flags(c)
+    add_path_options(c)
+    c.set_defaults(func=run_check)
