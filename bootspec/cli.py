@@ -31,6 +31,7 @@ from bootspec.report import graph
 from bootspec.report.files import check_writable
 from bootspec.report.formats import render_check, render_explain, with_cores
 from bootspec.report.registry import FORMATS, help_text
+from bootspec.sweep import cli as sweep_cli
 
 if TYPE_CHECKING:
     from bootspec.memmap.bind import Binding
@@ -109,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_path_options(e)
     limits(e)
     output(e)
-    memmap_show.add_parser(sub)
+    sweep_cli.add_check_parser(memmap_show.add_parser(sub))
     diffing.add_parser(sub)
     graph.add_parser(sub)
     codes.add_parser(sub)
@@ -181,7 +182,7 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if binding is not None and cache is not None and args.jobs <= 1 and not args.executor:
         # a machine's map: the models' proofs for every map and known runs, from earlier
         # runs (a serial run only, as for memmap check's sweeps)
-        from bootspec.memmap.machines import Reuse
+        from bootspec.sweep.reuse import Reuse
         reuse = Reuse(written, limits, cache=cache)
         carry = reuse.for_binding(binding)
     done: list[Result] = []

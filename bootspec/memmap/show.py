@@ -53,13 +53,14 @@ def render_map(m: ParsedMap, findings: list[Finding]) -> str:
     return "\n".join(out) + "\n"
 
 
-def add_parser(subparsers: Subparsers) -> None:
-    """Register ``memmap show FILE... [--format text|json]`` (``func=run_show``) and
-    ``memmap check`` (:mod:`bootspec.memmap.machines`)."""
+def add_parser(subparsers: Subparsers) -> Subparsers:
+    """Register the ``memmap`` command group with ``memmap show FILE... [--format
+    text|json]`` (``func=run_show``); returns the group's sub-commands, where the CLI
+    adds ``memmap check`` (:mod:`bootspec.sweep.cli`, which sits above this package)."""
     memmap = subparsers.add_parser(
         "memmap", help="import real machine memory maps (e820, EFI, Xen, sysfs, JSON)",
         description="Import and inspect real machine memory maps.")
-    sub = memmap.add_subparsers(dest="memmap_command", metavar="COMMAND", required=True)
+    sub: Subparsers = memmap.add_subparsers(dest="memmap_command", metavar="COMMAND", required=True)
     show = sub.add_parser(
         "show", help="print maps found in logs as a table with a sanity report",
         description="Read boot logs (dmesg, xl dmesg, serial captures), bootspec JSON maps "
@@ -68,8 +69,7 @@ def add_parser(subparsers: Subparsers) -> None:
     show.add_argument("--format", choices=("text", "json"), default="text",
                       help="text table (default) or bootspec JSON with findings")
     show.set_defaults(func=run_show)
-    from bootspec.memmap.machines import add_check_parser
-    add_check_parser(sub)
+    return sub
 
 
 def run_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
