@@ -96,7 +96,8 @@ def _converted(t: str | Term, ops: list[Reservation | Conversion], kinds: tuple[
 
 
 class MapEncoder:
-    """The map half of :class:`~bootspec.engine.encode.Encoder` (which it is a base of)."""
+    """The map half of :class:`~bootspec.engine.encode.Encoder` (the base of its
+    expression half, :class:`~bootspec.engine.encode_expr.ExprEncoder`)."""
 
     model: Model
     top: int
