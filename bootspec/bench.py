@@ -238,12 +238,9 @@ def bench_machines(out: TextIO, corpus: Path, limit: int | None, jobs: int = 2) 
     whole command's work with samples. 'Alone' checks each machine as if it were the
     only one (nothing carried); a sweep carries proofs for every map and known runs
     from machine to machine (verdicts identical either way)."""
-    from bootspec.memmap.machines import (
-        check_machine,
-        check_machines,
-        expand_inputs,
-    )
     from bootspec.pipeline import load
+    from bootspec.sweep.cli import expand_inputs
+    from bootspec.sweep.run import check_machine, check_machines
     if not corpus.is_dir():
         out.write(f"\nreal maps: {corpus} not found, skipped\n")
         return
@@ -292,7 +289,7 @@ def _alone_after_other_runs(project: Project, models: list[str],
     """Each map checked as a run of its own after runs on *other* maps filled the
     cache: the corpus is split in two halves, each sweeps into a cache of its own,
     and the maps of the other half are then checked one by one against it."""
-    from bootspec.memmap.machines import check_machines
+    from bootspec.sweep.run import check_machines
     times: list[float] = []
     halves = (inputs[0::2], inputs[1::2])
     for seen, new in (halves, halves[::-1]):
@@ -329,7 +326,8 @@ def _run_of_its_own(project: Project, models: list[str], f: str, explicit: bool,
     """Seconds of checking one map as 'memmap check FILE' does (a new Reuse, notes and
     the report read from and written to the cache in ``folder``); None if the file
     is not a machine for these models."""
-    from bootspec.memmap.machines import Reuse, check_machine
+    from bootspec.sweep.reuse import Reuse
+    from bootspec.sweep.run import check_machine
     cache = _cache(folder)
     r = check_machine(project, models, f, sample=False, explicit=explicit,
                       reuse=Reuse(project, cache=cache), cache=cache)
@@ -339,7 +337,7 @@ def _run_of_its_own(project: Project, models: list[str], f: str, explicit: bool,
 def _corpus_again(project: Project, models: list[str], inputs: list[tuple[str, bool]],
                   jobs: int) -> float:
     """The whole corpus with sample runs, again, with the cache of a first run."""
-    from bootspec.memmap.machines import check_machines
+    from bootspec.sweep.run import check_machines
     tmp = Path(tempfile.mkdtemp(prefix="bootspec-bench-"))
     try:
         check_machines(project, models, inputs, jobs=jobs, sample=True, model_paths=[],

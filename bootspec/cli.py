@@ -24,12 +24,12 @@ from bootspec import __version__, bench, cite, codes, diffing, elf, signals
 from bootspec.argtypes import add_cache_options, add_path_options, positive, scope_of
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.engine.limits import DEFAULT_RLIMIT, Limits
-from bootspec.memmap import commands as memmap_commands
 from bootspec.memmap.bios import add_flags as add_bios_flags
 from bootspec.oracle import commands as oracle_commands
 from bootspec.report import graph
 from bootspec.report.files import check_writable
 from bootspec.report.registry import FORMATS, help_text
+from bootspec.sweep import commands as memmap_commands
 
 if TYPE_CHECKING:
     from bootspec.engine.check import Result
@@ -198,7 +198,7 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if binding is not None and cache is not None and args.jobs <= 1 and not args.executor:
         # a machine's map: the models' proofs for every map and known runs, from earlier
         # runs (a serial run only, as for memmap check's sweeps)
-        from bootspec.memmap.machines import Reuse
+        from bootspec.sweep.reuse import Reuse
         reuse = Reuse(written, limits, cache=cache)
         carry = reuse.for_binding(binding)
     done: list[Result] = []

@@ -15,7 +15,6 @@ The core returns values; only ``bootspec.cli`` prints and exits.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from pathlib import Path
@@ -24,7 +23,7 @@ from bootspec import safeio
 from bootspec.cache import Cache
 from bootspec.cache import key as cache_key
 from bootspec.diagnostics import BootspecError, Collector, Diagnostic
-from bootspec.engine.check import Carry, ModelChecker, Result, obligations
+from bootspec.engine.check import Carry, ModelChecker, Result
 from bootspec.engine.paths import Path as BootPath
 from bootspec.engine.paths import check_lifetimes, enumerate_paths
 from bootspec.engine.solver import Limits
@@ -32,32 +31,10 @@ from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.parser import parse_text, read_source
 from bootspec.lang.resolve import resolve_models, resolve_proofs
+from bootspec.project import Project as Project  # where it always was, for importers
 from bootspec.runner import process_pool
 from bootspec.sources import SUFFIXES as SUFFIXES
 from bootspec.sources import discover as discover
-
-
-@dataclasses.dataclass
-class Project:
-    files: list[Path]
-    sources: dict[str, str]
-    models: dict[str, Model]
-    proofs: list[Proof]
-    paths: dict[str, list[BootPath]]
-    # files read besides the models and proofs ('image ... from elf', 'map ... from',
-    # --memmap): path -> "sha256:<hex>"; the report's sources hash covers them
-    inputs: dict[str, str] = dataclasses.field(default_factory=dict)
-    warnings: tuple[Diagnostic, ...] = ()  # shown, never fatal (an empty file, BS131)
-
-    def obligations(self) -> list[Obligation]:
-        return obligations(self.models, self.proofs)
-
-    def proof(self, name: str) -> Proof | None:
-        return next((p for p in self.proofs if p.name == name), None)
-
-    def proof_of(self, ob: Obligation) -> Proof | None:
-        """The proof an obligation comes from; None for 'wellformed' and asserts."""
-        return self.proof(ob.name) if ob.kind == "proof" else None
 
 
 def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = (),

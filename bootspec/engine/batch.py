@@ -22,8 +22,8 @@ from collections.abc import Sequence
 
 import z3
 
-from bootspec.engine.check import WITNESSES, Carry, ModelChecker, Plan
-from bootspec.engine.solver import check, fresh_context, lexmin, make_solver, model_value
+from bootspec.engine.check import WITNESSES, Carry, ModelChecker, Plan, run_inputs
+from bootspec.engine.solver import check, fresh_context, make_solver
 from bootspec.engine.verdicts import Verdict
 from bootspec.lang.ir import Obligation, Proof
 
@@ -163,7 +163,7 @@ class PathBatch:
         last = check(self.solver, self.g[-1])  # the whole path runs: every event is reached
         if last.status == "sat":
             assert last.model is not None
-            self.run = {n: model_value(last.model, v) for n, v in sorted(self.enc.inputs.items())}
+            self.run = run_inputs(self.enc, last.model)
             return "sat"
         before = self.before(first, inclusive)
         return check(self.solver, before).status if not z3.is_true(before) \
@@ -184,19 +184,17 @@ class PathBatch:
                 return None
             if out.status == "sat":
                 assert out.model is not None
-                objectives = checker.objectives(self.enc)
                 hint = hints.get(ob.name)
                 names = checker.objective_names(self.enc)
                 start = None
                 if hint is not None and all(n in hint for n in names) and \
                         checker.fails_at(path, i, hint, target):
                     start = [hint[n] for n in names]
-                model, complete = lexmin(self.solver, [q], objectives, out.model,
-                                         checker.limits, start, out.used)
+                inputs, complete = checker.smallest(self.enc, self.solver, [q], out.model,
+                                                    start, out.used)
                 if not complete:
                     return None
-                inputs = {n: model_value(model, v) for n, v in sorted(self.enc.inputs.items())}
-                cex = checker.recheck(ob, path, i, inputs, target)
+                verdict = checker.violated(ob, self.pi, i, inputs, target)
                 hints[ob.name] = inputs
-                return Verdict("violated", counterexample=cex)
+                return verdict
         return None

@@ -27,11 +27,13 @@ from bootspec.diagnostics import InternalError, Span
 from bootspec.engine import cex as cexmod
 from bootspec.engine import concrete
 from bootspec.engine.encode import PathEncoding, encode_path
+from bootspec.engine.encode_maps import concrete_uses, property_uses
 from bootspec.engine.paths import Path, Target, conjunct_points, points, target_of
 from bootspec.engine.solver import (
     MINIMIZE_RLIMIT,
     Limits,
     Objective,
+    Outcome,
     check,
     fresh_context,
     lexmin,
@@ -49,7 +51,6 @@ from bootspec.engine.verdicts import (
     Verdict,
     obligations,
 )
-from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.sites import unparse
 
@@ -272,9 +273,7 @@ class ModelChecker:
         found = search(self.model, self.paths, target)
         if found.violation is not None:
             pi, i, inputs = found.violation
-            return Verdict("violated", counterexample=self.recheck(ob, self.paths[pi], i,
-                                                                   inputs, target),
-                           reason="decided by evaluation")
+            return self.violated(ob, pi, i, inputs, target, "decided by evaluation")
         if found.status == "vacuous":
             plan = self.plan(target, with_points=False)
             fresh_context()
@@ -438,18 +437,17 @@ class ModelChecker:
                 return i
         return max(last, 0)
 
-    def _reach(self, pi: int, first: int, inclusive: bool):  # type: ignore[no-untyped-def]
+    def _reach(self, pi: int, first: int, inclusive: bool) -> Outcome:
+        """Does a run reach event ``first`` of path ``pi`` (get past it: ``inclusive``)?"""
         solver, _, _ = self._reach_solver(pi, first, inclusive)
         return check(solver)
 
     def reach_inputs(self, pi: int, first: int, inclusive: bool) -> dict[str, int] | None:
         """The inputs of a run that reaches event ``first`` of path ``pi``, or None."""
-        solver, _, _ = self._reach_solver(pi, first, inclusive)
-        out = check(solver)
+        out = self._reach(pi, first, inclusive)
         if out.status != "sat" or out.model is None:
             return None
-        enc = self.encoding(pi)
-        return {n: model_value(out.model, v) for n, v in sorted(enc.inputs.items())}
+        return run_inputs(self.encoding(pi), out.model)
 
     def _cause_core(self, pi: int, stop: int) -> list[Labeled]:
         """A minimal set of the user's causes (assumptions, guards, placements, domains:
@@ -515,12 +513,27 @@ class ModelChecker:
     def _violation(self, ob: Obligation, pi: int, i: int, zmodel: z3.ModelRef,
                    target: Target, enc: PathEncoding, solver: z3.Solver,
                    assumptions: list[z3.BoolRef], found_cost: int = 0) -> Verdict:
-        path = self.paths[pi]
+        inputs, complete = self.smallest(enc, solver, assumptions, zmodel,
+                                         found_cost=found_cost)
+        return self.violated(ob, pi, i, inputs, target, "" if complete else NOT_SMALLEST)
+
+    def smallest(self, enc: PathEncoding, solver: z3.Solver, assumptions: list[z3.BoolRef],
+                 zmodel: z3.ModelRef, start: list[int] | None = None, found_cost: int = 0
+                 ) -> tuple[dict[str, int], bool]:
+        """The inputs of the failing run that is smallest on :meth:`objectives`, found
+        from ``zmodel`` (one failing run; ``start``: a known failing run's objective
+        values, to start from); and whether the minimisation finished (else they are
+        only the smallest found within the limits)."""
         zmodel, complete = lexmin(solver, assumptions, self.objectives(enc), zmodel,
-                                  self.limits, found_cost=found_cost)
-        inputs = {name: model_value(zmodel, var) for name, var in sorted(enc.inputs.items())}
-        return Verdict("violated", "" if complete else NOT_SMALLEST,
-                       counterexample=self.recheck(ob, path, i, inputs, target))
+                                  self.limits, start, found_cost)
+        return run_inputs(enc, zmodel), complete
+
+    def violated(self, ob: Obligation, pi: int, i: int, inputs: dict[str, int],
+                 target: Target, reason: str = "") -> Verdict:
+        """The verdict of a violation at event i of path ``pi`` by ``inputs``: its
+        counterexample re-run concretely (:meth:`recheck`)."""
+        return Verdict("violated", reason,
+                       counterexample=self.recheck(ob, self.paths[pi], i, inputs, target))
 
     def objectives(self, enc: PathEncoding) -> list[Objective]:
         """What a counterexample minimises, in the order of :meth:`objective_names`; each
@@ -554,6 +567,11 @@ class ModelChecker:
         return cexmod.recheck(self.model, ob, path, i, inputs, target)
 
 
+def run_inputs(enc: PathEncoding, zmodel: z3.ModelRef) -> dict[str, int]:
+    """The inputs of the run a Z3 model of ``enc`` describes, by name in sorted order."""
+    return {n: model_value(zmodel, v) for n, v in sorted(enc.inputs.items())}
+
+
 class _Tracked:
     """A solver whose constraints are asserted behind literals when an unsat core is
     wanted (each literal names its labelled constraint), else plainly."""
@@ -572,62 +590,6 @@ class _Tracked:
                 self.solver.add(z3.Implies(t, lab.term))
             else:
                 self.solver.add(lab.term)
-
-
-def _maps_read(e: object, polarity: int, out: set[str], positive_ok: bool) -> None:
-    """Maps an expression reads in a way the abstract encoding does not cover: a
-    quantifier or aggregate over it, or a map-type predicate anywhere but at positive
-    polarity of a property (``positive_ok``)."""
-    if isinstance(e, A.Quant | A.Aggregate) and e.map is not None:
-        out.add(e.map)
-    if isinstance(e, A.Call) and e.fn in ("within", "outside", "disjoint") and e.args and \
-            isinstance(e.args[-1], A.MapTypes) and not (positive_ok and polarity > 0):
-        out.add(e.args[-1].map)
-    if isinstance(e, A.Not):
-        _maps_read(e.operand, -polarity, out, positive_ok)
-        return
-    if isinstance(e, A.BoolOp) and e.op == "implies":
-        _maps_read(e.operands[0], -polarity, out, positive_ok)
-        _maps_read(e.operands[1], polarity, out, positive_ok)
-        return
-    if isinstance(e, A.Ite):
-        _maps_read(e.cond, 0, out, positive_ok)
-        _maps_read(e.then, polarity, out, positive_ok)
-        _maps_read(e.other, polarity, out, positive_ok)
-        return
-    if isinstance(e, A.Compare):
-        polarity = 0
-    if dataclasses.is_dataclass(e) and not isinstance(e, type):
-        for f in dataclasses.fields(e):
-            v = getattr(e, f.name)
-            for item in v if isinstance(v, tuple) else (v,):
-                if dataclasses.is_dataclass(item) and not isinstance(item, type):
-                    _maps_read(item, polarity, out, positive_ok)
-
-
-def property_uses(pred: A.Expr) -> frozenset[str]:
-    """Maps a property reads in ways only the exact encoding decides."""
-    out: set[str] = set()
-    _maps_read(pred, 1, out, True)
-    return frozenset(out)
-
-
-def concrete_uses(model: Model) -> frozenset[str]:
-    """Maps a model's own lines read in ways only the exact encoding decides: as
-    conditions (assume, guard, where, set), quantified, or translated."""
-    out: set[str] = set()
-    lines: list[object] = [*model.assumes, *model.regions, *model.pools, *model.vars]
-    for st in model.stages.values():
-        lines.append(st.guard)
-        lines += list(st.body)
-    for ln in lines:
-        if isinstance(ln, A.Translate):
-            out |= {ln.src, ln.dst}
-        elif isinstance(ln, A.AssertLine):
-            _maps_read(ln.pred, 1, out, True)
-        elif ln is not None:
-            _maps_read(ln, 0, out, False)
-    return frozenset(out)
 
 
 def _collect(core: tuple[str, ...], labels: dict[str, Labeled],

@@ -96,7 +96,8 @@ def _converted(t: str | Term, ops: list[Reservation | Conversion], kinds: tuple[
 
 
 class MapEncoder:
-    """The map half of :class:`~bootspec.engine.encode.Encoder` (which it is a base of)."""
+    """The map half of :class:`~bootspec.engine.encode.Encoder` (the base of its
+    expression half, :class:`~bootspec.engine.encode_expr.ExprEncoder`)."""
 
     model: Model
     top: int
@@ -502,3 +503,61 @@ class MapEncoder:
             if p is not None and p.kind == "set" and p.values:
                 return min(p.values)
         return None
+
+
+# -- where the abstraction covers how a map is read
+
+def _maps_read(e: object, polarity: int, out: set[str], positive_ok: bool) -> None:
+    """Maps an expression reads in a way the abstract encoding does not cover: a
+    quantifier or aggregate over it, or a map-type predicate anywhere but at positive
+    polarity of a property (``positive_ok``)."""
+    if isinstance(e, A.Quant | A.Aggregate) and e.map is not None:
+        out.add(e.map)
+    if isinstance(e, A.Call) and e.fn in ("within", "outside", "disjoint") and e.args and \
+            isinstance(e.args[-1], A.MapTypes) and not (positive_ok and polarity > 0):
+        out.add(e.args[-1].map)
+    if isinstance(e, A.Not):
+        _maps_read(e.operand, -polarity, out, positive_ok)
+        return
+    if isinstance(e, A.BoolOp) and e.op == "implies":
+        _maps_read(e.operands[0], -polarity, out, positive_ok)
+        _maps_read(e.operands[1], polarity, out, positive_ok)
+        return
+    if isinstance(e, A.Ite):
+        _maps_read(e.cond, 0, out, positive_ok)
+        _maps_read(e.then, polarity, out, positive_ok)
+        _maps_read(e.other, polarity, out, positive_ok)
+        return
+    if isinstance(e, A.Compare):
+        polarity = 0
+    if dataclasses.is_dataclass(e) and not isinstance(e, type):
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            for item in v if isinstance(v, tuple) else (v,):
+                if dataclasses.is_dataclass(item) and not isinstance(item, type):
+                    _maps_read(item, polarity, out, positive_ok)
+
+
+def property_uses(pred: A.Expr) -> frozenset[str]:
+    """Maps a property reads in ways only the exact encoding decides."""
+    out: set[str] = set()
+    _maps_read(pred, 1, out, True)
+    return frozenset(out)
+
+
+def concrete_uses(model: Model) -> frozenset[str]:
+    """Maps a model's own lines read in ways only the exact encoding decides: as
+    conditions (assume, guard, where, set), quantified, or translated."""
+    out: set[str] = set()
+    lines: list[object] = [*model.assumes, *model.regions, *model.pools, *model.vars]
+    for st in model.stages.values():
+        lines.append(st.guard)
+        lines += list(st.body)
+    for ln in lines:
+        if isinstance(ln, A.Translate):
+            out |= {ln.src, ln.dst}
+        elif isinstance(ln, A.AssertLine):
+            _maps_read(ln.pred, 1, out, True)
+        elif ln is not None:
+            _maps_read(ln, 0, out, False)
+    return frozenset(out)

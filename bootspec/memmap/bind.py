@@ -44,7 +44,7 @@ symbolic map's assumptions (note BS527), such a failure is a finding about the
 model's assumptions as much as about the code.
 
 Nothing here mutates its input: models and maps are frozen values and a new
-:class:`~bootspec.pipeline.Project` is returned.
+:class:`~bootspec.project.Project` is returned.
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ from bootspec.memmap.model import ParsedMap, ParseResult
 from bootspec.memmap.parse import parse_path
 from bootspec.units import human_size
 
-if TYPE_CHECKING:  # pipeline may import this module: no import cycle at run time
-    from bootspec.engine.check import Result
-    from bootspec.pipeline import Project
+if TYPE_CHECKING:  # names for types only: the pipeline imports this module
+    from bootspec.engine.verdicts import Result
+    from bootspec.project import Project
 
 Entry = tuple[int, int, str, Span]
 

@@ -1,6 +1,6 @@
 """``bootspec memmap show``: print imported maps as a normalised table plus sanity report.
 
-:func:`bootspec.memmap.commands.add_parser` registers the sub-command on the CLI's
+:func:`bootspec.sweep.commands.add_parser` registers the sub-command on the CLI's
 argparse subparsers;
 :func:`run_show` does the work with explicit streams (so tests pass StringIO).
 Exit status: 0 when every input gave maps without errors, 2 otherwise (after
@@ -16,7 +16,6 @@ from tabulate import tabulate
 
 from bootspec.diagnostics import Diagnostic, InternalError, render_all
 from bootspec.memmap import formats
-from bootspec.memmap.commands import add_parser as add_parser  # its old home
 from bootspec.memmap.model import ParsedMap
 from bootspec.memmap.parse import parse_path
 from bootspec.memmap.sanity import Finding, check_map

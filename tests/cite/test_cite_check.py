@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import cli
 
-from bootspec.cite import parse_cite, scan
+from bootspec.citeparse import parse_cite, scan
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

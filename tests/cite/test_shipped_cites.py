@@ -12,7 +12,7 @@ import os
 import pytest
 from helpers import REPO, cli
 
-from bootspec.cite import scan_files
+from bootspec.citeparse import scan_files
 from bootspec.pipeline import discover
 
 FILES = discover([str(REPO / "models"), str(REPO / "proofs")])

@@ -284,7 +284,7 @@ def test_admits_a_machine_map_only_within_the_symbolic_maps_rules(project: Proje
     import dataclasses
 
     from bootspec.memmap.bind import admits
-    from bootspec.memmap.machines import relaxed
+    from bootspec.sweep.reuse import relaxed
 
     name = "low_alloc"
     written = project.models[name]

@@ -14,8 +14,10 @@ import pytest
 from helpers import REPO, cli, reseal
 
 from bootspec.cache import Cache
-from bootspec.memmap.machines import Reuse, check_machine, select_models
 from bootspec.pipeline import discover, load
+from bootspec.sweep.cli import select_models
+from bootspec.sweep.reuse import Reuse
+from bootspec.sweep.run import check_machine
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 MACHINES = FIX / "machines"
@@ -59,10 +61,10 @@ def test_a_machine_checked_again_is_not_decided_again(tmp_path: Path,
         raise AssertionError("decided again")
 
     from bootspec.engine.check import ModelChecker
-    from bootspec.memmap import machines
+    from bootspec.sweep import run as sweep_run
     monkeypatch.setattr(ModelChecker, "decide_all", no_solving)
     monkeypatch.setattr(ModelChecker, "decide", no_solving)
-    monkeypatch.setattr(machines, "sample_regions", no_solving)
+    monkeypatch.setattr(sweep_run, "sample_regions", no_solving)
     assert run(str(MACHINES), *MODELS, *cache) == first
 
 
@@ -268,7 +270,8 @@ def test_every_corpus_machine_is_the_same_with_notes_from_the_other_half(tmp_pat
     import dataclasses
 
     from bootspec.engine.check import ModelChecker
-    from bootspec.memmap.machines import check_machines, expand_inputs
+    from bootspec.sweep.cli import expand_inputs
+    from bootspec.sweep.run import check_machines
 
     def no_proving(*_a: object) -> bool:
         raise AssertionError("proved again")

@@ -14,6 +14,7 @@ from bootspec.memmap.codes import BIND_CODES, CODES, EXAMPLE_LIMITS, PARSE_CODES
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SRC = Path(__file__).resolve().parents[2] / "bootspec" / "memmap"
+SWEEP = SRC.parent / "sweep"  # memmap check: its command-line errors are memmap codes too
 
 
 def _cases() -> list[tuple[int, str, int, str]]:
@@ -55,7 +56,8 @@ def test_malformed_file_still_yields_its_good_and_kept_entries() -> None:
 
 
 def _emitted_codes() -> set[str]:
-    text = "".join(p.read_text(encoding="utf-8") for p in SRC.glob("*.py") if p.name != "codes.py")
+    files = [*SRC.glob("*.py"), *SWEEP.glob("*.py")]
+    text = "".join(p.read_text(encoding="utf-8") for p in files if p.name != "codes.py")
     return set(re.findall(r'"(BS5\d\d)"', text))
 
 

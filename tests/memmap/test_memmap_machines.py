@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from helpers import REPO, cli, decided_alone
 
-from bootspec.memmap.machines import MachineReport, Progress, expand_inputs, select_models
 from bootspec.pipeline import discover, load
+from bootspec.sweep.cli import Progress, expand_inputs, select_models
+from bootspec.sweep.rows import MachineReport
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 MACHINES = FIX / "machines"
@@ -255,8 +256,9 @@ def _sweep_vs_alone(names: list[str]) -> int:
     """Sweep ``names`` (corpus files) and compare every obligation with deciding it
     alone; the number of proofs for every map that were used."""
     from bootspec.memmap.bind import Machine, bind
-    from bootspec.memmap.machines import Reuse, screen
     from bootspec.pipeline import check_project
+    from bootspec.sweep.reuse import Reuse
+    from bootspec.sweep.run import screen
 
     project = load(discover([str(REPO / "models"), str(REPO / "proofs")]))
     models = select_models(project, ["xen_kdump", "xen_trampoline", "xen_early_alloc"])
@@ -285,7 +287,7 @@ def test_every_corpus_machines_report_is_the_same_alone_and_in_a_sweep() -> None
     on its own equal those of the same machine in a sweep of the whole corpus."""
     import dataclasses
 
-    from bootspec.memmap.machines import check_machine, check_machines
+    from bootspec.sweep.run import check_machine, check_machines
 
     project = load(discover([str(REPO / "models"), str(REPO / "proofs")]))
     models = [n for n, m in project.models.items() if any(x.symbolic for x in m.maps.values())]

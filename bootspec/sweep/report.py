@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from tabulate import tabulate
 
 from bootspec.memmap.lineformats import FMT_LABEL
-from bootspec.memmap.machines import BoundInfo, MachineReport, Row
 from bootspec.report.view import Meta
+from bootspec.sweep.rows import BoundInfo, MachineReport, Row
 from bootspec.units import human_size
 
 SCHEMA_VERSION = 1

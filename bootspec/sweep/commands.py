@@ -1,6 +1,7 @@
-"""The 'memmap show' and 'memmap check' parsers: registered on every start, so this
-module imports neither the map importers nor the engine; each command's module is
-imported when it runs."""
+"""The 'memmap' command group ('memmap show', 'memmap check'): registered on every
+start, so this module imports neither the map importers nor the engine; each
+command's module is imported when it runs. It sits in the sweep package because
+'memmap check' is the sweep (above the pipeline); 'memmap show' is the importers'."""
 
 from __future__ import annotations
 
@@ -18,13 +19,13 @@ def run_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from bootspec.memmap import machines
-    return machines.run_check(args, stdout, stderr)
+    from bootspec.sweep import cli
+    return cli.run_check(args, stdout, stderr)
 
 
 def add_parser(subparsers: Subparsers) -> None:
     """Register ``memmap show FILE... [--format text|json]`` (``func=run_show``) and
-    ``memmap check`` (:mod:`bootspec.memmap.machines`)."""
+    ``memmap check`` (:mod:`bootspec.sweep.cli`)."""
     memmap = subparsers.add_parser(
         "memmap", help="import real machine memory maps (e820, EFI, Xen, sysfs, JSON)",
         description="Import and inspect real machine memory maps.")

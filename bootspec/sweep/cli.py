@@ -1,0 +1,181 @@
+"""``bootspec memmap check``: the command. Its arguments, the map files it is given
+(:func:`expand_inputs`), the models named (:func:`select_models`), a progress bar
+(:class:`Progress`), and the exit status of :func:`run_check`: 0 every machine
+acceptable, 1 some machine is not, 2 bad input (an unreadable or erroneous map
+file, an unknown model, no machine to check)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bootspec.argtypes import scope_of
+from bootspec.cache import Cache
+from bootspec.diagnostics import BootspecError, Diagnostic, Span, render_all
+from bootspec.engine.solver import Limits
+from bootspec.memmap.bios import options_of as bios_options
+from bootspec.pipeline import Project, discover, load
+from bootspec.sweep import report
+from bootspec.sweep.rows import MachineReport
+from bootspec.sweep.run import check_machines
+
+_SKIP_SUFFIXES = (".md", ".rst", ".orig", ".rej", ".swp")
+
+
+# -- inputs ---------------------------------------------------------------------------
+
+def _is_sysfs_dir(path: Path) -> bool:
+    try:
+        return any(c.is_dir() and c.name.isdigit() and (c / "type").exists()
+                   for c in path.iterdir())
+    except OSError:
+        return False
+
+
+def expand_inputs(args: Sequence[str]) -> tuple[list[tuple[str, bool]], list[Diagnostic]]:
+    """(file, named explicitly) for every map input; a folder stands for its files (not
+    recursive; hidden files and notes such as README.md left out) unless it is a
+    sysfs memmap folder, which is one map."""
+    out: list[tuple[str, bool]] = []
+    diags: list[Diagnostic] = []
+    for a in args:
+        p = Path(a)
+        if p.is_dir() and not _is_sysfs_dir(p):
+            kids = sorted(c for c in p.iterdir()
+                          if not c.name.startswith(".") and c.suffix.lower() not in _SKIP_SUFFIXES
+                          and (c.is_file() or (c.is_dir() and _is_sysfs_dir(c))))
+            out.extend((str(c), False) for c in kids)
+        elif p.exists():
+            out.append((a, True))
+        else:
+            diags.append(Diagnostic("BS507", f"no such file or folder: '{a}'",
+                                    Span("<command line>", 0, 0)))
+    return out, diags
+
+
+def select_models(project: Project, wanted: Sequence[str]) -> list[str]:
+    """Model names for ``--model`` values: a model's name, or the stem of a model file
+    (every model it defines: ``xen_trampoline`` for models/xen_trampoline.boot)."""
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for w in wanted:
+        if w in project.models:
+            names = [w]
+        else:
+            names = sorted(n for n, m in project.models.items() if Path(m.path).stem == w)
+        if not names:
+            unknown.append(w)
+        chosen.extend(n for n in names if n not in chosen)
+    if unknown:
+        stems = sorted({Path(m.path).stem for m in project.models.values()})
+        raise BootspecError([Diagnostic(
+            "BS529", f"--model {u}: no model or model file of that name",
+            Span("<command line>", 0, 0),
+            hint=f"models: {', '.join(sorted(project.models))}; model files: "
+                 f"{', '.join(stems)}") for u in unknown])
+    return chosen
+
+
+# -- progress -------------------------------------------------------------------------
+
+class Progress:
+    """A progress bar on stderr for runs over a second; silent when stderr is no TTY.
+
+    Uses tqdm when it is installed, else a one-line counter.
+    """
+
+    def __init__(self, total: int, stream: TextIO, delay: float = 1.0) -> None:
+        self.total, self.stream, self.delay = total, stream, delay
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self.done = 0
+        self.t0 = time.monotonic()
+        self.bar = None
+        self.drawn = False
+        if self.enabled:
+            try:
+                from tqdm import tqdm  # type: ignore[import-untyped,import-not-found,unused-ignore]
+            except ImportError:
+                return
+            self.bar = tqdm(total=total, file=stream, delay=delay, unit="file",
+                            leave=False)
+
+    def __call__(self, rep: MachineReport) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.set_postfix_str(rep.name, refresh=False)
+            self.bar.update(1)
+            return
+        if time.monotonic() - self.t0 >= self.delay:
+            self.stream.write(f"\rbootspec: {self.done}/{self.total} files ({rep.name})\x1b[K")
+            self.stream.flush()
+            self.drawn = True
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+# -- the command ----------------------------------------------------------------------
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``memmap check``; returns the exit status (see the module docstring)."""
+    files = discover(args.paths)
+    scope = scope_of(args, files)
+    project = load(files, scope=scope)
+    models = select_models(project, args.models)
+    symbolic = [n for n in models if any(m.symbolic for m in project.models[n].maps.values())]
+    if not symbolic:
+        raise BootspecError([Diagnostic(
+            "BS521", f"no symbolic map to bind in {_plural(len(models), 'model')} "
+            f"{', '.join(models)}",
+            Span("<command line>", 0, 0),
+            hint="memmap check replaces a model's 'map NAME : KIND symbolic N' by each "
+                 "machine's map")])
+    inputs, bad = expand_inputs(args.inputs)
+    if bad:
+        raise BootspecError(bad)
+    limits = Limits(rlimit=args.rlimit, timeout_ms=max(1, int(args.timeout * 1000)))
+    progress = Progress(len(inputs), stderr)
+    t0 = time.perf_counter()
+    try:
+        reports = check_machines(project, symbolic, inputs, limits, args.jobs,
+                                 not args.no_sample, args.paths, progress,
+                                 None if args.no_cache else Cache(args.cache_dir),
+                                 bios_options(args), scope)
+    finally:
+        progress.close()
+    elapsed = time.perf_counter() - t0
+    unbound = [n for n in models if n not in symbolic]
+    from bootspec.image import digest
+    from bootspec.report.view import meta_of
+    read = {r.file: digest(r.file) for r in reports if r.checked and os.path.exists(r.file)}
+    meta = meta_of(project.sources, {**project.inputs, **read})
+    stdout.write(report.render(reports, symbolic, unbound, args.format,
+                               timing=not args.no_timing, elapsed=elapsed, jobs=args.jobs,
+                               meta=meta))
+    errors = [r for r in reports if r.error is not None]
+    for r in errors:
+        stderr.write((r.error or "").rstrip("\n") + "\n")
+    if errors:
+        return 2
+    if not any(r.checked for r in reports):
+        kinds = sorted({m.kind for n in symbolic for m in project.models[n].maps.values()
+                        if m.symbolic})
+        stderr.write(render_all([Diagnostic(
+            "BS521", f"no input has a {' or '.join(kinds)} map for the models to check",
+            Span("<command line>", 0, 0))]) + "\n")
+        return 2
+    return 0 if all(r.acceptable for r in reports if r.checked) else 1
