@@ -170,7 +170,7 @@ def generate(seed: int) -> str:
                     if common:
                         live.append(r)
             elif c < 0.82:
-                add(f"  set cur = {rnd.choice(['cur + 16', 'cur - 32', 'a', 'if cur > 32 then cur - 32 else 0', '(cur + 15) & ~15', 'u8(cur - 64)', 'cur >> 1'])}")
+                add(f"  set cur = {rnd.choice(['cur + 16', 'cur - 32', 'a', 'if cur > 32 then cur - 32 else 0', '(cur + 15) & ~15', 'u8(cur - 64)', 'cur >> 1', '(cur | 8) ^ a', 'u16(cur << 9) % 200', 'cur % 48', 'u32(a - cur) >> 28'])}")
             elif c < 0.85 and common:
                 q = fresh()
                 add("  for i in [0, 2)")

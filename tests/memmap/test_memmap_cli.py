@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bootspec.memmap.show import add_parser, render_map, run_show
+from bootspec.memmap.show import render_map, run_show
+from bootspec.sweep.commands import add_parser
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
