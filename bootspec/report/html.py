@@ -1,9 +1,10 @@
 """The HTML report: one self-contained file (inline CSS and SVG, no scripts, no fetches).
 
-It holds the summary table, then each counterexample (its SVG memory map, the
-path of stages with what each placed, the memory and map tables), then what
-each proof that holds depends on (its unsat core). ``bootspec diff`` gets the
-same page around a table of the changes.
+It holds the summary table, then each counterexample (its SVG memory map with a
+legend that says what every colour means, the path of stages with what each
+placed, the memory and map tables), then what each proof that holds depends on
+(its unsat core). ``bootspec diff`` gets the same page around a table of the
+changes, and its maps show where a region that moved was before the change.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ tr.fail td{background:#fff0f0}tr.marked td{font-weight:bold;background:#fff3f5}
 article{border:1px solid #e3e3e3;border-radius:6px;padding:4px 16px 12px;margin:14px 0}
 ol.path{padding-left:22px}ol.path li.failing{color:#cf222e}
 figure{margin:10px 0;overflow-x:auto}summary{cursor:pointer}
+figcaption ul.legend{list-style:none;padding:0;margin:6px 0;font-size:13px}
+ul.legend li{display:flex;align-items:center;gap:8px;margin:2px 0}
+ul.legend svg.swatch{flex:none}
 """
 
 
@@ -95,8 +99,15 @@ def cex_html(it: Item, cex: CexView, ident: str) -> list[str]:
         out.append(f"<li{cls}><b>{_e(st.stage)}</b>: {placed}"
                    + (" &larr; fails here" if st.failing else "") + "</li>")
     out.append("</ol>")
+    for b in cex.before:
+        now = next((r for r in cex.regions if r.name == b.name), None)
+        if now is not None:
+            out.append(f"<p>moved by the change: <b>{_e(b.name)}</b> was at "
+                       f"<code>[0x{b.start:0{d}X}, 0x{b.end:0{d}X})</code> (the dashed "
+                       f"outline), is now at <code>[0x{now.start:0{d}X}, 0x{now.end:0{d}X})"
+                       "</code></p>")
     title = f"{it.model} / {it.property}: {cex.step}"
-    out.append(f"<figure>{svg.render(cex, title, ident)}</figure>")
+    out.append(f"<figure>{svg.render(cex, title, ident)}{legend_html(cex)}</figure>")
     rows = [("marked" if r.marked else "",
              [f"<code>0x{r.start:0{d}X}</code>", f"<code>0x{r.end:0{d}X}</code>",
               _e(human_size(r.size)), _e(r.name), _e(r.owner or "-"), _e(r.type or "-")])
@@ -113,6 +124,13 @@ def cex_html(it: Item, cex: CexView, ident: str) -> list[str]:
                                  _e(human_size(e - s)), _e(t)]) for s, e, t in m.entries]))
         out.append("</details>")
     return out
+
+
+def legend_html(cex: CexView) -> str:
+    """What each colour and outline of the map means, each swatch drawn as its boxes are."""
+    keys = "".join(f'<li data-key="{_e(k.kind)}">{svg.swatch(k.look)}<span>{_e(k.words)}'
+                   "</span></li>" for k in svg.legend(cex))
+    return f'<figcaption><ul class="legend">{keys}</ul></figcaption>'
 
 
 def item_html(it: Item, ident: str) -> list[str]:

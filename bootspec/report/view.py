@@ -152,6 +152,9 @@ class CexView:
     findings: tuple[str, ...]
     inputs: tuple[tuple[str, int], ...]
     stages: tuple[StageStep, ...]
+    #: for ``bootspec diff``: where the regions that moved were in the base version, with
+    #: the same inputs on the same path (empty when nothing moved or the base differs)
+    before: tuple[RegionView, ...] = ()
 
     @builtins.property
     def top(self) -> int:
@@ -386,6 +389,37 @@ def cex_view(cex: Counterexample, model: Model, pred: A.Expr | None,
                                _range_evaluator(cex, model, src or SourceText({}))),
                    maps, cex.findings, cex.inputs,
                    tuple(steps))
+
+
+def before_of(cex: CexView, model: Model) -> tuple[RegionView, ...]:
+    """Where the regions of ``cex`` (a counterexample of another version) were in
+    ``model``: run with the same inputs along the same stages, up to the end of the
+    failing stage, the regions whose bounds differ. Empty when that run does not exist
+    (the base has other inputs or stages, or the inputs break a base domain)."""
+    from bootspec.diagnostics import Collector
+    from bootspec.engine.paths import enumerate_paths
+    path = next((p for p in enumerate_paths(model, Collector()) if p.stages == cex.path), None)
+    if path is None:
+        return ()
+    inputs = dict(cex.inputs)
+    try:
+        if not concrete.inputs_valid(model, inputs):
+            return ()
+        trace = concrete.run_path(model, path, inputs)
+    except (KeyError, ValueError, TypeError, AssertionError, ZeroDivisionError):
+        return ()  # the base reads an input the head does not have
+    upto = max((i for i, e in enumerate(path.events) if e.stage == cex.stage),
+               default=len(path.events) - 1)
+    state = next((st for st in reversed(trace.states[:upto + 1]) if st is not None), None)
+    if state is None:
+        return ()
+    out = []
+    for r in cex.regions:
+        was = state.regions.get(r.name)
+        if was is not None and was.ok and (was.start, was.end) != (r.start, r.end):
+            out.append(RegionView(r.name, was.start, was.end, was.owner, was.type, r.marked,
+                                  region_span(model, r.name, was.owner)))
+    return tuple(out)
 
 
 def item_of(ob: Obligation, verdict: Verdict, project: Project,
