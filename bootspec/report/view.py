@@ -178,6 +178,8 @@ class Item:
     seconds: float | None
     cex: CexView | None
     core: tuple[tuple[str, Span], ...]
+    #: the source line(s) of each core entry, as written (same order as ``core``)
+    core_source: tuple[str, ...] = ()
 
     @builtins.property
     def ok(self) -> bool:
@@ -214,6 +216,16 @@ class SourceText:
 
     def __init__(self, sources: Mapping[str, str]):
         self._lines = {p: t.splitlines() for p, t in sources.items()}
+
+    def lines(self, span: Span | None, most: int = 3) -> str:
+        """The whole source line(s) a span is on, each stripped, joined by newlines; at
+        most ``most`` lines (then an ellipsis)."""
+        if span is None or span.line <= 0:
+            return ""
+        lines = self._lines.get(span.path) or []
+        last = min(max(span.end_line or span.line, span.line), len(lines))
+        got = [line.strip() for line in lines[span.line - 1:last]]
+        return "\n".join(got[:most] + (["\u2026"] if len(got) > most else []))
 
     def text(self, span: Span | None) -> str:
         if span is None or span.line <= 0:
@@ -435,7 +447,8 @@ def item_of(ob: Obligation, verdict: Verdict, project: Project,
     reason = verdict.reason if verdict.status in ("unknown", "vacuous") or \
         verdict.reason == NOT_SMALLEST else ""
     return Item(ob.model, ob.name, ob.kind, ob.expected, verdict.status, reason,
-                ob.span, pspan, ptext, ob.cite, seconds, cex, verdict.core)
+                ob.span, pspan, ptext, ob.cite, seconds, cex, verdict.core,
+                tuple(src.lines(span) for _, span in verdict.core))
 
 
 def check_view(results: Iterable[Result], project: Project, timing: bool = True,
