@@ -5,8 +5,8 @@ places; roots have a bold border. An edge goes from each ``after`` stage to the
 stage, labelled with the target's ``when`` guard as written; a black dot (where
 the boot starts) has an edge to each root, labelled with the root's guard, so
 that every guard sits on an edge and none inside a node. Without MODEL, every
-model of the project is drawn, one cluster each, packed :data:`COLUMNS` to a
-row (one wide row of 31 models was 8,751 pt wide; packed it is 1,160 pt).
+model of the project is drawn, one cluster each, :data:`COLUMNS` to a
+row (one wide row of 31 models was 8,751 pt wide; wrapped it is 1,192 pt).
 
 Graphviz DOT is always available; ``svg`` runs Graphviz's ``dot`` and says so
 clearly (BS009) when it is not installed. Exit status: 0, or 2 for a mistake
