@@ -42,6 +42,7 @@ from bootspec.sources import SUFFIXES
 if TYPE_CHECKING:  # the pipeline and the reports are imported when a diff runs
     from bootspec.pipeline import Project
     from bootspec.report.diffview import DiffView
+    from bootspec.report.view import Item
 
 DEFAULT_PATHS = ("models", "proofs")
 _CMD = Span("<command line>", 0, 0)
@@ -172,13 +173,25 @@ def diff(base: str, head: str, paths: list[str], cwd: str, limits: Limits | None
     if not any(s.sources for s in snaps):
         raise _error("BS008", "no .boot or .proof files in either version",
                      hint="name the model and proof folders after --")
-    views = []
+    views, projects = [], []
     for s in snaps:
         project = load_snapshot(s)
+        projects.append(project)
         views.append(check_view(check_project(project, limits), project, timing=False))
     b, h = views
     return compare(Version(snaps[0].label, snaps[0].commit, b.meta),
-                   Version(snaps[1].label, snaps[1].commit, h.meta), b.items, h.items)
+                   Version(snaps[1].label, snaps[1].commit, h.meta), b.items,
+                   [_with_before(i, projects[0]) for i in h.items])
+
+
+def _with_before(item: Item, base: Project) -> Item:
+    """A head item whose counterexample also shows where its regions were in the base."""
+    from bootspec.report.view import before_of
+    if item.cex is None or item.model not in base.models:
+        return item
+    moved = before_of(item.cex, base.models[item.model])
+    return dataclasses.replace(item, cex=dataclasses.replace(item.cex, before=moved)) \
+        if moved else item
 
 
 def add_parser(subparsers: Subparsers) -> None:

@@ -2,8 +2,11 @@
 
 Nodes are stages (in declaration order), labelled with the regions each one
 places; roots have a bold border. An edge goes from each ``after`` stage to the
-stage, labelled with the target's ``when`` guard as written. Without MODEL,
-every model of the project is drawn, one cluster each.
+stage, labelled with the target's ``when`` guard as written; a black dot (where
+the boot starts) has an edge to each root, labelled with the root's guard, so
+that every guard sits on an edge and none inside a node. Without MODEL, every
+model of the project is drawn, one cluster each, :data:`COLUMNS` to a
+row (one wide row of 31 models was 8,751 pt wide; wrapped it is 1,192 pt).
 
 Graphviz DOT is always available; ``svg`` runs Graphviz's ``dot`` and says so
 clearly (BS009) when it is not installed. Exit status: 0, or 2 for a mistake
@@ -27,6 +30,8 @@ if TYPE_CHECKING:  # the models' modules are imported when a graph is drawn
     from bootspec.report.view import SourceText
 
 _CMD = Span("<command line>", 0, 0)
+COLUMNS = 3  # models per row of the all-models graph
+START = "(boot)"  # the start node's name after the model prefix: no stage is named so
 
 
 def q(s: str) -> str:
@@ -57,21 +62,26 @@ def _model_lines(model: Model, src: SourceText, prefix: str, indent: str) -> lis
     for name in order:
         placed = _placed(model, name)
         label = name + (("\nplaces " + ", ".join(placed)) if placed else "")
-        root = g.in_degree(name) == 0
-        guard = model.stages[name].guard
-        if root and guard is not None:  # a root's guard has no edge to sit on
-            label += "\nwhen " + src.text(guard.span)
         attrs = [f"label={q(label)}"]
-        if root:
+        if g.in_degree(name) == 0:
             attrs.append("penwidth=2.5")
         out.append(f"{indent}{q(prefix + name)} [{', '.join(attrs)}];")
+    out.append(f"{indent}{q(prefix + START)} [shape=circle, label=\"\", width=0.18, "
+               'fixedsize=true, style=filled, fillcolor="#333333", tooltip="boot starts"];')
     for target in order:
         stage = model.stages[target]
         when = src.text(stage.guard.span) if stage.guard is not None else ""
-        for source in sorted(g.predecessors(target), key=order.index):
+        sources = sorted(g.predecessors(target), key=order.index) or [START]
+        for source in sources:
             edge = f" [label={q('when ' + when)}]" if when else ""
             out.append(f"{indent}{q(prefix + source)} -> {q(prefix + target)}{edge};")
     return out
+
+
+def _sinks(model: Model) -> list[str]:
+    from bootspec.engine.paths import stage_graph
+    g = stage_graph(model)
+    return [s for s in model.stages if g.out_degree(s) == 0]
 
 
 def dot_source(project: Project, model: str | None = None) -> str:
@@ -88,12 +98,20 @@ def dot_source(project: Project, model: str | None = None) -> str:
         body += _model_lines(m, src, "", "  ")
     else:
         body = []
-        for i, name in enumerate(sorted(project.models)):
+        names = sorted(project.models)
+        for i, name in enumerate(names):
             m = project.models[name]
             body += [f"  subgraph cluster_{i} {{", f"    label={q(f'model {name}')};",
                      '    style="rounded"; color="#999999";']
             body += _model_lines(m, src, f"{name}/", "    ")
             body.append("  }")
+        # COLUMNS models to a row: invisible edges hang each model under the one
+        # COLUMNS before it, so the picture wraps instead of growing one wide row
+        for i, name in enumerate(names[COLUMNS:]):
+            above = names[i]
+            for sink in _sinks(project.models[above]):
+                body.append(f"  {q(f'{above}/{sink}')} -> {q(f'{name}/{START}')} "
+                            "[style=invis];")
     return "\n".join(head + body + ["}"]) + "\n"
 
 

@@ -1,9 +1,16 @@
-"""The HTML report: one self-contained file (inline CSS and SVG, no scripts, no fetches).
+"""The HTML report: one self-contained file (inline CSS, SVG and a few lines of
+inline script; nothing is fetched).
 
-It holds the summary table, then each counterexample (its SVG memory map, the
-path of stages with what each placed, the memory and map tables), then what
-each proof that holds depends on (its unsat core). ``bootspec diff`` gets the
-same page around a table of the changes.
+It holds the summary (links to each violation, a filter by verdict and model, and
+the table of verdicts), then each counterexample (its SVG memory map with a
+legend that says what every colour means, the path of stages with what each
+placed, the memory and map tables), then what each proof that holds depends on
+(its unsat core, each line with its source text). ``bootspec diff`` gets the
+same page around a table of the changes, and its maps show where a region that
+moved was before the change.
+
+The filter is the only script. Without it (script off) the page shows
+everything and the filter's controls stay hidden.
 """
 
 from __future__ import annotations
@@ -33,28 +40,56 @@ tr.fail td{background:#fff0f0}tr.marked td{font-weight:bold;background:#fff3f5}
 article{border:1px solid #e3e3e3;border-radius:6px;padding:4px 16px 12px;margin:14px 0}
 ol.path{padding-left:22px}ol.path li.failing{color:#cf222e}
 figure{margin:10px 0;overflow-x:auto}summary{cursor:pointer}
+figcaption ul.legend{list-style:none;padding:0;margin:6px 0;font-size:13px}
+ul.legend li{display:flex;align-items:center;gap:8px;margin:2px 0}
+ul.legend svg.swatch{flex:none}
+table.core td pre{margin:0;white-space:pre-wrap;font:12px ui-monospace,Menlo,Consolas,monospace}
+nav.jump ul{margin:4px 0}form.filter{margin:8px 0;display:flex;gap:14px;align-items:center;
+ flex-wrap:wrap}[hidden]{display:none !important}
 """
+
+#: the filter of the check page: shows the table rows and the articles whose
+#: data-verdict/data-model match the chosen values; the form is hidden until it runs
+_JS = """(function(){
+var f=document.getElementById('filter');if(!f)return;f.hidden=false;
+var v=document.getElementById('f-verdict'),m=document.getElementById('f-model'),
+n=document.getElementById('f-count');
+function go(){var shown=0,total=0;
+document.querySelectorAll('[data-verdict]').forEach(function(e){
+var ok=(!v.value||(v.value==='FAIL'?e.dataset.result==='FAIL':e.dataset.verdict===v.value))
+&&(!m.value||e.dataset.model===m.value);e.hidden=!ok;
+if(e.tagName==='TR'){total++;if(ok)shown++;}});
+n.textContent=shown+' of '+total+' shown';}
+v.addEventListener('change',go);m.addEventListener('change',go);go();})();"""
 
 
 def _e(s: object) -> str:
     return escape(str(s))
 
 
-def _page(title: str, meta: Meta, body: Sequence[str]) -> str:
+def _page(title: str, meta: Meta, body: Sequence[str], script: bool = False) -> str:
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
         f"<header><h1>{_e(title)}</h1><p class=\"meta\">{_e(meta.line)}</p></header>",
-        *body, "</body>", "</html>"]) + "\n"
+        *body, *([f"<script>{_JS}</script>"] if script else []), "</body>", "</html>"]) + "\n"
 
 
-def _table(headers: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]]) -> str:
-    """``rows`` are (tr class, cells as HTML)."""
-    out = ["<table>", "<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers)
+def _data(it: Item) -> str:
+    """The attributes the filter reads."""
+    return (f' data-model="{_e(it.model)}" data-verdict="{_e(it.verdict)}" '
+            f'data-result="{"ok" if it.ok else "FAIL"}"')
+
+
+def _table(headers: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]],
+           cls: str = "", attrs: Sequence[str] = ()) -> str:
+    """``rows`` are (tr class, cells as HTML); ``attrs`` more attributes of each row."""
+    t = f' class="{cls}"' if cls else ""
+    out = [f"<table{t}>", "<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers)
            + "</tr></thead>", "<tbody>"]
-    for cls, cells in rows:
-        c = f' class="{cls}"' if cls else ""
+    for k, (rc, cells) in enumerate(rows):
+        c = (f' class="{rc}"' if rc else "") + (attrs[k] if k < len(attrs) else "")
         out.append(f"<tr{c}>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     out += ["</tbody>", "</table>"]
     return "\n".join(out)
@@ -95,8 +130,15 @@ def cex_html(it: Item, cex: CexView, ident: str) -> list[str]:
         out.append(f"<li{cls}><b>{_e(st.stage)}</b>: {placed}"
                    + (" &larr; fails here" if st.failing else "") + "</li>")
     out.append("</ol>")
+    for b in cex.before:
+        now = next((r for r in cex.regions if r.name == b.name), None)
+        if now is not None:
+            out.append(f"<p>moved by the change: <b>{_e(b.name)}</b> was at "
+                       f"<code>[0x{b.start:0{d}X}, 0x{b.end:0{d}X})</code> (the dashed "
+                       f"outline), is now at <code>[0x{now.start:0{d}X}, 0x{now.end:0{d}X})"
+                       "</code></p>")
     title = f"{it.model} / {it.property}: {cex.step}"
-    out.append(f"<figure>{svg.render(cex, title, ident)}</figure>")
+    out.append(f"<figure>{svg.render(cex, title, ident)}{legend_html(cex)}</figure>")
     rows = [("marked" if r.marked else "",
              [f"<code>0x{r.start:0{d}X}</code>", f"<code>0x{r.end:0{d}X}</code>",
               _e(human_size(r.size)), _e(r.name), _e(r.owner or "-"), _e(r.type or "-")])
@@ -115,11 +157,18 @@ def cex_html(it: Item, cex: CexView, ident: str) -> list[str]:
     return out
 
 
+def legend_html(cex: CexView) -> str:
+    """What each colour and outline of the map means, each swatch drawn as its boxes are."""
+    keys = "".join(f'<li data-key="{_e(k.kind)}">{svg.swatch(k.look)}<span>{_e(k.words)}'
+                   "</span></li>" for k in svg.legend(cex))
+    return f'<figcaption><ul class="legend">{keys}</ul></figcaption>'
+
+
 def item_html(it: Item, ident: str) -> list[str]:
     head = f"{it.model} / {it.property}: {_verdict(it.verdict)}"
     if not it.ok:
         head += f' <span class="bad">(expected {_e(it.expected)})</span>'
-    out = [f'<article id="{_e(_anchor(it))}">', f"<h3>{head}</h3>"]
+    out = [f'<article id="{_e(_anchor(it))}"{_data(it)}>', f"<h3>{head}</h3>"]
     if it.property_text:
         out.append(f"<p>property: <code>{_e(it.property_text)}</code> "
                    f"{_loc(it.property_span)}</p>")
@@ -138,9 +187,16 @@ def item_html(it: Item, ident: str) -> list[str]:
 def core_html(it: Item) -> list[str]:
     if not it.core:
         return ["<p>the proof depends on no assumption: it holds by the placements alone</p>"]
-    return (["<p>the proof depends on:</p>", "<ul>"]
-            + [f"<li>{_loc(span.short)} {_e(label)}</li>" for label, span in it.core]
-            + ["</ul>"])
+    rows = []
+    for k, (label, span) in enumerate(it.core):
+        text = it.core_source[k] if k < len(it.core_source) else ""
+        rows.append(("", [_loc(span.short), _e(label), f"<pre>{_e(text)}</pre>" if text
+                          else "-"]))
+    n = len(it.core)
+    these = "this line" if n == 1 else f"these {n} lines"
+    return ([f"<p>the proof depends on {these} of the sources (its unsat core): change "
+             f"{'it' if n == 1 else 'one'} and the proof may no longer hold</p>",
+             _table(["where", "what", "source"], rows, "core")])
 
 
 def _summary(items: Sequence[Item]) -> str:
@@ -157,10 +213,44 @@ def _summary(items: Sequence[Item]) -> str:
             f"({_e(parts)})</p>")
 
 
+def _jump(items: Sequence[Item], shown: set[tuple[str, str]]) -> list[str]:
+    """Links to each violation and to each verdict that differs from its expectation."""
+    bad = [i for i in items if i.key in shown and (i.verdict == "violated" or not i.ok)]
+    if not bad:
+        return []
+    bad.sort(key=lambda i: (i.ok, i.model, i.property))
+    links = []
+    for i in bad:
+        what = _verdict(i.verdict) + (f', <span class="bad">expected {_e(i.expected)}</span>'
+                                      if not i.ok else ", as expected")
+        links.append(f'<li><a href="#{_e(_anchor(i))}">{_e(i.model)} / {_e(i.property)}</a>'
+                     f": {what}</li>")
+    return ['<nav class="jump" aria-label="violations"><p>jump to:</p><ul>', *links,
+            "</ul></nav>"]
+
+
+def _filter(items: Sequence[Item]) -> str:
+    verdicts = [v for v in ("holds", "violated", "vacuous", "unknown")
+                if any(i.verdict == v for i in items)]
+    vopts = "".join(f'<option value="{v}">{v}</option>' for v in verdicts)
+    if any(not i.ok for i in items):
+        vopts += '<option value="FAIL">differs from its expectation</option>'
+    mopts = "".join(f'<option value="{_e(m)}">{_e(m)}</option>'
+                    for m in sorted({i.model for i in items}))
+    return ('<form class="filter" id="filter" hidden>'
+            '<label>verdict <select id="f-verdict"><option value="">any</option>'
+            f"{vopts}</select></label>"
+            '<label>model <select id="f-model"><option value="">any</option>'
+            f'{mopts}</select></label><span id="f-count" aria-live="polite"></span></form>')
+
+
 def check_report(view: CheckView, title: str = "bootspec check") -> str:
     """The HTML report of ``bootspec check`` (or of one ``explain``)."""
     timing = any(i.seconds is not None for i in view.items)
-    detailed = {i.key for i in view.items if i.cex is not None or i.core}
+    cexs = sorted((i for i in view.items if i.cex is not None), key=lambda i: i.ok)
+    others = [i for i in view.items if i.cex is None and (i.core or not i.ok
+                                                          or len(view.items) == 1)]
+    detailed = {i.key for i in cexs + others}  # the items that have an article
     rows = []
     for i in view.items:
         name = _e(i.property)
@@ -173,21 +263,22 @@ def check_report(view: CheckView, title: str = "bootspec check") -> str:
         rows.append(("" if i.ok else "fail", cells))
     body = ([f'<p class="bad"><strong>PARTIAL REPORT</strong>: {_e(view.partial)}</p>']
             if view.partial is not None else [])
+    many = len(view.items) > 1
     body += ["<h2>Summary</h2>", _summary(view.items),
-            _table(["model", "property", "verdict", "expected", "result"]
-                   + (["time"] if timing else []), rows)]
-    cexs = sorted((i for i in view.items if i.cex is not None), key=lambda i: i.ok)
+             *(_jump(view.items, detailed) if many else []),
+             *([_filter(view.items)] if many else []),
+             _table(["model", "property", "verdict", "expected", "result"]
+                    + (["time"] if timing else []), rows,
+                    attrs=[_data(i) for i in view.items] if many else ())]
     if cexs:
         body.append("<h2>Counterexamples</h2>")
         for n, it in enumerate(cexs):
             body += item_html(it, f"m{n}")
-    others = [i for i in view.items if i.cex is None and (i.core or not i.ok
-                                                          or len(view.items) == 1)]
     if others:
         body.append("<h2>What each proof depends on</h2>")
         for n, it in enumerate(others):
             body += item_html(it, f"c{n}")
-    return _page(title, view.meta, body)
+    return _page(title, view.meta, body, script=many)
 
 
 def diff_report(view: DiffView) -> str:

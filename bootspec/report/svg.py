@@ -21,19 +21,124 @@ from bootspec.report.view import CexView, RegionView
 from bootspec.units import human_size
 
 HIGHLIGHT = "#e8112d"
-_PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
-            "#bc80bd", "#ccebc5", "#ffed6f", "#a6cee3", "#cab2d6")
-_FIXED = {None: "#e4e4e4", "usable": "#c7e9c0", "conventional": "#c7e9c0", "ram": "#c7e9c0",
-          "reserved": "#d0d0d0"}
+#: one fill per region or map-entry type, named so that a legend can say it in words;
+#: the palette holds no green or grey (those mean usable RAM and reserved memory)
+_PALETTE = (("#8dd3c7", "teal"), ("#ffffb3", "pale yellow"), ("#bebada", "lavender"),
+            ("#80b1d3", "blue"), ("#fdb462", "orange"), ("#b3de69", "lime"),
+            ("#fccde5", "pink"), ("#bc80bd", "purple"), ("#e5c494", "sand"),
+            ("#ffed6f", "yellow"), ("#a6cee3", "light blue"), ("#cab2d6", "lilac"))
+_RAM = ("#c7e9c0", "green")
+_FIXED = {None: ("#e4e4e4", "light grey"), "usable": _RAM, "conventional": _RAM, "ram": _RAM,
+          "reserved": ("#d0d0d0", "grey")}
+#: what the fixed colours mean, beyond the type names they stand for
+_MEANING = {"green": "memory the OS may use", "grey": "memory the OS must leave alone"}
+BEFORE_DASH = "6,4"  # the outline of a region's place before the change (bootspec diff)
 PAD, LANE_W, MAP_W, OVER_W, HEAD_H, GAP_H, MIN_H = 12, 190, 130, 80, 22, 20, 24
 CHAR_W = 6.7  # width of a character of the 11 px monospace font, for truncation
 
 
-def colour(kind: str | None) -> str:
-    """A stable fill for a region or entry type."""
+def _named(kind: str | None) -> tuple[str, str]:
     if kind in _FIXED:
         return _FIXED[kind]
     return _PALETTE[zlib.crc32(str(kind).encode()) % len(_PALETTE)]
+
+
+def colour(kind: str | None) -> str:
+    """A stable fill for a region or entry type.
+
+    >>> colour("usable") == colour("ram"), colour(None) != colour("reserved")
+    (True, True)
+    """
+    return _named(kind)[0]
+
+
+def colour_name(kind: str | None) -> str:
+    """The colour of :func:`colour` in words (``"green"``)."""
+    return _named(kind)[1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Look:
+    """How a box is drawn: the one source for the map's boxes and the legend's swatches."""
+
+    fill: str
+    stroke: str = "none"
+    stroke_width: float = 1
+    dash: str = ""
+    opacity: float = 1
+
+    def attrs(self) -> str:
+        out = f'fill="{self.fill}" stroke="{self.stroke}"'
+        if self.stroke != "none":
+            out += f' stroke-width="{self.stroke_width:g}"'
+        if self.dash:
+            out += f' stroke-dasharray="{self.dash}"'
+        if self.opacity != 1:
+            out += f' opacity="{self.opacity:g}"'
+        return out
+
+
+def region_look(kind: str | None, marked: bool = False) -> Look:
+    return Look(colour(kind), HIGHLIGHT, 3) if marked else Look(colour(kind), "#555")
+
+
+def entry_look(kind: str) -> Look:
+    return Look(colour(kind), "#888")
+
+
+MARKED = Look("#ffffff", HIGHLIGHT, 3)
+WASH = Look(HIGHLIGHT, opacity=0.3)
+OVERLAP = Look(HIGHLIGHT)
+BEFORE = Look("none", "#333", 1.5, BEFORE_DASH)
+
+
+@dataclasses.dataclass(frozen=True)
+class Key:
+    """One line of a legend: a swatch drawn as the boxes it stands for, and its words."""
+
+    look: Look
+    words: str
+    kind: str  # "fill" (a colour of a type), "marked", "overlap", "wash" or "before"
+
+
+def legend(cex: CexView) -> list[Key]:
+    """What every colour and pattern of :func:`render`'s picture of ``cex`` means: one key
+    per fill the boxes use (with the types it stands for), then the outlines and
+    highlights that appear."""
+    regions = sorted({r.type for r in cex.regions if r.end > r.start}, key=str)
+    entries = sorted({t for m in cex.maps for s, e, t in m.entries if e > s})
+    by_fill: dict[str, list[str]] = {}
+    for t in regions:
+        by_fill.setdefault(colour(t), []).append(
+            "regions with no type" if t is None else f"regions of type {t}")
+    for t in entries:
+        by_fill.setdefault(colour(t), []).append(f"map entries of type {t}")
+    names = {colour(t): colour_name(t) for t in [*regions, *entries]}
+    keys = []
+    for fill, what in sorted(by_fill.items(), key=lambda kv: names[kv[0]]):
+        name = names[fill]
+        meaning = f" ({_MEANING[name]})" if name in _MEANING else ""
+        keys.append(Key(Look(fill, "#555"), f"{name}: {', '.join(what)}{meaning}", "fill"))
+    if any(r.marked for r in cex.regions):
+        keys.append(Key(MARKED, "red outline: a region the violated property names", "marked"))
+    if cex.overlaps:
+        keys.append(Key(WASH, "pale red: where the named regions intersect, over their boxes",
+                        "wash"))
+        keys.append(Key(OVERLAP, "red: the intersection itself (the violation), in the "
+                        "overlap column", "overlap"))
+    if cex.before:
+        keys.append(Key(BEFORE, "dashed outline: where the region was before the change",
+                        "before"))
+    return keys
+
+
+def swatch(look: Look, width: int = 18, height: int = 12) -> str:
+    """A small SVG of one box, drawn with the attributes the map's boxes use."""
+    inset = look.stroke_width / 2 if look.stroke != "none" else 0
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" class="swatch" aria-hidden="true">'
+            f'<rect x="{inset:g}" y="{inset:g}" width="{width - 2 * inset:g}" '
+            f'height="{height - 2 * inset:g}" {look.attrs()}/></svg>')
 
 
 def lanes(regions: list[RegionView]) -> dict[str, int]:
@@ -67,16 +172,27 @@ def _heights(bs: tuple[Band, ...]) -> list[int]:
     return [GAP_H if b.gap else max(MIN_H, round(12 * weight(b))) for b in bs]
 
 
-def render(cex: CexView, title: str = "", ident: str = "m") -> str:
-    """The SVG document (a string starting with ``<svg``)."""
-    top = cex.top
+def _clamp(regions: tuple[RegionView, ...], top: int) -> list[RegionView]:
     drawn = [dataclasses.replace(r, start=min(max(r.start, 0), top), end=min(max(r.end, 0), top))
-             for r in cex.regions]
-    drawn = [r for r in drawn if r.end > r.start]
-    ivs = [(r.start, r.end) for r in drawn] + [(o.start, o.end) for o in cex.overlaps]
+             for r in regions]
+    return [r for r in drawn if r.end > r.start]
+
+
+def _old(name: str) -> str:
+    return name + "\0before"  # the lane key of a region's place before the change
+
+
+def render(cex: CexView, title: str = "", ident: str = "m") -> str:
+    """The SVG document (a string starting with ``<svg``). Its legend is :func:`legend`,
+    which the page shows beside it."""
+    top = cex.top
+    drawn = _clamp(cex.regions, top)
+    old = _clamp(cex.before, top)
+    ivs = [(r.start, r.end) for r in drawn + old] + [(o.start, o.end) for o in cex.overlaps]
     ivs += [(s, e) for m in cex.maps for s, e, _ in m.entries]
     bs = bands(ivs, 0, cex.top)
-    lane_of = lanes(drawn)
+    # a region's old place shares its lanes with the regions, so it never hides a box
+    lane_of = lanes(drawn + [dataclasses.replace(r, name=_old(r.name)) for r in old])
     n_lanes = max(lane_of.values(), default=-1) + 1
     digits = max(8, *(len(f"{v:X}") for b in bs for v in (b.start, b.end) if v < cex.top))
     aw = round((digits + 3) * CHAR_W) + 10
@@ -93,7 +209,7 @@ def render(cex: CexView, title: str = "", ident: str = "m") -> str:
         y_of_band[i] = (y, y + hs[i])
         y += hs[i]
     bottom = y
-    height = bottom + 46
+    height = bottom + 28
 
     def y_top(addr: int) -> int:  # y of an end address (top edge)
         return next(y0 for i, (y0, _) in y_of_band.items() if bs[i].end == addr)
@@ -141,13 +257,11 @@ def render(cex: CexView, title: str = "", ident: str = "m") -> str:
         x = x_lanes + lane_of[r.name] * LANE_W + 3
         w = LANE_W - 6
         y0, y1 = y_top(r.end), y_bot(r.start)
-        stroke = (f'stroke="{HIGHLIGHT}" stroke-width="3"' if r.marked
-                  else 'stroke="#555" stroke-width="1"')
         tip = f"{r.name} [{r.start:#x}, {r.end:#x}) {human_size(r.size)}" \
               f"{', ' + r.owner if r.owner else ''}{', ' + r.type if r.type else ''}"
         out.append(f'<rect x="{x}" y="{y0 + 1}" width="{w}" height="{max(1, y1 - y0 - 2)}" '
-                   f'rx="3" fill="{colour(r.type)}" {stroke}><title>{escape(tip)}</title>'
-                   "</rect>")
+                   f'rx="3" class="region" {region_look(r.type, r.marked).attrs()}>'
+                   f"<title>{escape(tip)}</title></rect>")
         cls = "b" if r.marked else ""
         if y1 - y0 >= 36:
             labels.append(_text(x + 6, y0 + 15, _fit(r.name, w - 12), cls))
@@ -156,6 +270,16 @@ def render(cex: CexView, title: str = "", ident: str = "m") -> str:
         else:
             labels.append(_text(x + 6, (y0 + y1) / 2 + 4,
                                 _fit(f"{r.name}  {human_size(r.size)}", w - 12), cls))
+    # where the regions that moved were before the change: a dashed outline, no fill
+    for r in old:
+        x = x_lanes + lane_of[_old(r.name)] * LANE_W + 3
+        w = LANE_W - 6
+        y0, y1 = y_top(r.end), y_bot(r.start)
+        tip = f"{r.name} before the change: [{r.start:#x}, {r.end:#x}) {human_size(r.size)}"
+        out.append(f'<rect x="{x}" y="{y0 + 1}" width="{w}" height="{max(1, y1 - y0 - 2)}" '
+                   f'rx="3" class="before" {BEFORE.attrs()}><title>{escape(tip)}</title></rect>')
+        labels.append(_text(x + 6, (y0 + y1) / 2 + 4 if y1 - y0 < 36 else y0 + 15,
+                            _fit(f"{r.name} before  {human_size(r.size)}", w - 12), "g"))
     # map entries
     for k, m in enumerate(cex.maps):
         x = x_maps + k * MAP_W + 3
@@ -164,7 +288,7 @@ def render(cex: CexView, title: str = "", ident: str = "m") -> str:
                 continue
             y0, y1 = y_top(e), y_bot(s)
             out.append(f'<rect x="{x}" y="{y0 + 1}" width="{MAP_W - 6}" '
-                       f'height="{max(1, y1 - y0 - 2)}" fill="{colour(t)}" stroke="#888">'
+                       f'height="{max(1, y1 - y0 - 2)}" class="entry" {entry_look(t).attrs()}>'
                        f'<title>{escape(f"{m.name}: {t} [{s:#x}, {e:#x})")}</title></rect>')
             labels.append(_text(x + 5, (y0 + y1) / 2 + 4, _fit(t, MAP_W - 16)))
     # the intersection of the violating regions: a wash across the lanes involved, and
@@ -185,25 +309,16 @@ def render(cex: CexView, title: str = "", ident: str = "m") -> str:
         if xs:
             x0, x1 = min(xs), max(xs) + (LANE_W if max(xs) < x_maps else MAP_W)
             out.append(f'<rect x="{x0 + 3}" y="{y0 + 1}" width="{x1 - x0 - 6}" '
-                       f'height="{max(1, y1 - y0 - 2)}" fill="{HIGHLIGHT}" opacity="0.3">'
+                       f'height="{max(1, y1 - y0 - 2)}" class="wash" {WASH.attrs()}>'
                        f"<title>{tip}</title></rect>")
         out.append(f'<g class="overlap"><title>{tip}</title>'
                    f'<rect x="{x_over + 3}" y="{y0 + 1}" width="{OVER_W - 6}" '
-                   f'height="{max(1, y1 - y0 - 2)}" fill="{HIGHLIGHT}"/>'
+                   f'height="{max(1, y1 - y0 - 2)}" {OVERLAP.attrs()}/>'
                    + _text(x_over + OVER_W / 2, (y0 + y1) / 2 + 4,
                            _fit(human_size(o.end - o.start), OVER_W - 10), "w", "middle")
                    + "</g>")
     out += labels
-    # legend
-    ly = bottom + 16
-    out.append(f'<rect x="{PAD}" y="{ly}" width="14" height="12" fill="{colour("x")}" '
-               f'stroke="#555"/>' + _text(PAD + 20, ly + 10, "region"))
-    out.append(f'<rect x="{PAD + 90}" y="{ly}" width="14" height="12" fill="#fff" '
-               f'stroke="{HIGHLIGHT}" stroke-width="3"/>'
-               + _text(PAD + 110, ly + 10, "named by the violated property"))
-    out.append(f'<rect x="{PAD + 330}" y="{ly}" width="14" height="12" fill="{HIGHLIGHT}"/>'
-               + _text(PAD + 350, ly + 10, "overlap"))
-    out.append(_text(PAD, ly + 27, "not to scale: each boundary gets a band; ranges are "
+    out.append(_text(PAD, bottom + 19, "not to scale: each boundary gets a band; ranges are "
                      "[start, end)", "g"))
     out.append("</svg>")
     return "\n".join(out) + "\n"

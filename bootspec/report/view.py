@@ -152,6 +152,9 @@ class CexView:
     findings: tuple[str, ...]
     inputs: tuple[tuple[str, int], ...]
     stages: tuple[StageStep, ...]
+    #: for ``bootspec diff``: where the regions that moved were in the base version, with
+    #: the same inputs on the same path (empty when nothing moved or the base differs)
+    before: tuple[RegionView, ...] = ()
 
     @builtins.property
     def top(self) -> int:
@@ -175,6 +178,8 @@ class Item:
     seconds: float | None
     cex: CexView | None
     core: tuple[tuple[str, Span], ...]
+    #: the source line(s) of each core entry, as written (same order as ``core``)
+    core_source: tuple[str, ...] = ()
 
     @builtins.property
     def ok(self) -> bool:
@@ -211,6 +216,16 @@ class SourceText:
 
     def __init__(self, sources: Mapping[str, str]):
         self._lines = {p: t.splitlines() for p, t in sources.items()}
+
+    def lines(self, span: Span | None, most: int = 3) -> str:
+        """The whole source line(s) a span is on, each stripped, joined by newlines; at
+        most ``most`` lines (then an ellipsis)."""
+        if span is None or span.line <= 0:
+            return ""
+        lines = self._lines.get(span.path) or []
+        last = min(max(span.end_line or span.line, span.line), len(lines))
+        got = [line.strip() for line in lines[span.line - 1:last]]
+        return "\n".join(got[:most] + (["\u2026"] if len(got) > most else []))
 
     def text(self, span: Span | None) -> str:
         if span is None or span.line <= 0:
@@ -388,6 +403,37 @@ def cex_view(cex: Counterexample, model: Model, pred: A.Expr | None,
                    tuple(steps))
 
 
+def before_of(cex: CexView, model: Model) -> tuple[RegionView, ...]:
+    """Where the regions of ``cex`` (a counterexample of another version) were in
+    ``model``: run with the same inputs along the same stages, up to the end of the
+    failing stage, the regions whose bounds differ. Empty when that run does not exist
+    (the base has other inputs or stages, or the inputs break a base domain)."""
+    from bootspec.diagnostics import Collector
+    from bootspec.engine.paths import enumerate_paths
+    path = next((p for p in enumerate_paths(model, Collector()) if p.stages == cex.path), None)
+    if path is None:
+        return ()
+    inputs = dict(cex.inputs)
+    try:
+        if not concrete.inputs_valid(model, inputs):
+            return ()
+        trace = concrete.run_path(model, path, inputs)
+    except (KeyError, ValueError, TypeError, AssertionError, ZeroDivisionError):
+        return ()  # the base reads an input the head does not have
+    upto = max((i for i, e in enumerate(path.events) if e.stage == cex.stage),
+               default=len(path.events) - 1)
+    state = next((st for st in reversed(trace.states[:upto + 1]) if st is not None), None)
+    if state is None:
+        return ()
+    out = []
+    for r in cex.regions:
+        was = state.regions.get(r.name)
+        if was is not None and was.ok and (was.start, was.end) != (r.start, r.end):
+            out.append(RegionView(r.name, was.start, was.end, was.owner, was.type, r.marked,
+                                  region_span(model, r.name, was.owner)))
+    return tuple(out)
+
+
 def item_of(ob: Obligation, verdict: Verdict, project: Project,
             seconds: float | None = None, src: SourceText | None = None) -> Item:
     src = src or SourceText(project.sources)
@@ -401,7 +447,8 @@ def item_of(ob: Obligation, verdict: Verdict, project: Project,
     reason = verdict.reason if verdict.status in ("unknown", "vacuous") or \
         verdict.reason == NOT_SMALLEST else ""
     return Item(ob.model, ob.name, ob.kind, ob.expected, verdict.status, reason,
-                ob.span, pspan, ptext, ob.cite, seconds, cex, verdict.core)
+                ob.span, pspan, ptext, ob.cite, seconds, cex, verdict.core,
+                tuple(src.lines(span) for _, span in verdict.core))
 
 
 def check_view(results: Iterable[Result], project: Project, timing: bool = True,

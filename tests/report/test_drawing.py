@@ -103,3 +103,34 @@ def test_a_table_too_wide_even_folded_becomes_cards() -> None:
     assert all(len(line) <= WIDTH for line in lines)
     assert "  * page_with_a_name_of_more_than_thirty_chars" in lines
     assert any("[0x000000000, 0x10000000000000000) 16 EiB" in line for line in lines)
+
+
+def test_the_legend_has_a_swatch_for_every_box_and_names_its_colour() -> None:
+    """One source for both: each fill the boxes use has its key, drawn with the same
+    attributes, and no key stands for a fill no box uses."""
+    cex = _cex(64)
+    root = ET.fromstring(svg.render(cex))
+    ns = "{http://www.w3.org/2000/svg}"
+    boxes = {r.get("fill") for r in root.iter(f"{ns}rect")
+             if r.get("class") in ("region", "entry")}
+    keys = svg.legend(cex)
+    assert {k.look.fill for k in keys if k.kind == "fill"} == boxes
+    words = {k.words.split(":")[0] for k in keys if k.kind == "fill"}
+    assert {"green", "grey", "light grey"} <= words  # ram/usable, reserved, no type
+    assert [k.kind for k in keys if k.kind != "fill"] == ["marked", "wash", "overlap"]
+    marked = next(k for k in keys if k.kind == "marked").look
+    assert marked.attrs().split(" ", 1)[1] in {  # the outline, as the boxes draw it
+        r.get("stroke") and f'stroke="{r.get("stroke")}" stroke-width="{r.get("stroke-width")}"'
+        for r in root.iter(f"{ns}rect") if r.get("class") == "region"}
+
+
+def test_a_moved_region_keeps_a_dashed_outline_where_it_was() -> None:
+    cex = _cex(64)
+    was = RegionView("page", 2 * GIB, 2 * GIB + PAGE, "s2", "shared", True, None)
+    moved = CexView(**{**cex.__dict__, "before": (was,)})
+    root = ET.fromstring(svg.render(moved))
+    ns = "{http://www.w3.org/2000/svg}"
+    dashed = [r for r in root.iter(f"{ns}rect") if r.get("class") == "before"]
+    assert len(dashed) == 1 and dashed[0].get("stroke-dasharray") == svg.BEFORE_DASH
+    assert dashed[0].get("fill") == "none"
+    assert svg.legend(moved)[-1].kind == "before" and svg.legend(cex)[-1].kind != "before"

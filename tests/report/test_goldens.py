@@ -37,7 +37,7 @@ def test_explain_violated(fmt: str, run: Runner, golden: Golden) -> None:
     golden(f"explain-violated.{EXT[fmt]}", out)
 
 
-@pytest.mark.parametrize("fmt", ["text", "md", "json"])
+@pytest.mark.parametrize("fmt", ["text", "md", "json", "html"])
 def test_explain_holds_shows_the_core(fmt: str, run: Runner, golden: Golden) -> None:
     status, out, err = run("explain", "fw_vs_info", "-m", "fw_new", "--format", fmt)
     assert (status, err) == (0, ""), err
