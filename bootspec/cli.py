@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "matches its expectation")
     c.add_argument("paths", nargs="*", help="files or folders (default: models/ and proofs/)")
     c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
+    c.add_argument("--quiet", "-q", action="store_true",
+                   help="print only a one-line summary on stdout (the verdict counts and "
+                   "what the exit status means; same exit status); with --output the "
+                   "report still goes to FILE")
     c.add_argument("--memmap", metavar="FILE",
                    help="bind a real machine's memory map (a log, JSON or sysfs folder) to "
                    "the models' symbolic maps of the same kind, and check that machine")
@@ -172,6 +176,17 @@ def _emit(args: argparse.Namespace, report: str, stdout: TextIO) -> None:
     write_atomic(args.output, report, force=args.force)
 
 
+def _emit_check(args: argparse.Namespace, report: str, line: str, stdout: TextIO) -> None:
+    """A check's report as :func:`_emit` writes it; with --quiet only ``line`` on stdout
+    (and the report in --output's file)."""
+    if not getattr(args, "quiet", False):
+        _emit(args, report, stdout)
+        return
+    if getattr(args, "output", None):
+        _emit(args, report, stdout)
+    stdout.write(line)
+
+
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec import warm
     from bootspec.cache import Cache
@@ -181,9 +196,9 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if inputs is not None:
         hit = warm.replay(inputs, Cache(args.cache_dir))
         if hit is not None:
-            report, warnings, status = hit
+            report, line, warnings, status = hit
             stderr.write(warnings)
-            _emit(args, report, stdout)
+            _emit_check(args, report, line, stdout)
             return status
     from bootspec.pipeline import check_project
     from bootspec.report.formats import render_check, with_cores
@@ -228,11 +243,6 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     except KeyboardInterrupt:
         progress.close()
         return _partial(args, project, done, stdout, stderr, signals.status())
-    _emit(args, report, stdout)
-    if isinstance(cache, warm.KeyLog):
-        warnings = (render_all(project.warnings, project.sources) + "\n"
-                    if project.warnings else "")
-        warm.remember(args, inputs, project, cache, results, report, warnings)
     if getattr(args, "memmap", None):
         # on one machine a known-buggy variant may simply not be triggered: only a
         # property expected to hold that does not is a failure there
@@ -240,11 +250,24 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         bad = [r for r in results if not machine_ok(r)]
         quiet = sum(1 for r in results if r.obligation.expected == "violated"
                     and r.verdict.status == "holds")
-        if args.format == "text" and not getattr(args, "output", None):
+        status = 0 if not bad else 1
+        meaning = ("every property expected to hold does" if not bad
+                   else "some property expected to hold does not")
+        _emit_check(args, report, f"bootspec: on this machine ({args.memmap}): "
+                    f"{len(bad)} properties expected to hold do not, {quiet} known "
+                    f"violations not triggered: exit {status}, {meaning}\n", stdout)
+        if (args.format == "text" and not getattr(args, "output", None)
+                and not args.quiet):
             stdout.write(f"on this machine ({args.memmap}):\n"
                          f"  {len(bad)} properties expected to hold do not;\n"
                          f"  {quiet} known violations are not triggered by this map\n")
-        return 0 if not bad else 1
+        return status
+    from bootspec.report.text import quiet_line
+    _emit_check(args, report, quiet_line(results), stdout)
+    if isinstance(cache, warm.KeyLog):
+        warnings = (render_all(project.warnings, project.sources) + "\n"
+                    if project.warnings else "")
+        warm.remember(args, inputs, project, cache, results, report, warnings)
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -261,7 +284,8 @@ def _partial(args: argparse.Namespace, project: Project, done: list[Result], std
             "not in this report")
     report = render_check(decided, project, args.format, timing=not args.no_timing,
                           partial=note)
-    _emit(args, report, stdout)
+    if not getattr(args, "quiet", False) or getattr(args, "output", None):
+        _emit(args, report, stdout)  # --quiet: the line on stderr says it all
     stderr.write(f"bootspec: {what}: PARTIAL report, {len(decided)} of {len(order)} "
                  "obligations decided\n")
     return status
