@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 # only what builds the parser is imported here: the engine, Z3, the parser generator and
 # the report formats are imported by the commands that use them ('bootspec --version'
 # and a warm 'check' need none of them; tests/cli/test_startup.py holds this)
-from bootspec import __version__, bench, cite, codes, diffing, elf, signals
+from bootspec import __version__, bench, cite, codes, completion, diffing, elf, signals
 from bootspec.argtypes import add_cache_options, add_path_options, positive, scope_of
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.engine.limits import DEFAULT_RLIMIT, Limits
@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     oracle_commands.add_parsers(sub)
     cite.add_parser(sub)
     elf.add_parser(sub)
+    completion.add_parser(sub)
     return p
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from helpers import REPO
 
 #: never needed to start, to print --version or --help, or to parse a command line
-HEAVY = ("z3", "networkx", "lark", "tabulate", "elftools", "pefile",
+HEAVY = ("z3", "networkx", "lark", "tabulate", "elftools", "pefile", "shtab",
          "bootspec.engine.check", "bootspec.engine.solver", "bootspec.engine.paths",
          "bootspec.lang.parser", "bootspec.lang.ast", "bootspec.lang.ir", "bootspec.pipeline",
          "bootspec.report.formats", "bootspec.report.view", "bootspec.report.diffview",
@@ -40,7 +40,8 @@ def test_importing_the_cli_imports_nothing_heavy() -> None:
 def test_version_and_help_import_nothing_heavy() -> None:
     code = ("from bootspec.cli import run\n"
             "for argv in (['--version'], ['--help'], ['check', '--help'], ['diff', '--help'],\n"
-            "             ['memmap', 'check', '--help'], ['fuzz', '--help']):\n"
+            "             ['memmap', 'check', '--help'], ['fuzz', '--help'],\n"
+            "             ['completion', '--help']):\n"
             "    try:\n"
             "        run(argv, io.StringIO(), io.StringIO())\n"
             "    except SystemExit:\n"
