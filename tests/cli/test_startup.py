@@ -16,7 +16,7 @@ from pathlib import Path
 from helpers import REPO
 
 #: never needed to start, to print --version or --help, or to parse a command line
-HEAVY = ("z3", "networkx", "lark", "tabulate", "elftools", "pefile", "shtab",
+HEAVY = ("z3", "networkx", "lark", "tabulate", "elftools", "pefile", "shtab", "tqdm",
          "bootspec.engine.check", "bootspec.engine.solver", "bootspec.engine.paths",
          "bootspec.lang.parser", "bootspec.lang.ast", "bootspec.lang.ir", "bootspec.pipeline",
          "bootspec.report.formats", "bootspec.report.view", "bootspec.report.diffview",
