@@ -123,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     cite.add_parser(sub)
     elf.add_parser(sub)
     completion.add_parser(sub)
+    ls = sub.add_parser("lsp", help="a language server on stdin/stdout: bootspec's "
+                        "diagnostics in the editor as you type (needs 'bootspec[lsp]')",
+                        description="Speak the Language Server Protocol on stdin/stdout: on "
+                        "every change of a .boot or .proof document, publish the parse and "
+                        "name errors of its project (models/ and proofs/ above it), the "
+                        "edited text replacing the file on disk.")
+    ls.set_defaults(func=cmd_lsp)
     return p
 
 
@@ -330,6 +337,16 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
         header = meta_of(project.sources, project.inputs).line
         stderr.write("".join(f"note: {n}\n" for n in emit(args, ob, verdict, project, header)))
     return 0 if verdict.status == ob.expected else 1
+
+
+def cmd_lsp(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        from bootspec import lsp
+    except ImportError as e:
+        stderr.write(f"bootspec: 'bootspec lsp' needs pygls ({e}): pip install "
+                     "'bootspec[lsp]'\n")
+        return 2
+    return lsp.serve(getattr(sys.stdin, "buffer", None), getattr(stdout, "buffer", None))
 
 
 COMMANDS = {"check": cmd_check, "explain": cmd_explain}
