@@ -32,9 +32,10 @@ def add_cache_options(sp: argparse.ArgumentParser) -> None:
     """``--no-cache`` and ``--cache-dir``, the same on every command that caches."""
     sp.add_argument("--no-cache", action="store_true",
                     help="neither read nor write the cache: decide everything again")
-    from bootspec.cache import DEFAULT_DIR  # argtypes stays light to import
-    sp.add_argument("--cache-dir", default=DEFAULT_DIR, metavar="DIR",
-                    help=f"where verdicts are cached (default: {DEFAULT_DIR})")
+    from bootspec.cache import DEFAULT_DIR_HELP, default_dir  # argtypes stays light
+    sp.add_argument("--cache-dir", default=str(default_dir()), metavar="DIR",
+                    help=f"where verdicts are cached (default: {DEFAULT_DIR_HELP}; "
+                    "entries are keyed by content, so one folder serves every project)")
 
 
 def add_path_options(sp: argparse.ArgumentParser) -> None:

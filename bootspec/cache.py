@@ -43,8 +43,26 @@ if TYPE_CHECKING:  # the engine (and Z3) is imported where a key is made or a ve
     from bootspec.lang.ir import Model, Obligation, Proof
 
 SCHEMA = 1
-DEFAULT_DIR = ".bootspec-cache"
+#: how ``--help`` names the default folder (:func:`default_dir` finds it)
+DEFAULT_DIR_HELP = "$XDG_CACHE_HOME/bootspec, else ~/.cache/bootspec"
 MAX_ENTRY_BYTES = 64 << 20  # a larger entry is not bootspec's: a miss, never read
+
+
+def default_dir() -> Path:
+    """The per-user cache folder: ``$XDG_CACHE_HOME/bootspec``, else
+    ``~/.cache/bootspec`` (the XDG Base Directory rules: a relative or empty
+    ``XDG_CACHE_HOME`` is ignored). One folder serves every project the user
+    checks, wherever they stand: every entry is keyed by the content it was
+    computed from (a run entry by its working folder too), so runs from different
+    folders, checkouts or bootspec versions never read each other's entries as
+    their own. Without a home folder, ``.bootspec-cache`` in the working folder."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "bootspec"
+    home = os.path.expanduser("~")
+    if home == "~" or not os.path.isabs(home):
+        return Path(".bootspec-cache")
+    return Path(home) / ".cache" / "bootspec"
 
 
 @functools.lru_cache(maxsize=1)
@@ -215,8 +233,8 @@ class Cache:
     """A folder of verdicts and notes. ``get`` and ``get_note`` return None on a miss
     or an entry that is unreadable, foreign or of the wrong shape."""
 
-    def __init__(self, folder: str | os.PathLike[str] = DEFAULT_DIR):
-        self.folder = Path(folder)
+    def __init__(self, folder: str | os.PathLike[str] | None = None):
+        self.folder = Path(folder) if folder is not None else default_dir()
         self.hits = 0
         self.misses = 0
 

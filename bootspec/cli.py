@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 # only what builds the parser is imported here: the engine, Z3, the parser generator and
 # the report formats are imported by the commands that use them ('bootspec --version'
 # and a warm 'check' need none of them; tests/cli/test_startup.py holds this)
-from bootspec import __version__, bench, cite, codes, diffing, elf, signals
+from bootspec import __version__, bench, cite, codes, completion, diffing, elf, signals
 from bootspec.argtypes import add_cache_options, add_path_options, positive, scope_of
 from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
 from bootspec.engine.limits import DEFAULT_RLIMIT, Limits
@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "matches its expectation")
     c.add_argument("paths", nargs="*", help="files or folders (default: models/ and proofs/)")
     c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
+    c.add_argument("--quiet", "-q", action="store_true",
+                   help="print only a one-line summary on stdout (the verdict counts and "
+                   "what the exit status means; same exit status); with --output the "
+                   "report still goes to FILE")
     c.add_argument("--memmap", metavar="FILE",
                    help="bind a real machine's memory map (a log, JSON or sysfs folder) to "
                    "the models' symbolic maps of the same kind, and check that machine")
@@ -118,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     oracle_commands.add_parsers(sub)
     cite.add_parser(sub)
     elf.add_parser(sub)
+    completion.add_parser(sub)
+    ls = sub.add_parser("lsp", help="a language server on stdin/stdout: bootspec's "
+                        "diagnostics in the editor as you type (needs 'bootspec[lsp]')",
+                        description="Speak the Language Server Protocol on stdin/stdout: on "
+                        "every change of a .boot or .proof document, publish the parse and "
+                        "name errors of its project (models/ and proofs/ above it), the "
+                        "edited text replacing the file on disk.")
+    ls.set_defaults(func=cmd_lsp)
     return p
 
 
@@ -172,6 +184,17 @@ def _emit(args: argparse.Namespace, report: str, stdout: TextIO) -> None:
     write_atomic(args.output, report, force=args.force)
 
 
+def _emit_check(args: argparse.Namespace, report: str, line: str, stdout: TextIO) -> None:
+    """A check's report as :func:`_emit` writes it; with --quiet only ``line`` on stdout
+    (and the report in --output's file)."""
+    if not getattr(args, "quiet", False):
+        _emit(args, report, stdout)
+        return
+    if getattr(args, "output", None):
+        _emit(args, report, stdout)
+    stdout.write(line)
+
+
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec import warm
     from bootspec.cache import Cache
@@ -181,9 +204,9 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if inputs is not None:
         hit = warm.replay(inputs, Cache(args.cache_dir))
         if hit is not None:
-            report, warnings, status = hit
+            report, line, warnings, status = hit
             stderr.write(warnings)
-            _emit(args, report, stdout)
+            _emit_check(args, report, line, stdout)
             return status
     from bootspec.pipeline import check_project
     from bootspec.report.formats import render_check, with_cores
@@ -228,11 +251,6 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     except KeyboardInterrupt:
         progress.close()
         return _partial(args, project, done, stdout, stderr, signals.status())
-    _emit(args, report, stdout)
-    if isinstance(cache, warm.KeyLog):
-        warnings = (render_all(project.warnings, project.sources) + "\n"
-                    if project.warnings else "")
-        warm.remember(args, inputs, project, cache, results, report, warnings)
     if getattr(args, "memmap", None):
         # on one machine a known-buggy variant may simply not be triggered: only a
         # property expected to hold that does not is a failure there
@@ -240,11 +258,24 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         bad = [r for r in results if not machine_ok(r)]
         quiet = sum(1 for r in results if r.obligation.expected == "violated"
                     and r.verdict.status == "holds")
-        if args.format == "text" and not getattr(args, "output", None):
+        status = 0 if not bad else 1
+        meaning = ("every property expected to hold does" if not bad
+                   else "some property expected to hold does not")
+        _emit_check(args, report, f"bootspec: on this machine ({args.memmap}): "
+                    f"{len(bad)} properties expected to hold do not, {quiet} known "
+                    f"violations not triggered: exit {status}, {meaning}\n", stdout)
+        if (args.format == "text" and not getattr(args, "output", None)
+                and not args.quiet):
             stdout.write(f"on this machine ({args.memmap}):\n"
                          f"  {len(bad)} properties expected to hold do not;\n"
                          f"  {quiet} known violations are not triggered by this map\n")
-        return 0 if not bad else 1
+        return status
+    from bootspec.report.text import quiet_line
+    _emit_check(args, report, quiet_line(results), stdout)
+    if isinstance(cache, warm.KeyLog):
+        warnings = (render_all(project.warnings, project.sources) + "\n"
+                    if project.warnings else "")
+        warm.remember(args, inputs, project, cache, results, report, warnings)
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -261,7 +292,8 @@ def _partial(args: argparse.Namespace, project: Project, done: list[Result], std
             "not in this report")
     report = render_check(decided, project, args.format, timing=not args.no_timing,
                           partial=note)
-    _emit(args, report, stdout)
+    if not getattr(args, "quiet", False) or getattr(args, "output", None):
+        _emit(args, report, stdout)  # --quiet: the line on stderr says it all
     stderr.write(f"bootspec: {what}: PARTIAL report, {len(decided)} of {len(order)} "
                  "obligations decided\n")
     return status
@@ -305,6 +337,16 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
         header = meta_of(project.sources, project.inputs).line
         stderr.write("".join(f"note: {n}\n" for n in emit(args, ob, verdict, project, header)))
     return 0 if verdict.status == ob.expected else 1
+
+
+def cmd_lsp(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        from bootspec import lsp
+    except ImportError as e:
+        stderr.write(f"bootspec: 'bootspec lsp' needs pygls ({e}): pip install "
+                     "'bootspec[lsp]'\n")
+        return 2
+    return lsp.serve(getattr(sys.stdin, "buffer", None), getattr(stdout, "buffer", None))
 
 
 COMMANDS = {"check": cmd_check, "explain": cmd_explain}

@@ -1,4 +1,5 @@
-"""Where obligations run: executors (local process pool, Dask) and the progress bar.
+"""Where obligations run: executors (local process pool, Dask) and the progress bar
+(tqdm's).
 
 bootspec never schedules work itself: a sweep takes any ``concurrent.futures``
 executor. ``make_executor(None | "local" | "dask://HOST:PORT", jobs)`` builds one;
@@ -125,26 +126,25 @@ def make_executor(url: str | None, jobs: int) -> Iterator[Executor | None]:
 
 
 class Progress:
-    """A progress bar on stderr, shown only on a terminal and only after one second."""
+    """The progress bar of ``check``: tqdm's, on ``stream`` (stderr), shown only when
+    that stream is a terminal and only once a run has taken ``delay`` seconds, and
+    erased when the run ends (nothing of it stays in the output). tqdm is imported
+    only for a terminal: a run whose stderr is captured never draws or imports it."""
 
-    def __init__(self, total: int, stream: TextIO):
-        self.total, self.stream = total, stream
-        self.n = 0
-        self.t0 = time.monotonic()
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
-        self.shown = False
+    def __init__(self, total: int, stream: TextIO, delay: float = 1.0):
+        self.bar: Any = None
+        if not bool(getattr(stream, "isatty", lambda: False)()):
+            return
+        from tqdm import tqdm
+        tqdm.monitor_interval = 0  # no monitor thread beside the solver's signal watcher
+        self.bar = tqdm(total=total, file=stream, delay=delay, leave=False,
+                        unit="obligation", desc="bootspec", dynamic_ncols=True)
 
     def step(self, _item: Any = None) -> None:
-        self.n += 1
-        if not self.tty or time.monotonic() - self.t0 < 1.0:
-            return
-        width = 30
-        filled = width * self.n // max(1, self.total)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.n}/{self.total}")
-        self.stream.flush()
-        self.shown = True
+        if self.bar is not None:
+            self.bar.update(1)
 
     def close(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 50 + "\r")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

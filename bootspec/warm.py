@@ -2,9 +2,10 @@
 that left every verdict in the cache prints that run's report without parsing a file.
 
 A *run entry* in the cache folder maps a whole-run key to what the normal path printed
-when every verdict came from the cache: the report, stderr's warnings and the exit
-status, with the key and the sha256 of every verdict entry it read. The key is a
-sha256 over everything the normal path's output is a function of:
+when every verdict came from the cache: the report, the line ``--quiet`` prints,
+stderr's warnings and the exit status, with the key and the sha256 of every verdict
+entry it read. The key is a sha256 over everything the normal path's output is a
+function of:
 
 * the bytes of every model and proof file (as :func:`bootspec.sources.discover`
   finds them, with the names the report shows), read as the parser reads them;
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from bootspec.engine.check import Result, Verdict
     from bootspec.pipeline import Project
 
-RUN_SCHEMA = 1
+RUN_SCHEMA = 2
 #: the formats a run entry is kept for: pure functions of the verdicts
 FORMATS = ("text", "md", "junit", "sarif")
 #: options that change where the report goes, not what it says
@@ -123,8 +124,8 @@ def inputs_of(args: argparse.Namespace) -> Inputs | None:
         return None
 
 
-def replay(inputs: Inputs, cache: Cache) -> tuple[str, str, int] | None:
-    """(report, stderr, status) of the run entry of ``inputs``, or None: then the
+def replay(inputs: Inputs, cache: Cache) -> tuple[str, str, str, int] | None:
+    """(report, quiet line, stderr, status) of the run entry of ``inputs``, or None: then the
     normal path runs (and may leave an entry for the next run)."""
     try:
         note = cache.get_note(inputs.key)
@@ -133,16 +134,18 @@ def replay(inputs: Inputs, cache: Cache) -> tuple[str, str, int] | None:
         for k, sha in note["entries"]:
             if _entry_sha(cache, k) != sha:
                 return None
-        return note["report"], note["stderr"], note["status"]
+        return note["report"], note["summary"], note["stderr"], note["status"]
     except Exception:  # any doubt: the normal path
         return None
 
 
 def _well_formed(note: Any) -> bool:
-    if not isinstance(note, dict) or set(note) != {"report", "stderr", "status", "entries"}:
+    if not isinstance(note, dict) or set(note) != {"report", "summary", "stderr", "status",
+                                                   "entries"}:
         return False
     entries = note["entries"]
-    return (isinstance(note["report"], str) and isinstance(note["stderr"], str)
+    return (isinstance(note["report"], str) and isinstance(note["summary"], str)
+            and isinstance(note["stderr"], str)
             and type(note["status"]) is int and note["status"] in (0, 1)
             and isinstance(entries, list)
             and all(isinstance(e, list) and len(e) == 2 and isinstance(e[0], str)
@@ -168,6 +171,7 @@ def remember(args: argparse.Namespace, inputs: Inputs | None, project: Project,
     report as the normal warm run renders it, from the verdicts read back."""
     from bootspec.engine.check import Result
     from bootspec.report.formats import render_check
+    from bootspec.report.text import quiet_line
     if (inputs is None or not eligible(args) or project.inputs
             or len(cache.keys) != len(results) or not inputs.same_sources(project)):
         return
@@ -184,5 +188,5 @@ def remember(args: argparse.Namespace, inputs: Inputs | None, project: Project,
     if not all(r.cached for r in results):
         report = render_check(warm, project, args.format, timing=not args.no_timing)
     status = 0 if all(r.ok for r in warm) else 1
-    cache.put_note(inputs.key, {"report": report, "stderr": stderr, "status": status,
-                                "entries": entries})
+    cache.put_note(inputs.key, {"report": report, "summary": quiet_line(warm),
+                                "stderr": stderr, "status": status, "entries": entries})

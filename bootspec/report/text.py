@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bootspec.report import bar
 from bootspec.report.diffview import KINDS, DiffView, Version
 from bootspec.report.view import CexView, CheckView, Item, Meta, plural
 from bootspec.units import human_size
+
+if TYPE_CHECKING:
+    from bootspec.engine.check import Result
 
 WIDTH = 72
 
@@ -103,6 +107,28 @@ def summary(view: CheckView) -> str:
         out += para(f"{it.span}: {it.model} / {it.property}: {it.verdict}, expected "
                     f"{it.expected}{why}", "  ", "      ")
     return "\n".join(fit(out))
+
+
+def quiet_line(results: Sequence[Result]) -> str:
+    """The one line ``check --quiet`` prints: the verdict counts and the exit status
+    they give, with its meaning.
+
+    >>> from types import SimpleNamespace as NS
+    >>> quiet_line([NS(verdict=NS(status="holds"), ok=True)])
+    'bootspec: 1 obligation (1 holds), every verdict as expected: exit 0\\n'
+    """
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.verdict.status] = counts.get(r.verdict.status, 0) + 1
+    parts = ", ".join(f"{counts[k]} {k}" for k in ("holds", "violated", "vacuous", "unknown")
+                      if k in counts)
+    bad = sum(1 for r in results if not r.ok)
+    head = f"bootspec: {plural(len(results), 'obligation')} ({parts or 'none'})"
+    if not bad:
+        return f"{head}, every verdict as expected: exit 0\n"
+    differ = "verdict differs" if bad == 1 else "verdicts differ"
+    return (f"{head}, {bad} {differ} from the expectation: exit 1 (run without --quiet "
+            "to see which)\n")
 
 
 def check_report(view: CheckView) -> str:

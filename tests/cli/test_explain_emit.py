@@ -77,6 +77,13 @@ def test_emitted_memmap_binds_with_check(tmp_path: Path) -> None:
     # are not reached there: check says so (status 1), it does not fail to read the map
     assert status in (0, 1) and "error" not in err, err
     assert f"on this machine ({out})" in report
+    # --quiet: that summary alone, on one line, with the same status
+    quiet = cli("check", "--no-cache", "--quiet", "--memmap", str(out),
+                str(REPO / "models" / "xen_trampoline.boot"),
+                str(REPO / "proofs" / "xen_trampoline.proof"))
+    assert quiet[0] == status and quiet[1].count("\n") == 1
+    assert quiet[1].startswith(f"bootspec: on this machine ({out}): ")
+    assert quiet[1].rstrip().split(": exit ")[1].startswith(str(status))
 
 
 def _run_inprocess(path: Path) -> tuple[int, list[str]]:

@@ -16,11 +16,12 @@ from pathlib import Path
 from helpers import REPO
 
 #: never needed to start, to print --version or --help, or to parse a command line
-HEAVY = ("z3", "networkx", "lark", "tabulate", "elftools", "pefile",
+HEAVY = ("z3", "networkx", "lark", "tabulate", "elftools", "pefile", "shtab", "tqdm", "pygls",
          "bootspec.engine.check", "bootspec.engine.solver", "bootspec.engine.paths",
          "bootspec.lang.parser", "bootspec.lang.ast", "bootspec.lang.ir", "bootspec.pipeline",
          "bootspec.report.formats", "bootspec.report.view", "bootspec.report.diffview",
          "bootspec.oracle.soak", "bootspec.oracle.hostile", "bootspec.memmap.machines",
+         "bootspec.lsp",
          "bootspec.memmap.model", "bootspec.memmap.parse", "bootspec.memmap.show")
 
 
@@ -40,7 +41,8 @@ def test_importing_the_cli_imports_nothing_heavy() -> None:
 def test_version_and_help_import_nothing_heavy() -> None:
     code = ("from bootspec.cli import run\n"
             "for argv in (['--version'], ['--help'], ['check', '--help'], ['diff', '--help'],\n"
-            "             ['memmap', 'check', '--help'], ['fuzz', '--help']):\n"
+            "             ['memmap', 'check', '--help'], ['fuzz', '--help'],\n"
+            "             ['completion', '--help'], ['lsp', '--help']):\n"
             "    try:\n"
             "        run(argv, io.StringIO(), io.StringIO())\n"
             "    except SystemExit:\n"

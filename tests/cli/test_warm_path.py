@@ -17,7 +17,10 @@ PAIRS = ("entry_paths",)  # a small model with its proofs (0.2 s cold)
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small project, and a cache folder of this test's own (the default one,
+    ``$XDG_CACHE_HOME/bootspec``, moved into the project's folder)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     for name in PAIRS:
         (tmp_path / "models").mkdir(exist_ok=True)
         (tmp_path / "proofs").mkdir(exist_ok=True)
@@ -104,7 +107,7 @@ def test_other_changes_miss_the_warm_path(project: Path, monkeypatch: pytest.Mon
                                           change: str) -> None:
     cold = cli("check", cwd=project)
     argv = ["check"]
-    cache = project / ".bootspec-cache"
+    cache = project / "xdg" / "bootspec"
     if change == "rlimit":
         argv += ["--rlimit", "40000000"]
     elif change == "timeout":
@@ -131,5 +134,5 @@ def test_other_changes_miss_the_warm_path(project: Path, monkeypatch: pytest.Mon
 def test_no_run_entry_where_it_could_differ(project: Path, extra: tuple[str, ...]) -> None:
     cli("check", *extra, cwd=project)
     cli("check", *extra, cwd=project)
-    cache = project / ".bootspec-cache"
+    cache = project / "xdg" / "bootspec"
     assert not any('"note"' in f.read_text() for f in cache.rglob("*.json"))
