@@ -131,18 +131,25 @@ class Progress:
     erased when the run ends (nothing of it stays in the output). tqdm is imported
     only for a terminal: a run whose stderr is captured never draws or imports it."""
 
-    def __init__(self, total: int, stream: TextIO, delay: float = 1.0):
+    def __init__(self, total: int, stream: TextIO, delay: float = 1.0,
+                 unit: str = "obligation"):
         self.bar: Any = None
         if not bool(getattr(stream, "isatty", lambda: False)()):
             return
         from tqdm import tqdm
         tqdm.monitor_interval = 0  # no monitor thread beside the solver's signal watcher
         self.bar = tqdm(total=total, file=stream, delay=delay, leave=False,
-                        unit="obligation", desc="bootspec", dynamic_ncols=True)
+                        unit=unit, desc="bootspec", dynamic_ncols=True)
 
-    def step(self, _item: Any = None) -> None:
+    def step(self, item: Any = None) -> None:
+        """One more done; an item with a ``name`` (a machine's report) is shown beside."""
         if self.bar is not None:
+            name = getattr(item, "name", None)
+            if isinstance(name, str):
+                self.bar.set_postfix_str(name, refresh=False)
             self.bar.update(1)
+
+    __call__ = step
 
     def close(self) -> None:
         if self.bar is not None:

@@ -19,8 +19,8 @@ from bootspec.diagnostics import BootspecError, Diagnostic, Span, render_all
 from bootspec.engine.solver import Limits
 from bootspec.memmap.bios import options_of as bios_options
 from bootspec.pipeline import Project, discover, load
+from bootspec.runner import Progress as Progress  # the one progress bar (tqdm)
 from bootspec.sweep import report
-from bootspec.sweep.rows import MachineReport
 from bootspec.sweep.run import check_machines
 
 _SKIP_SUFFIXES = (".md", ".rst", ".orig", ".rej", ".swp")
@@ -80,50 +80,6 @@ def select_models(project: Project, wanted: Sequence[str]) -> list[str]:
     return chosen
 
 
-# -- progress -------------------------------------------------------------------------
-
-class Progress:
-    """A progress bar on stderr for runs over a second; silent when stderr is no TTY.
-
-    Uses tqdm when it is installed, else a one-line counter.
-    """
-
-    def __init__(self, total: int, stream: TextIO, delay: float = 1.0) -> None:
-        self.total, self.stream, self.delay = total, stream, delay
-        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
-        self.done = 0
-        self.t0 = time.monotonic()
-        self.bar = None
-        self.drawn = False
-        if self.enabled:
-            try:
-                from tqdm import tqdm  # type: ignore[import-untyped,import-not-found,unused-ignore]
-            except ImportError:
-                return
-            self.bar = tqdm(total=total, file=stream, delay=delay, unit="file",
-                            leave=False)
-
-    def __call__(self, rep: MachineReport) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        if self.bar is not None:
-            self.bar.set_postfix_str(rep.name, refresh=False)
-            self.bar.update(1)
-            return
-        if time.monotonic() - self.t0 >= self.delay:
-            self.stream.write(f"\rbootspec: {self.done}/{self.total} files ({rep.name})\x1b[K")
-            self.stream.flush()
-            self.drawn = True
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-        elif self.drawn:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-
-
 # -- the command ----------------------------------------------------------------------
 
 def _plural(n: int, word: str) -> str:
@@ -148,7 +104,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if bad:
         raise BootspecError(bad)
     limits = Limits(rlimit=args.rlimit, timeout_ms=max(1, int(args.timeout * 1000)))
-    progress = Progress(len(inputs), stderr)
+    progress = Progress(len(inputs), stderr, unit="file")
     t0 = time.perf_counter()
     try:
         reports = check_machines(project, symbolic, inputs, limits, args.jobs,
