@@ -17,8 +17,18 @@ def run_soak(a: argparse.Namespace, o: TextIO, _e: TextIO) -> int:
 
 
 def run_fuzz(a: argparse.Namespace, o: TextIO, _e: TextIO) -> int:
+    project = Path(a.project)
+    if not any(project.glob("models/*.boot")):
+        # the fuzz mutates this project's models and signals runs of its check: with none
+        # it would test nothing and count every signalled run's BS002 as a failure
+        from bootspec.diagnostics import BootspecError, Diagnostic, Span
+        raise BootspecError([Diagnostic(
+            "BS002", f"bootspec fuzz needs a project: no models/*.boot in '{project}'",
+            Span("<command line>", 0, 0),
+            hint="run it in bootspec's repository or a project with models/ and proofs/, "
+                 "or give --project DIR")])
     from bootspec.oracle.soak import fuzz
-    return fuzz(a.models, a.maps, a.jobs, Path.cwd(), Path(a.corpus), o,
+    return fuzz(a.models, a.maps, a.jobs, project, Path(a.corpus), o,
                 a.models // 10 if a.hostile is None else a.hostile, a.signals,
                 tuple(a.families or FAMILIES))
 
@@ -38,6 +48,9 @@ def add_parsers(subparsers: Subparsers) -> None:
     fz.add_argument("--maps", type=int, default=1000, help="memory-map logs")
     fz.add_argument("-j", "--jobs", type=int, default=2)
     fz.add_argument("--corpus", default="../shared/data/memmaps")
+    fz.add_argument("--project", default=".", metavar="DIR",
+                    help="the project whose models are mutated and whose check is "
+                    "signalled (default: the working folder)")
     fz.add_argument("--hostile", type=int, default=None, metavar="N",
                     help="hostile cases: device files, path escapes, deep and long "
                     "expressions, huge literals, corrupted caches (default: models / 10)")
