@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import signal
 import sys
 import traceback
@@ -401,8 +402,16 @@ def main() -> None:
         status = 143 if isinstance(e, signals.Terminated) else 130
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, signal.SIG_IGN)  # the run is over: a late signal changes nothing
-    if status in (130, 143):  # objects an interrupt left half made may fail to free
-        sys.unraisablehook = lambda _u: None
+    if status in (130, 143):
+        # An interrupted run ends here, without the interpreter's finalization: a
+        # KeyboardInterrupt that Python raised inside code it runs through exec (a
+        # dataclass's generated __init__ while a module is imported lazily) marks the
+        # process, and the finalization of CPython 3.11 then kills it with SIGINT
+        # (status -2) although bootspec caught the interrupt and reported it. The
+        # report and the cache are written by now; workers end with their parent.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
     sys.exit(status)
 
 
