@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, TextIO
 # and a warm 'check' need none of them; tests/cli/test_startup.py holds this)
 from bootspec import __version__, bench, cite, codes, completion, diffing, elf, signals
 from bootspec.argtypes import add_cache_options, add_path_options, positive, scope_of
-from bootspec.diagnostics import BootspecError, Diagnostic, InternalError, Span, render_all
+from bootspec.diagnostics import (
+    BootspecError,
+    Diagnostic,
+    InternalError,
+    Span,
+    did_you_mean,
+    render_all,
+)
 from bootspec.engine.limits import DEFAULT_RLIMIT, Limits
 from bootspec.memmap.bios import add_flags as add_bios_flags
 from bootspec.oracle import commands as oracle_commands
@@ -306,14 +313,25 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     args.stderr = stderr
     check_writable(args.output, args.force)
     project = _load(args)
+    if args.model is not None and args.model not in project.models:
+        raise BootspecError([Diagnostic(
+            "BS003", f"no model '{args.model}'", Span("<command line>", 0, 0),
+            hint=did_you_mean(args.model, project.models)
+            or "'bootspec check' lists the models")])
     obs = [o for o in project.obligations() if o.name == args.property
            and (args.model is None or o.model == args.model)]
     if not obs:
-        known = sorted({o.name for o in project.obligations()})
+        names = {o.name for o in project.obligations()
+                 if args.model is None or o.model == args.model}
+        elsewhere = sorted({o.model for o in project.obligations()
+                            if o.name == args.property})
+        hint = (f"it is a property of {', '.join(elsewhere)}" if elsewhere
+                else did_you_mean(args.property, names)
+                or "'bootspec check' lists the properties")
         raise BootspecError([Diagnostic(
             "BS003", f"no property '{args.property}'"
             + (f" on model '{args.model}'" if args.model else ""), Span("<command line>", 0, 0),
-            hint="known: " + ", ".join(known))])
+            hint=hint)])
     if len(obs) > 1 and args.model is None:
         raise BootspecError([Diagnostic(
             "BS003", f"'{args.property}' applies to several models; choose one with --model",

@@ -15,6 +15,7 @@ The core returns values; only ``bootspec.cli`` prints and exits.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from pathlib import Path
@@ -36,6 +37,8 @@ from bootspec.runner import process_pool
 from bootspec.sources import SUFFIXES as SUFFIXES
 from bootspec.sources import discover as discover
 
+_MODEL_LINE = re.compile(r"^model[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+
 
 def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = (),
          scope: safeio.Scope | None = None) -> Project:
@@ -46,6 +49,7 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = (),
     warnings: list[Diagnostic] = []
     sources: dict[str, str] = {}
     asts: list[A.FileAst] = []
+    unparsed: set[str] = set()
     file_list = list(files)
     named = [(str(f), None) for f in file_list] + [(p, t) for p, t in extra]
     for name, text in named:
@@ -61,8 +65,11 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = (),
                     hint="start it with 'model NAME' or 'proof NAME', or leave it out"))
         except BootspecError as e:
             errors.extend(e.diagnostics)
-    known = {m.name for f in asts for m in f.models}
-    models = resolve_models(asts, errors)
+            # the models of a file that does not parse are not lost to the rest: a proof
+            # or a model that names one is not reported again (one error, not a cascade)
+            unparsed.update(_MODEL_LINE.findall(sources.get(name, "")))
+    known = {m.name for f in asts for m in f.models} | unparsed
+    models = resolve_models(asts, errors, unparsed)
     proofs = resolve_proofs(asts, models, known, errors)
     paths = {name: enumerate_paths(m, errors) for name, m in sorted(models.items())}
     if not errors.items:

@@ -11,6 +11,7 @@ cycle), BS111 (nothing to replace or delete).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 
 from bootspec.diagnostics import Collector, did_you_mean
 from bootspec.lang import ast as A
@@ -34,8 +35,10 @@ def _decl_name(d: A.Line) -> str | None:
     return getattr(d, "name", None)
 
 
-def flatten(models: dict[str, A.ModelAst], errors: Collector) -> dict[str, A.ModelAst]:
-    """Apply ``extends`` so each model stands alone."""
+def flatten(models: dict[str, A.ModelAst], errors: Collector,
+            unparsed: Collection[str] = ()) -> dict[str, A.ModelAst]:
+    """Apply ``extends`` so each model stands alone. A model whose base is in
+    ``unparsed`` (its file has a syntax error, already reported) is left out silently."""
     done: dict[str, A.ModelAst] = {}
 
     def get(name: str, chain: tuple[str, ...]) -> A.ModelAst | None:
@@ -46,6 +49,8 @@ def flatten(models: dict[str, A.ModelAst], errors: Collector) -> dict[str, A.Mod
             done[name] = m
             return m
         if m.base not in models:
+            if m.base in unparsed:
+                return None
             errors.error("BS106", f"model '{name}' extends unknown model '{m.base}'", m.span,
                          did_you_mean(m.base, models))
             return None

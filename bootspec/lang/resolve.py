@@ -12,6 +12,7 @@ Errors: BS102-BS116, BS119-BS125 (see ``bootspec explain-error``).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import networkx as nx
 
@@ -426,7 +427,10 @@ class _ModelResolver(ExprChecker):
             self.errors.error("BS102", f"'{c.kind}' given twice in one placement", c.span)
 
 
-def resolve_models(files: list[A.FileAst], errors: Collector) -> dict[str, Model]:
+def resolve_models(files: list[A.FileAst], errors: Collector,
+                   unparsed: Collection[str] = ()) -> dict[str, Model]:
+    """Every model, flattened and resolved; ``unparsed`` names models of files that did
+    not parse (already reported): a model extending one is left out without a word."""
     by_name: dict[str, A.ModelAst] = {}
     paths: dict[str, str] = {}
     twice: set[str] = set()
@@ -439,7 +443,7 @@ def resolve_models(files: list[A.FileAst], errors: Collector) -> dict[str, Model
                 continue
             by_name[m.name] = m
             paths[m.name] = f.path
-    flat = flatten(by_name, errors)
+    flat = flatten(by_name, errors, unparsed)
     out: dict[str, Model] = {}
     for name, m in flat.items():
         r = _ModelResolver(m, paths[name], errors)

@@ -279,7 +279,7 @@ class ExprChecker:
         known = memtypes.TYPES_BY_KIND[kind]
         for t in types:
             if t not in known:
-                self.errors.error("BS120", f"'{t}' is not a {kind} memory type", span,
+                self.errors.error("BS120", f"'{t}' is not an {kind} memory type", span,
                                   did_you_mean(t, known) or f"known: {', '.join(known)}")
 
     def _call(self, e: A.Call, pol: int) -> str:
