@@ -201,32 +201,30 @@ class ToAst(lark.Transformer[Any, Any]):
     # -- placements
     @lark.v_args(meta=True)
     def cl_within(self, meta: Any, items: list[Any]) -> A.Clause:
-        if isinstance(items[0], A.RangeLit):
-            return A.Clause("within", self._span(meta), expr=items[0])
-        return A.Clause("within", self._span(meta), name=str(items[0]))
+        region = items[0] if isinstance(items[0], A.RangeLit) else str(items[0])
+        return A.Within(self._span(meta), region)
 
     @lark.v_args(meta=True)
     def cl_in_map(self, meta: Any, items: list[Any]) -> A.Clause:
         where = items[2] if len(items) > 2 else None
-        return A.Clause("in_map", self._span(meta), name=str(items[0]), names=items[1],
-                        expr=where)
+        return A.InMap(self._span(meta), str(items[0]), items[1], where)
 
     @lark.v_args(meta=True)
     def cl_below(self, meta: Any, items: list[Any]) -> A.Clause:
-        return A.Clause("below", self._span(meta), expr=items[0])
+        return A.Below(self._span(meta), items[0])
 
     @lark.v_args(meta=True)
     def cl_above(self, meta: Any, items: list[Any]) -> A.Clause:
-        return A.Clause("above", self._span(meta), expr=items[0])
+        return A.Above(self._span(meta), items[0])
 
     @lark.v_args(meta=True)
     def cl_align(self, meta: Any, items: list[Any]) -> A.Clause:
-        return A.Clause("align", self._span(meta), expr=items[0])
+        return A.Align(self._span(meta), items[0])
 
     @lark.v_args(meta=True)
     def cl_avoid(self, meta: Any, items: list[Any]) -> A.Clause:
         all_, names = items[0]
-        return A.Clause("avoid", self._span(meta), names=names, all=all_)
+        return A.Avoid(self._span(meta), names, all_)
 
     def avoid_all(self, items: list[Any]) -> tuple[bool, tuple[str, ...]]:
         return True, ()
@@ -236,28 +234,27 @@ class ToAst(lark.Transformer[Any, Any]):
 
     @lark.v_args(meta=True)
     def pol_at(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("at", self._span(meta), at=items[0])
+        return A.At(self._span(meta), items[0])
 
     @lark.v_args(meta=True)
     def pol_anywhere(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("anywhere", self._span(meta), clauses=tuple(items))
+        return A.Anywhere(self._span(meta), tuple(items))
 
     @lark.v_args(meta=True)
     def pol_topdown(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("topdown", self._span(meta), clauses=tuple(items))
+        return A.TopDown(self._span(meta), tuple(items))
 
     @lark.v_args(meta=True)
     def pol_bottomup(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("bottomup", self._span(meta), clauses=tuple(items))
+        return A.BottomUp(self._span(meta), tuple(items))
 
     @lark.v_args(meta=True)
     def pol_pool(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("pool", self._span(meta), pool=str(items[0]),
-                        align=items[1] if len(items) > 1 else None)
+        return A.FromPool(self._span(meta), str(items[0]), items[1] if len(items) > 1 else None)
 
     @lark.v_args(meta=True)
     def pol_none(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("none", self._span(meta))
+        return A.NoneFallback(self._span(meta))
 
     def placement(self, items: list[A.Policy]) -> tuple[A.Policy, ...]:
         return tuple(items)
