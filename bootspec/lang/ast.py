@@ -11,7 +11,7 @@ from dataclasses import field
 from typing import ClassVar, Literal, TypeAlias
 
 from bootspec.diagnostics import Span
-from bootspec.lang.vocab import MapSource, ParamKind, Scope, Status
+from bootspec.lang.vocab import MapSource, Scope, Status
 
 # ---------------------------------------------------------------- expressions
 
@@ -305,14 +305,42 @@ class Const(Line):
     value: Expr
 
 
+# a parameter: one class per kind of domain, ``kind`` its word (``vocab.ParamKind``)
 @dataclasses.dataclass(frozen=True)
-class Param(Line):
+class RangeParam(Line):
+    """``param N in [lo, hi) [align A]`` (or ``[lo, hi]``)."""
+
+    kind: ClassVar[Literal["range"]] = "range"
     name: str
-    kind: ParamKind
-    range: RangeLit | None = None
-    align: Expr | None = None
-    values: tuple[Expr, ...] = ()
-    enum: tuple[str, ...] = ()
+    range: RangeLit
+    align: Expr | None
+
+
+@dataclasses.dataclass(frozen=True)
+class SetParam(Line):
+    """``param N in {v, ...}``."""
+
+    kind: ClassVar[Literal["set"]] = "set"
+    name: str
+    values: tuple[Expr, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class BoolParam(Line):
+    kind: ClassVar[Literal["bool"]] = "bool"
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class EnumParam(Line):
+    """``param N : enum {a, b, ...}``: its words."""
+
+    kind: ClassVar[Literal["enum"]] = "enum"
+    name: str
+    words: tuple[str, ...]
+
+
+Param: TypeAlias = RangeParam | SetParam | BoolParam | EnumParam
 
 
 @dataclasses.dataclass(frozen=True)

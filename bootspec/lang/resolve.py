@@ -158,20 +158,20 @@ class _ModelResolver(ExprChecker):
                      maps, stages, expects, tuple(asserts), self.path, expect_cites)
 
     def _param(self, d: A.Param) -> None:
-        if d.kind == "bool":
+        if isinstance(d, A.BoolParam):
             self.params[d.name] = ParamIR(d.name, "bool", d.span, 0, 1, 1, (0, 1), cite=d.cite)
             self.define(d.name, "param", "bool", d.span)
             return
-        if d.kind == "enum":
-            if len(set(d.enum)) != len(d.enum):
+        if isinstance(d, A.EnumParam):
+            if len(set(d.words)) != len(d.words):
                 self.errors.error("BS102", "an enum lists a value twice", d.span)
-            self.params[d.name] = ParamIR(d.name, "enum", d.span, 0, len(d.enum) - 1, 1,
-                                          tuple(range(len(d.enum))), d.enum, cite=d.cite)
+            self.params[d.name] = ParamIR(d.name, "enum", d.span, 0, len(d.words) - 1, 1,
+                                          tuple(range(len(d.words))), d.words, cite=d.cite)
             self.define(d.name, "param", f"enum:{d.name}", d.span)
-            for i, word in enumerate(d.enum):
+            for i, word in enumerate(d.words):
                 self.define(word, "enumval", f"enum:{d.name}", d.span, i)
             return
-        if d.kind == "set":
+        if isinstance(d, A.SetParam):
             vals = [self.const_value(v, "a value in a parameter's set") for v in d.values]
             for v, x in zip(vals, d.values, strict=True):
                 if v is not None and v < 0:
@@ -183,7 +183,8 @@ class _ModelResolver(ExprChecker):
                                           max(ints, default=0), 1, ints, cite=d.cite)
             self.define(d.name, "param", "int", d.span)
             return
-        assert d.range is not None
+        if not isinstance(d, A.RangeParam):
+            assert_never(d)
         lo = self.const_value(d.range.lo, "a parameter bound")
         hi = self.const_value(d.range.hi, "a parameter bound")
         align = self.const_value(d.align, "an alignment") if d.align is not None else 1

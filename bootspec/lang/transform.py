@@ -7,7 +7,8 @@ bad number is a BS101 raised as :class:`LineError` and reported by the parser.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeAlias
 
 import lark
 
@@ -16,6 +17,9 @@ from bootspec.errors import BootspecException
 from bootspec.lang import ast as A
 from bootspec.lang.numbers import parse_number
 from bootspec.lang.vocab import as_status
+
+#: a parameter line made from its span, name and cite (the domain is known first)
+_MakeParam: TypeAlias = Callable[[Span, str, str | None], A.Param]
 
 
 class Cite:
@@ -292,20 +296,22 @@ class ToAst(lark.Transformer[Any, Any]):
     @lark.v_args(meta=True)
     def param(self, meta: Any, items: list[Any]) -> A.Param:
         items, cite = self._split_cite(items)
-        dom: dict[str, Any] = items[1]
-        return A.Param(self._span(meta), str(items[0]), cite=cite, **dom)
+        make: _MakeParam = items[1]
+        return make(self._span(meta), str(items[0]), cite)
 
-    def dom_range(self, items: list[Any]) -> dict[str, Any]:
-        return {"kind": "range", "range": items[0], "align": items[1] if len(items) > 1 else None}
+    def dom_range(self, items: list[Any]) -> _MakeParam:
+        rng, align = items[0], items[1] if len(items) > 1 else None
+        return lambda span, name, cite: A.RangeParam(span, name, rng, align, cite=cite)
 
-    def dom_set(self, items: list[Any]) -> dict[str, Any]:
-        return {"kind": "set", "values": tuple(items)}
+    def dom_set(self, items: list[Any]) -> _MakeParam:
+        return lambda span, name, cite: A.SetParam(span, name, tuple(items), cite=cite)
 
-    def dom_bool(self, items: list[Any]) -> dict[str, Any]:
-        return {"kind": "bool"}
+    def dom_bool(self, items: list[Any]) -> _MakeParam:
+        return lambda span, name, cite: A.BoolParam(span, name, cite=cite)
 
-    def dom_enum(self, items: list[Any]) -> dict[str, Any]:
-        return {"kind": "enum", "enum": tuple(str(t) for t in items)}
+    def dom_enum(self, items: list[Any]) -> _MakeParam:
+        words = tuple(str(t) for t in items)
+        return lambda span, name, cite: A.EnumParam(span, name, words, cite=cite)
 
     @lark.v_args(meta=True)
     def assume(self, meta: Any, items: list[Any]) -> A.Assume:
