@@ -76,8 +76,7 @@ CONSTRUCTS: dict[str, Callable[[object], bool]] = {
     "count(...)": lambda n: isinstance(n, A.Aggregate) and n.kind == "count",
     "sum(...)": lambda n: isinstance(n, A.Aggregate) and n.kind == "sum",
     # (3) per-entry first-fit conditions
-    "in MAP types {..} where PRED": lambda n: isinstance(n, A.Clause) and n.kind == "in_map"
-    and n.expr is not None,
+    "in MAP types {..} where PRED": lambda n: isinstance(n, A.InMap) and n.where is not None,
     # (4) whole-map transformations and region sets
     "convert": lambda n: isinstance(n, A.Convert),
     "translate": lambda n: isinstance(n, A.Translate),
@@ -127,7 +126,7 @@ def test_the_walk_sees_the_whole_tree() -> None:
     # extends edit is reached: the walk is not limited to one level
     assert TREES and all(isinstance(t, A.FileAst) for t in TREES)
     kinds = {type(n) for n in NODES}
-    assert {A.ForBlock, A.FragmentDecl, A.Property, A.Replace, A.Clause} <= kinds
+    assert {A.ForBlock, A.FragmentDecl, A.Property, A.Replace, A.InMap} <= kinds
 
 
 def test_left_out_names_only_known_constructs() -> None:

@@ -51,6 +51,7 @@ from bootspec.engine.verdicts import (
     Verdict,
     obligations,
 )
+from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.sites import unparse
 
@@ -250,7 +251,7 @@ class ModelChecker:
         parameter combinations. Such obligations are decided by evaluation alone."""
         if any(m.symbolic for m in self.model.maps.values()):
             return False
-        if any(p.kind == "anywhere" for s in self.model.stages.values() for b in s.body
+        if any(isinstance(p, A.Anywhere) for s in self.model.stages.values() for b in s.body
                for p in getattr(b, "policies", ())):
             return False
         combos = 1

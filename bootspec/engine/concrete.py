@@ -104,14 +104,11 @@ class Evaluator(ExprEvaluator):
         """(start, choice valid, pool used); start None when every policy failed or the
         optional placement gave up ('else none')."""
         for k, p in enumerate(policies):
-            kind = p.kind
-            if kind == "none":
+            if isinstance(p, A.NoneFallback):
                 return None, True, None  # optional placement: the region stays empty
-            if kind == "at":
-                assert p.at is not None
+            if isinstance(p, A.At):
                 return int(self.ev(p.at, st)), True, None
-            if kind == "pool":
-                assert p.pool is not None
+            if isinstance(p, A.FromPool):
                 since = self.size_since
                 self._read(st.cursor_ok.get(p.pool, True))
                 align = int(self.ev(p.align, st)) if p.align is not None else 1
@@ -126,8 +123,10 @@ class Evaluator(ExprEvaluator):
                                         line.span, f"pool '{p.pool}': align_up(cursor)", since)
                     st.cursors[p.pool] = start + size
                 return start, True, p.pool
+            if not isinstance(p, A.Fit):
+                assert_never(p)  # a policy this evaluator does not know is a type error
             lo, hi, align, containers, obstacles = self.clauses(p, st, exclude)
-            if kind == "anywhere":
+            if isinstance(p, A.Anywhere):
                 if first_fit(size, align, lo, hi, containers, obstacles, False,
                              self.top) is None:
                     continue  # no start satisfies the clauses: try the next policy
@@ -135,53 +134,51 @@ class Evaluator(ExprEvaluator):
                 ok = (0 <= c <= self.top and lo <= c and c + size <= hi and c % align == 0
                       and not any(overlap(c, c + size, o0, o1) for o0, o1 in obstacles))
                 return c, ok, None
-            if kind != "topdown" and kind != "bottomup":
-                assert_never(kind)
-            got = first_fit(size, align, lo, hi, containers, obstacles, kind == "topdown",
+            if not isinstance(p, A.TopDown | A.BottomUp):
+                assert_never(p)
+            got = first_fit(size, align, lo, hi, containers, obstacles, isinstance(p, A.TopDown),
                             self.top)
             if got is not None:
                 return got, True, None
         raise _NoRoom
 
-    def clauses(self, p: A.Policy, st: State, exclude: str | None
+    def clauses(self, p: A.Fit, st: State, exclude: str | None
                 ) -> tuple[int, int, int, list[tuple[int, int]], list[tuple[int, int]]]:
         lo, hi, align = 0, self.top, 1
         containers: list[tuple[int, int]] | None = None
         obstacles: list[tuple[int, int]] = []
-        in_map: A.Clause | None = None
+        in_map: A.InMap | None = None
         for c in p.clauses:
-            if c.kind == "within":
-                w0, w1 = self.rng(c.expr if c.expr is not None else A.Name(c.span, c.name or ""),
-                                  st)
-                lo, hi = max(lo, w0), min(hi, w1)
-            elif c.kind == "below":
-                assert c.expr is not None
-                hi = min(hi, int(self.ev(c.expr, st)))
-            elif c.kind == "above":
-                assert c.expr is not None
-                lo = max(lo, int(self.ev(c.expr, st)))
-            elif c.kind == "align":
-                assert c.expr is not None
-                align = int(self.ev(c.expr, st))
-            elif c.kind == "avoid":
-                inside = {x.name for x in p.clauses if x.kind == "within" and x.name}
-                names = [n for n in sorted(st.regions) if n != exclude and n not in inside
-                         ] if c.all else list(c.names)
-                for n in names:
-                    r = st.regions[n]
-                    self._read(r.ok)
-                    obstacles.append((r.start, r.end))
-            elif c.kind == "in_map":
-                in_map = c
-            else:
-                assert_never(c.kind)
+            match c:
+                case A.Within():
+                    w0, w1 = self.rng(c.region if isinstance(c.region, A.RangeLit)
+                                      else A.Name(c.span, c.region), st)
+                    lo, hi = max(lo, w0), min(hi, w1)
+                case A.Below():
+                    hi = min(hi, int(self.ev(c.expr, st)))
+                case A.Above():
+                    lo = max(lo, int(self.ev(c.expr, st)))
+                case A.Align():
+                    align = int(self.ev(c.expr, st))
+                case A.Avoid():
+                    inside = {x.region for x in p.clauses
+                              if isinstance(x, A.Within) and isinstance(x.region, str)}
+                    names = [n for n in sorted(st.regions) if n != exclude and n not in inside
+                             ] if c.all else list(c.names)
+                    for n in names:
+                        r = st.regions[n]
+                        self._read(r.ok)
+                        obstacles.append((r.start, r.end))
+                case A.InMap():
+                    in_map = c
+                case _:
+                    assert_never(c)
         if in_map is not None:
-            assert in_map.name is not None
             containers = []
-            for seg in self.segments(in_map.name, st):
-                if seg[2] not in in_map.names:
+            for seg in self.segments(in_map.map, st):
+                if seg[2] not in in_map.types:
                     continue
-                if in_map.expr is not None and not self._with("entry", seg, in_map.expr, st):
+                if in_map.where is not None and not self._with("entry", seg, in_map.where, st):
                     continue
                 containers.append((seg[0], seg[1]))
         return lo, hi, align, containers if containers is not None else [(lo, hi)], obstacles

@@ -103,37 +103,37 @@ class Encoder(ExprEncoder):
     """
 
     # -- placements
-    def _clauses(self, p: A.Policy, st: SymState, exclude: str | None) -> Clauses:
+    def _clauses(self, p: A.Fit, st: SymState, exclude: str | None) -> Clauses:
         lo: Term = val(0)
         hi: Term = val(self.top)
         align: A.Expr | None = None
         obstacles: list[tuple[Term, Term]] = []
-        in_map: A.Clause | None = None
+        in_map: A.InMap | None = None
         for c in p.clauses:
-            if c.kind == "within":
-                w0, w1 = self.rng(c.expr if c.expr is not None else A.Name(c.span, c.name or ""),
-                                  st)
-                lo, hi = max_(w0, lo), min_(w1, hi)
-            elif c.kind == "below":
-                assert c.expr is not None
-                hi = min_(self.ev(c.expr, st), hi)
-            elif c.kind == "above":
-                assert c.expr is not None
-                lo = max_(self.ev(c.expr, st), lo)
-            elif c.kind == "align":
-                align = c.expr
-            elif c.kind == "avoid":
-                inside = {x.name for x in p.clauses if x.kind == "within" and x.name}
-                names = [n for n in sorted(st.regions) if n != exclude and n not in inside
-                         ] if c.all else list(c.names)
-                for n in names:
-                    r = st.regions[n]
-                    self._read(r.ok)
-                    obstacles.append((r.start, r.end))
-            elif c.kind == "in_map":
-                in_map = c
-            else:
-                assert_never(c.kind)
+            match c:
+                case A.Within():
+                    w0, w1 = self.rng(c.region if isinstance(c.region, A.RangeLit)
+                                      else A.Name(c.span, c.region), st)
+                    lo, hi = max_(w0, lo), min_(w1, hi)
+                case A.Below():
+                    hi = min_(self.ev(c.expr, st), hi)
+                case A.Above():
+                    lo = max_(self.ev(c.expr, st), lo)
+                case A.Align():
+                    align = c.expr
+                case A.Avoid():
+                    inside = {x.region for x in p.clauses
+                              if isinstance(x, A.Within) and isinstance(x.region, str)}
+                    names = [n for n in sorted(st.regions) if n != exclude and n not in inside
+                             ] if c.all else list(c.names)
+                    for n in names:
+                        r = st.regions[n]
+                        self._read(r.ok)
+                        obstacles.append((r.start, r.end))
+                case A.InMap():
+                    in_map = c
+                case _:
+                    assert_never(c)
         if in_map is None:
             return Clauses(lo, hi, align, [[Container(lo, hi, z3.BoolVal(True))]], [],
                             obstacles, False)
@@ -160,16 +160,13 @@ class Encoder(ExprEncoder):
         tried: Cond = z3.BoolVal(True)  # no policy before this one found room
         for k, p in enumerate(policies):
             self.pc = and_(outer, tried)
-            kind = p.kind
-            if kind == "none":  # optional placement: always "fits", as an empty region
+            if isinstance(p, A.NoneFallback):  # optional: always "fits", as an empty region
                 outcomes.append((z3.BoolVal(True), z3.BoolVal(True), val(0)))
                 break
-            if kind == "at":
-                assert p.at is not None
+            if isinstance(p, A.At):
                 outcomes.append((z3.BoolVal(True), z3.BoolVal(True), self.ev(p.at, st)))
                 break
-            if kind == "pool":
-                assert p.pool is not None
+            if isinstance(p, A.FromPool):
                 since = self.size_since
                 self._read(st.cursor_ok[p.pool])
                 cur = st.cursors[p.pool]
@@ -186,9 +183,9 @@ class Encoder(ExprEncoder):
                 pools.append((p.pool, tried, after))
                 outcomes.append((z3.BoolVal(True), z3.BoolVal(True), start))
                 break
+            if not isinstance(p, A.Fit):
+                assert_never(p)  # a policy this encoder does not know is a type error
             cl = self._clauses(p, st, exclude)
-            if kind != "anywhere" and kind != "topdown" and kind != "bottomup":
-                assert_never(kind)  # a policy this encoder does not know is a type error
             if cl.abstract:
                 # over-approximate the first fit: any fitting start in some segment of the
                 # right type, or no fit at all
@@ -201,7 +198,7 @@ class Encoder(ExprEncoder):
                          [z3.And(ct.exists, c >= ct.lo, c + size <= ct.hi) for ct in cl.loose]
                 cons.append(z3.Or(inside))
                 outcomes.append((z3.Implies(fits_a, z3.And(cons)), fits_a, c))
-            elif kind == "anywhere":
+            elif isinstance(p, A.Anywhere):
                 c = z3.Int(choice_key(line, k))
                 if choice_key(line, k) not in self.inputs:
                     # an input like a parameter: an address, also when it is not read
@@ -218,9 +215,11 @@ class Encoder(ExprEncoder):
                 # then the choice must be one (a run is one valid choice)
                 fits, _ = self.first_fit(size, cl.align, cl, False, st)
                 outcomes.append((implies(fits, z3.And(cons)), fits, c))
-            else:
-                fits, start = self.first_fit(size, cl.align, cl, kind == "topdown", st)
+            elif isinstance(p, A.TopDown | A.BottomUp):
+                fits, start = self.first_fit(size, cl.align, cl, isinstance(p, A.TopDown), st)
                 outcomes.append((z3.BoolVal(True), fits, start))
+            else:
+                assert_never(p)
             tried = and_(tried, not_(outcomes[-1][1]))
         self.pc = outer
         # fold the 'else' chain: the first policy that fits wins
@@ -298,12 +297,12 @@ class Encoder(ExprEncoder):
     def _placed(self, line: A.Place | A.Copy | A.Move, name: str, policies: tuple[A.Policy, ...],
                 size: Term, owner: str | None, typ: str | None, st: SymState
                 ) -> tuple[Cond, Cond]:
-        pool = next((p.pool for p in policies if p.kind == "pool"), None)
+        pool = next((p.pool for p in policies if isinstance(p, A.FromPool)), None)
         pl = self.place(line, policies, size, st, name)
         end = add(pl.start, size)
-        if policies[-1].kind == "none":  # empty when no earlier policy found room
+        if isinstance(policies[-1], A.NoneFallback):  # empty when no earlier policy found room
             end = z3.If(pl.found, end, pl.start)
-        if policies[-1].kind in ("anywhere", "topdown", "bottomup"):
+        if isinstance(policies[-1], A.Fit):
             self._finding("fits", pl.fits, "a placement fits", line.span)
         region = self._region(line, name, pl.start, end, owner, typ, and_(pl.cons, pl.fits), pool)
         if pl.pools:  # from the pool only when no policy before it found room

@@ -351,44 +351,42 @@ class MapEncoder:
         st.map_ok[line.dst] = st.map_ok.get(line.src, z3.BoolVal(True))
 
     # -- first fit over segments
-    def map_containers(self, c: A.Clause, st: SymState
+    def map_containers(self, c: A.InMap, st: SymState
                        ) -> tuple[list[list[Container]], list[Container], bool]:
         """The segments of a map's state whose type is one of the clause's types (and for
         which its ``where`` holds): grouped by declared entry (sorted), the rest loose."""
-        assert c.name is not None
-        self._read_map(c.name, st)
-        if c.name in self.abstract:
+        self._read_map(c.map, st)
+        if c.map in self.abstract:
             return self._abstract_containers(c, st)
         groups: dict[int, list[Container]] = {}
         loose: list[Container] = []
-        for g in self.segments(c.name, st):
-            here = self.of_types(c.name, g, c.names)
+        for g in self.segments(c.map, st):
+            here = self.of_types(c.map, g, c.types)
             if z3.is_false(z3.simplify(here)):
                 continue  # a real map's entry of another type
-            ct = self._container(g, here, c.expr, st)
+            ct = self._container(g, here, c.where, st)
             if g.group >= 0:
                 groups.setdefault(g.group, []).append(ct)
             else:
                 loose.append(ct)
         return [groups[k] for k in sorted(groups)], loose, False
 
-    def _abstract_containers(self, c: A.Clause, st: SymState
+    def _abstract_containers(self, c: A.InMap, st: SymState
                              ) -> tuple[list[list[Container]], list[Container], bool]:
-        assert c.name is not None
-        kinds = memtypes.TYPES_BY_KIND[self.model.maps[c.name].kind]
-        s0, e0, t0, a0 = self._abstract_entry(c.name)
-        ops = st.ops.get(c.name, [])
+        kinds = memtypes.TYPES_BY_KIND[self.model.maps[c.map].kind]
+        s0, e0, t0, a0 = self._abstract_entry(c.map)
+        ops = st.ops.get(c.map, [])
         cuts = [op for op in ops if isinstance(op, Reservation)]
-        typ = _is_type(_converted(t0, ops, kinds), c.names, kinds)
-        group = [self._container(Segment(p0, p1, ex, t0, a0, 0), and_(typ, ex), c.expr, st)
+        typ = _is_type(_converted(t0, ops, kinds), c.types, kinds)
+        group = [self._container(Segment(p0, p1, ex, t0, a0, 0), and_(typ, ex), c.where, st)
                  for p0, p1, ex in self.pieces(s0, e0, cuts)]
         loose = []
         for j, op in enumerate(ops):
             if isinstance(op, Reservation):
                 later = [r for r in ops[j + 1:] if isinstance(r, Reservation)]
-                rt = _is_type(_converted(op.type, ops[j + 1:], kinds), c.names, kinds)
+                rt = _is_type(_converted(op.type, ops[j + 1:], kinds), c.types, kinds)
                 loose += [self._container(Segment(p0, p1, ex, op.type, val(op.attrs), -1),
-                                          and_(rt, ex), c.expr, st)
+                                          and_(rt, ex), c.where, st)
                           for p0, p1, ex in self.pieces(op.start, op.end, later)]
         return [group], loose, True
 

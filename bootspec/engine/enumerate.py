@@ -18,6 +18,7 @@ from bootspec.engine import concrete
 from bootspec.engine.cex import failing
 from bootspec.engine.paths import Path, Target, conjunct_points, points
 from bootspec.errors import BootspecException
+from bootspec.lang import ast as A
 from bootspec.lang.ir import MapIR, Model
 from bootspec.lang.vocab import Status
 
@@ -63,7 +64,7 @@ def choice_keys(path: Path) -> list[str]:
     for ev in path.events:
         if ev.kind == "act" and ev.action is not None:
             for k, p in enumerate(getattr(ev.action, "policies", ())):
-                if p.kind == "anywhere":
+                if isinstance(p, A.Anywhere):
                     keys.append(concrete.choice_key(ev.action, k))
     return sorted(keys, key=concrete.choice_order)
 

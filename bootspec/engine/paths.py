@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from typing import assert_never
 
 import networkx as nx
 
@@ -116,18 +117,37 @@ def _action_reads(line: A.Line, model: Model) -> list[tuple[str, Span]]:
         if e is not None:
             reads.extend((r, e.span) for r in sorted(regions_in(e, model)))
 
+    def clauses(cs: tuple[A.Clause, ...]) -> None:
+        for c in cs:
+            match c:
+                case A.Within():
+                    if isinstance(c.region, A.RangeLit):
+                        expr(c.region)
+                    else:
+                        reads.append((c.region, c.span))
+                case A.InMap():
+                    expr(c.where)
+                case A.Below() | A.Above() | A.Align():
+                    expr(c.expr)
+                case A.Avoid():
+                    reads.extend((n, c.span) for n in c.names)
+                case _:
+                    assert_never(c)
+
     def policies(ps: tuple[A.Policy, ...]) -> None:
         for p in ps:
-            expr(p.at)
-            expr(p.align)
-            if p.pool:
-                reads.append((p.pool, p.span))
-            for c in p.clauses:
-                expr(c.expr)
-                if c.kind == "within" and c.name:
-                    reads.append((c.name, c.span))
-                if c.kind == "avoid":
-                    reads.extend((n, c.span) for n in c.names)
+            match p:
+                case A.At():
+                    expr(p.at)
+                case A.FromPool():
+                    expr(p.align)
+                    reads.append((p.pool, p.span))
+                case A.Anywhere() | A.TopDown() | A.BottomUp():
+                    clauses(p.clauses)
+                case A.NoneFallback():
+                    pass
+                case _:
+                    assert_never(p)
 
     if isinstance(line, A.Place):
         expr(line.size)

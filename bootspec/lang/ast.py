@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import field
-from typing import Literal, TypeAlias
+from typing import ClassVar, Literal, TypeAlias
 
 from bootspec.diagnostics import Span
-from bootspec.lang.vocab import MapSource, ParamKind, Scope, Status
+from bootspec.lang.vocab import MapSource, Scope, Status
 
 # ---------------------------------------------------------------- expressions
 
@@ -155,28 +155,121 @@ Expr: TypeAlias = (Num | BoolLit | Name | Attr | Call | BinOp | Compare | Not | 
 
 # ---------------------------------------------------------------- placements
 
-ClauseKind: TypeAlias = Literal["within", "in_map", "below", "above", "align", "avoid"]
-PolicyKind: TypeAlias = Literal["at", "anywhere", "topdown", "bottomup", "pool", "none"]
+# One frozen class per clause and per policy, each with exactly the fields its kind has;
+# :data:`Clause` and :data:`Policy` are their closed unions. Code dispatches with
+# ``match``/``isinstance`` ending in ``typing.assert_never``, so a class that one side does
+# not handle is a type error. ``kind`` is the word messages use for it.
 
 
 @dataclasses.dataclass(frozen=True)
-class Clause:
-    kind: ClauseKind
+class Within:
+    """``within REGION`` (its name) or ``within [a, b)`` (a range)."""
+
+    kind: ClassVar[Literal["within"]] = "within"
     span: Span
-    expr: Expr | None = None  # below/above/align value, within RangeLit, in_map's where
-    name: str | None = None  # within REGION, in MAP
-    names: tuple[str, ...] = ()  # avoid list, or map types
-    all: bool = False  # avoid all
+    region: str | RangeLit
 
 
 @dataclasses.dataclass(frozen=True)
-class Policy:
-    kind: PolicyKind
+class InMap:
+    """``in MAP types {t, ...} [where PRED]`` (topdown and bottomup only)."""
+
+    kind: ClassVar[Literal["in_map"]] = "in_map"
     span: Span
-    at: Expr | None = None
-    clauses: tuple[Clause, ...] = ()
-    pool: str | None = None
-    align: Expr | None = None
+    map: str
+    types: tuple[str, ...]
+    where: Expr | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Below:
+    kind: ClassVar[Literal["below"]] = "below"
+    span: Span
+    expr: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class Above:
+    kind: ClassVar[Literal["above"]] = "above"
+    span: Span
+    expr: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class Align:
+    kind: ClassVar[Literal["align"]] = "align"
+    span: Span
+    expr: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class Avoid:
+    """``avoid R1, R2`` (``names``) or ``avoid all`` (``all``, no names)."""
+
+    kind: ClassVar[Literal["avoid"]] = "avoid"
+    span: Span
+    names: tuple[str, ...]
+    all: bool
+
+
+Clause: TypeAlias = Within | InMap | Below | Above | Align | Avoid
+
+
+@dataclasses.dataclass(frozen=True)
+class At:
+    kind: ClassVar[Literal["at"]] = "at"
+    span: Span
+    at: Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class Anywhere:
+    """Any start satisfying the clauses: a choice, an input of the run."""
+
+    kind: ClassVar[Literal["anywhere"]] = "anywhere"
+    span: Span
+    clauses: tuple[Clause, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class TopDown:
+    """The highest start satisfying the clauses."""
+
+    kind: ClassVar[Literal["topdown"]] = "topdown"
+    span: Span
+    clauses: tuple[Clause, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class BottomUp:
+    """The lowest start satisfying the clauses."""
+
+    kind: ClassVar[Literal["bottomup"]] = "bottomup"
+    span: Span
+    clauses: tuple[Clause, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class FromPool:
+    """``from POOL [align A]``."""
+
+    kind: ClassVar[Literal["pool"]] = "pool"
+    span: Span
+    pool: str
+    align: Expr | None
+
+
+@dataclasses.dataclass(frozen=True)
+class NoneFallback:
+    """``else none``: the region stays empty (only as the last fallback)."""
+
+    kind: ClassVar[Literal["none"]] = "none"
+    span: Span
+
+
+#: the policies that search for a start satisfying their clauses, and can find none
+Fit: TypeAlias = Anywhere | TopDown | BottomUp
+Policy: TypeAlias = At | Anywhere | TopDown | BottomUp | FromPool | NoneFallback
 
 
 # ---------------------------------------------------------------- lines
@@ -212,14 +305,42 @@ class Const(Line):
     value: Expr
 
 
+# a parameter: one class per kind of domain, ``kind`` its word (``vocab.ParamKind``)
 @dataclasses.dataclass(frozen=True)
-class Param(Line):
+class RangeParam(Line):
+    """``param N in [lo, hi) [align A]`` (or ``[lo, hi]``)."""
+
+    kind: ClassVar[Literal["range"]] = "range"
     name: str
-    kind: ParamKind
-    range: RangeLit | None = None
-    align: Expr | None = None
-    values: tuple[Expr, ...] = ()
-    enum: tuple[str, ...] = ()
+    range: RangeLit
+    align: Expr | None
+
+
+@dataclasses.dataclass(frozen=True)
+class SetParam(Line):
+    """``param N in {v, ...}``."""
+
+    kind: ClassVar[Literal["set"]] = "set"
+    name: str
+    values: tuple[Expr, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class BoolParam(Line):
+    kind: ClassVar[Literal["bool"]] = "bool"
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class EnumParam(Line):
+    """``param N : enum {a, b, ...}``: its words."""
+
+    kind: ClassVar[Literal["enum"]] = "enum"
+    name: str
+    words: tuple[str, ...]
+
+
+Param: TypeAlias = RangeParam | SetParam | BoolParam | EnumParam
 
 
 @dataclasses.dataclass(frozen=True)

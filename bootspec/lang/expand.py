@@ -27,7 +27,8 @@ _INDEXED = re.compile(r"\A([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]\Z")
 _NAME_FIELDS: dict[type, tuple[str, ...]] = {
     A.Place: ("region",), A.Free: ("region",), A.Reserve: ("region", "map"),
     A.Copy: ("src", "dst"), A.Move: ("region",), A.SetVar: ("name",), A.PoolDecl: ("name",),
-    A.Policy: ("pool",), A.Convert: ("map",), A.Translate: ("src", "dst"),
+    A.FromPool: ("pool",), A.Within: ("region",), A.InMap: ("map",), A.Convert: ("map",),
+    A.Translate: ("src", "dst"),
     A.Name: ("id",), A.Attr: ("base",), A.MapTypes: ("map",), A.Quant: ("map",),
     A.Aggregate: ("map",),
 }
@@ -122,10 +123,8 @@ class Expander:
             v = getattr(node, f.name)
             if f.name in names and isinstance(v, str):
                 nv: Any = self.name(v, env, args, node.span)
-            elif isinstance(node, A.Clause) and f.name == "names" and node.kind == "avoid":
+            elif isinstance(node, A.Avoid) and f.name == "names":
                 nv = tuple(self.name(x, env, args, node.span) for x in v)
-            elif isinstance(node, A.Clause) and f.name == "name" and v is not None:
-                nv = self.name(v, env, args, node.span)
             else:
                 nv = self.subst(v, env, args)
             if nv is not v:

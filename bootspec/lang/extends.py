@@ -35,6 +35,12 @@ def _decl_name(d: A.Line) -> str | None:
     return getattr(d, "name", None)
 
 
+def _same_kind(a: A.Line, b: A.Line) -> bool:
+    """Whether a child's declaration replaces a base's of the same name: the same kind of
+    line (a parameter replaces a parameter, whatever their domains)."""
+    return type(a) is type(b) or (isinstance(a, A.Param) and isinstance(b, A.Param))
+
+
 def flatten(models: dict[str, A.ModelAst], errors: Collector,
             unparsed: Collection[str] = ()) -> dict[str, A.ModelAst]:
     """Apply ``extends`` so each model stands alone. A model whose base is in
@@ -83,7 +89,7 @@ def _merge(base: A.ModelAst, child: A.ModelAst, errors: Collector) -> A.ModelAst
             continue
         name = _decl_name(d)
         idx = next((i for i, b in enumerate(decls)
-                    if name is not None and _decl_name(b) == name and type(b) is type(d)), None)
+                    if name is not None and _decl_name(b) == name and _same_kind(b, d)), None)
         if idx is None:
             decls.append(d)
         else:

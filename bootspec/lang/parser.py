@@ -432,7 +432,8 @@ def _kw(ln: A.Line) -> str:
             A.SetVar: "set", A.AssertLine: "assert", A.Replace: "replace", A.Delete: "delete",
             A.Insert: "insert", A.Convert: "convert", A.Translate: "translate", A.Use: "use",
             A.LoopHdr: "for", A.EndLine: "end", A.FragmentHdr: "fragment",
-            A.Width: "width", A.Const: "const", A.Param: "param", A.MapHdr: "map",
+            A.Width: "width", A.Const: "const", A.RangeParam: "param", A.SetParam: "param",
+            A.BoolParam: "param", A.EnumParam: "param", A.MapHdr: "map",
             A.RegionDecl: "region", A.VarDecl: "var", A.ExpectLine: "expect",
             A.StageHdr: "stage", A.Assume: "assume", A.PoolDecl: "pool",
             A.ImageLine: "image"}.get(type(ln), "line")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from typing import assert_never
 
 import networkx as nx
 
@@ -158,20 +159,20 @@ class _ModelResolver(ExprChecker):
                      maps, stages, expects, tuple(asserts), self.path, expect_cites)
 
     def _param(self, d: A.Param) -> None:
-        if d.kind == "bool":
+        if isinstance(d, A.BoolParam):
             self.params[d.name] = ParamIR(d.name, "bool", d.span, 0, 1, 1, (0, 1), cite=d.cite)
             self.define(d.name, "param", "bool", d.span)
             return
-        if d.kind == "enum":
-            if len(set(d.enum)) != len(d.enum):
+        if isinstance(d, A.EnumParam):
+            if len(set(d.words)) != len(d.words):
                 self.errors.error("BS102", "an enum lists a value twice", d.span)
-            self.params[d.name] = ParamIR(d.name, "enum", d.span, 0, len(d.enum) - 1, 1,
-                                          tuple(range(len(d.enum))), d.enum, cite=d.cite)
+            self.params[d.name] = ParamIR(d.name, "enum", d.span, 0, len(d.words) - 1, 1,
+                                          tuple(range(len(d.words))), d.words, cite=d.cite)
             self.define(d.name, "param", f"enum:{d.name}", d.span)
-            for i, word in enumerate(d.enum):
+            for i, word in enumerate(d.words):
                 self.define(word, "enumval", f"enum:{d.name}", d.span, i)
             return
-        if d.kind == "set":
+        if isinstance(d, A.SetParam):
             vals = [self.const_value(v, "a value in a parameter's set") for v in d.values]
             for v, x in zip(vals, d.values, strict=True):
                 if v is not None and v < 0:
@@ -183,7 +184,8 @@ class _ModelResolver(ExprChecker):
                                           max(ints, default=0), 1, ints, cite=d.cite)
             self.define(d.name, "param", "int", d.span)
             return
-        assert d.range is not None
+        if not isinstance(d, A.RangeParam):
+            assert_never(d)
         lo = self.const_value(d.range.lo, "a parameter bound")
         hi = self.const_value(d.range.hi, "a parameter bound")
         align = self.const_value(d.align, "an alignment") if d.align is not None else 1
@@ -372,56 +374,61 @@ class _ModelResolver(ExprChecker):
 
     def _policies(self, policies: tuple[A.Policy, ...]) -> None:
         for i, p in enumerate(policies):
-            if p.kind == "none" and i == 0:
+            if isinstance(p, A.NoneFallback) and i == 0:
                 self.errors.error("BS103", "'none' is a fallback: write 'place R size S "
                                   "POLICY else none'", p.span)
-            if i + 1 < len(policies) and p.kind not in ("topdown", "bottomup", "anywhere"):
+            if i + 1 < len(policies) and not isinstance(p, A.Fit):
                 self.errors.error("BS103", f"nothing can follow '{p.kind}' with 'else': only "
                                   "topdown, bottomup and anywhere can fail to find room", p.span,
                                   "put the fallback after a topdown, bottomup or anywhere "
                                   "policy")
-            if p.kind == "at":
-                assert p.at is not None
-                self.check(p.at, "int")
-            elif p.kind == "pool":
-                assert p.pool is not None
-                self._need(p.pool, "pool", p.span)
-                if p.align is not None:
-                    self.check(p.align, "int")
-                    self._check_divisor(p.align, "an alignment")
-            for c in p.clauses:
-                self._clause(c, p)
+            match p:
+                case A.At():
+                    self.check(p.at, "int")
+                case A.FromPool():
+                    self._need(p.pool, "pool", p.span)
+                    if p.align is not None:
+                        self.check(p.align, "int")
+                        self._check_divisor(p.align, "an alignment")
+                case A.Anywhere() | A.TopDown() | A.BottomUp():
+                    for c in p.clauses:
+                        self._clause(c, p)
+                case A.NoneFallback():
+                    pass
+                case _:
+                    assert_never(p)
 
-    def _clause(self, c: A.Clause, p: A.Policy) -> None:
-        if c.kind == "within":
-            if c.expr is not None:
-                self.check(c.expr, "region")
-            else:
-                assert c.name is not None
-                self._need(c.name, "region", c.span)
-        elif c.kind == "in_map":
-            assert c.name is not None
-            s = self._need(c.name, "map", c.span)
-            if s is not None:
-                self.check_types(s.type.split(":")[1], c.names, c.span)
-            if c.expr is not None:
-                self.in_where = True
-                try:
-                    self.check(c.expr, "bool", polarity=0)
-                finally:
-                    self.in_where = False
-            if p.kind == "anywhere":
-                self.errors.error("BS103", "'in MAP types' goes with topdown or bottomup", c.span,
-                                  "for a nondeterministic choice inside a map, use topdown/"
-                                  "bottomup or constrain with an assume")
-        elif c.kind in ("below", "above", "align"):
-            assert c.expr is not None
-            self.check(c.expr, "int")
-            if c.kind == "align":
+    def _clause(self, c: A.Clause, p: A.Fit) -> None:
+        match c:
+            case A.Within():
+                if isinstance(c.region, A.RangeLit):
+                    self.check(c.region, "region")
+                else:
+                    self._need(c.region, "region", c.span)
+            case A.InMap():
+                s = self._need(c.map, "map", c.span)
+                if s is not None:
+                    self.check_types(s.type.split(":")[1], c.types, c.span)
+                if c.where is not None:
+                    self.in_where = True
+                    try:
+                        self.check(c.where, "bool", polarity=0)
+                    finally:
+                        self.in_where = False
+                if isinstance(p, A.Anywhere):
+                    self.errors.error("BS103", "'in MAP types' goes with topdown or bottomup",
+                                      c.span, "for a nondeterministic choice inside a map, use "
+                                      "topdown/bottomup or constrain with an assume")
+            case A.Below() | A.Above():
+                self.check(c.expr, "int")
+            case A.Align():
+                self.check(c.expr, "int")
                 self._check_divisor(c.expr, "an alignment")
-        elif c.kind == "avoid":
-            for n in c.names:
-                self._need(n, "region", c.span)
+            case A.Avoid():
+                for n in c.names:
+                    self._need(n, "region", c.span)
+            case _:
+                assert_never(c)
         kinds = [x.kind for x in p.clauses]
         if kinds.count(c.kind) > 1 and c is p.clauses[kinds.index(c.kind)]:
             self.errors.error("BS102", f"'{c.kind}' given twice in one placement", c.span)

@@ -55,7 +55,7 @@ def has_arith(e: object) -> bool:
 
 
 def _fallible(policies: tuple[A.Policy, ...]) -> bool:
-    return bool(policies) and policies[-1].kind in ("anywhere", "topdown", "bottomup")
+    return bool(policies) and isinstance(policies[-1], A.Fit)
 
 
 def line_sites(line: A.Line) -> list[SiteKind]:
@@ -65,7 +65,7 @@ def line_sites(line: A.Line) -> list[SiteKind]:
     if isinstance(line, A.AssertLine):
         return kinds
     pooled = isinstance(line, A.Place | A.Copy | A.Move) and \
-        any(p.kind == "pool" for p in line.policies)
+        any(isinstance(p, A.FromPool) for p in line.policies)
     if isinstance(line, A.Place | A.Copy | A.Move | A.SetVar | A.Assume | A.PoolDecl |
                   A.RegionDecl | A.VarDecl) and (has_arith(line) or pooled):
         kinds.append("wrap")

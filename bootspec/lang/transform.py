@@ -7,7 +7,8 @@ bad number is a BS101 raised as :class:`LineError` and reported by the parser.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeAlias
 
 import lark
 
@@ -16,6 +17,9 @@ from bootspec.errors import BootspecException
 from bootspec.lang import ast as A
 from bootspec.lang.numbers import parse_number
 from bootspec.lang.vocab import as_status
+
+#: a parameter line made from its span, name and cite (the domain is known first)
+_MakeParam: TypeAlias = Callable[[Span, str, str | None], A.Param]
 
 
 class Cite:
@@ -201,32 +205,30 @@ class ToAst(lark.Transformer[Any, Any]):
     # -- placements
     @lark.v_args(meta=True)
     def cl_within(self, meta: Any, items: list[Any]) -> A.Clause:
-        if isinstance(items[0], A.RangeLit):
-            return A.Clause("within", self._span(meta), expr=items[0])
-        return A.Clause("within", self._span(meta), name=str(items[0]))
+        region = items[0] if isinstance(items[0], A.RangeLit) else str(items[0])
+        return A.Within(self._span(meta), region)
 
     @lark.v_args(meta=True)
     def cl_in_map(self, meta: Any, items: list[Any]) -> A.Clause:
         where = items[2] if len(items) > 2 else None
-        return A.Clause("in_map", self._span(meta), name=str(items[0]), names=items[1],
-                        expr=where)
+        return A.InMap(self._span(meta), str(items[0]), items[1], where)
 
     @lark.v_args(meta=True)
     def cl_below(self, meta: Any, items: list[Any]) -> A.Clause:
-        return A.Clause("below", self._span(meta), expr=items[0])
+        return A.Below(self._span(meta), items[0])
 
     @lark.v_args(meta=True)
     def cl_above(self, meta: Any, items: list[Any]) -> A.Clause:
-        return A.Clause("above", self._span(meta), expr=items[0])
+        return A.Above(self._span(meta), items[0])
 
     @lark.v_args(meta=True)
     def cl_align(self, meta: Any, items: list[Any]) -> A.Clause:
-        return A.Clause("align", self._span(meta), expr=items[0])
+        return A.Align(self._span(meta), items[0])
 
     @lark.v_args(meta=True)
     def cl_avoid(self, meta: Any, items: list[Any]) -> A.Clause:
         all_, names = items[0]
-        return A.Clause("avoid", self._span(meta), names=names, all=all_)
+        return A.Avoid(self._span(meta), names, all_)
 
     def avoid_all(self, items: list[Any]) -> tuple[bool, tuple[str, ...]]:
         return True, ()
@@ -236,28 +238,27 @@ class ToAst(lark.Transformer[Any, Any]):
 
     @lark.v_args(meta=True)
     def pol_at(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("at", self._span(meta), at=items[0])
+        return A.At(self._span(meta), items[0])
 
     @lark.v_args(meta=True)
     def pol_anywhere(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("anywhere", self._span(meta), clauses=tuple(items))
+        return A.Anywhere(self._span(meta), tuple(items))
 
     @lark.v_args(meta=True)
     def pol_topdown(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("topdown", self._span(meta), clauses=tuple(items))
+        return A.TopDown(self._span(meta), tuple(items))
 
     @lark.v_args(meta=True)
     def pol_bottomup(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("bottomup", self._span(meta), clauses=tuple(items))
+        return A.BottomUp(self._span(meta), tuple(items))
 
     @lark.v_args(meta=True)
     def pol_pool(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("pool", self._span(meta), pool=str(items[0]),
-                        align=items[1] if len(items) > 1 else None)
+        return A.FromPool(self._span(meta), str(items[0]), items[1] if len(items) > 1 else None)
 
     @lark.v_args(meta=True)
     def pol_none(self, meta: Any, items: list[Any]) -> A.Policy:
-        return A.Policy("none", self._span(meta))
+        return A.NoneFallback(self._span(meta))
 
     def placement(self, items: list[A.Policy]) -> tuple[A.Policy, ...]:
         return tuple(items)
@@ -295,20 +296,22 @@ class ToAst(lark.Transformer[Any, Any]):
     @lark.v_args(meta=True)
     def param(self, meta: Any, items: list[Any]) -> A.Param:
         items, cite = self._split_cite(items)
-        dom: dict[str, Any] = items[1]
-        return A.Param(self._span(meta), str(items[0]), cite=cite, **dom)
+        make: _MakeParam = items[1]
+        return make(self._span(meta), str(items[0]), cite)
 
-    def dom_range(self, items: list[Any]) -> dict[str, Any]:
-        return {"kind": "range", "range": items[0], "align": items[1] if len(items) > 1 else None}
+    def dom_range(self, items: list[Any]) -> _MakeParam:
+        rng, align = items[0], items[1] if len(items) > 1 else None
+        return lambda span, name, cite: A.RangeParam(span, name, rng, align, cite=cite)
 
-    def dom_set(self, items: list[Any]) -> dict[str, Any]:
-        return {"kind": "set", "values": tuple(items)}
+    def dom_set(self, items: list[Any]) -> _MakeParam:
+        return lambda span, name, cite: A.SetParam(span, name, tuple(items), cite=cite)
 
-    def dom_bool(self, items: list[Any]) -> dict[str, Any]:
-        return {"kind": "bool"}
+    def dom_bool(self, items: list[Any]) -> _MakeParam:
+        return lambda span, name, cite: A.BoolParam(span, name, cite=cite)
 
-    def dom_enum(self, items: list[Any]) -> dict[str, Any]:
-        return {"kind": "enum", "enum": tuple(str(t) for t in items)}
+    def dom_enum(self, items: list[Any]) -> _MakeParam:
+        words = tuple(str(t) for t in items)
+        return lambda span, name, cite: A.EnumParam(span, name, words, cite=cite)
 
     @lark.v_args(meta=True)
     def assume(self, meta: Any, items: list[Any]) -> A.Assume:

@@ -594,7 +594,7 @@ class Interp:
         return bool(v) and not t
 
     # -- placements
-    def fit(self, c: Ctx, pol: A.Policy, size: int, me: str, pidx: int, line: A.Line
+    def fit(self, c: Ctx, pol: A.Fit, size: int, me: str, pidx: int, line: A.Line
             ) -> tuple[list[int], bool, int | None]:
         """Every start satisfying a first-fit policy's clauses (ascending), the taint of
         what the clauses read, and the anywhere slot (or None)."""
@@ -605,42 +605,39 @@ class Interp:
         within_name: str | None = None
         avoid_names: list[str] = []
         avoid_all = False
-        in_map: A.Clause | None = None
+        in_map: A.InMap | None = None
         for cl in pol.clauses:   # clause values, left to right, in the state before the action
-            if cl.kind == "within":
-                if cl.name is not None:
-                    r = self.live(c, cl.name)
-                    within_name = cl.name
-                    ws, we, wt = r.start, r.end, not self.reg_ok(r)
-                else:
-                    assert isinstance(cl.expr, A.RangeLit)
-                    ws, wt1 = self.ev(cl.expr.lo, c)
-                    we, wt2 = self.ev(cl.expr.hi, c)
-                    if cl.expr.inclusive:
-                        we += 1
-                    wt = wt1 or wt2
-                lo, hi, taint = max(lo, ws), min(hi, we), taint or wt
-            elif cl.kind == "above":
-                assert cl.expr is not None
-                x, t = self.ev(cl.expr, c)
-                lo, taint = max(lo, x), taint or t
-            elif cl.kind == "below":
-                assert cl.expr is not None
-                x, t = self.ev(cl.expr, c)
-                hi, taint = min(hi, x), taint or t
-            elif cl.kind == "align":
-                assert cl.expr is not None
-                align, t = self.ev(cl.expr, c)
-                taint = taint or t
-            elif cl.kind == "avoid":
-                if cl.all:
-                    avoid_all = True
-                else:
-                    avoid_names.extend(cl.names)
-            elif cl.kind == "in_map":
-                in_map = cl
-            else:
-                assert_never(cl.kind)
+            match cl:
+                case A.Within():
+                    if isinstance(cl.region, str):
+                        r = self.live(c, cl.region)
+                        within_name = cl.region
+                        ws, we, wt = r.start, r.end, not self.reg_ok(r)
+                    else:
+                        ws, wt1 = self.ev(cl.region.lo, c)
+                        we, wt2 = self.ev(cl.region.hi, c)
+                        if cl.region.inclusive:
+                            we += 1
+                        wt = wt1 or wt2
+                    lo, hi, taint = max(lo, ws), min(hi, we), taint or wt
+                case A.Above():
+                    x, t = self.ev(cl.expr, c)
+                    lo, taint = max(lo, x), taint or t
+                case A.Below():
+                    x, t = self.ev(cl.expr, c)
+                    hi, taint = min(hi, x), taint or t
+                case A.Align():
+                    align, t = self.ev(cl.expr, c)
+                    taint = taint or t
+                case A.Avoid():
+                    if cl.all:
+                        avoid_all = True
+                    else:
+                        avoid_names.extend(cl.names)
+                case A.InMap():
+                    in_map = cl
+                case _:
+                    assert_never(cl)
         # obstacles
         if avoid_all:
             names = [n for n in c.state.regions if n != me and n != within_name]
@@ -654,15 +651,14 @@ class Interp:
         # map segments with their where
         segs: list[tuple[int, int]] | None = None
         if in_map is not None:
-            assert in_map.name is not None
-            listed, mtaint = self.segments(c, in_map.name, in_map.names)
+            listed, mtaint = self.segments(c, in_map.map, in_map.types)
             taint = taint or mtaint
             segs = []
             for p0, p1, _, word in listed:
                 ok = True
-                if in_map.expr is not None:   # Q4
+                if in_map.where is not None:   # Q4
                     wc = dataclasses.replace(c, bound={**c.bound, "entry": (p0, p1, word, mtaint)})
-                    v, t = self.ev(in_map.expr, wc)
+                    v, t = self.ev(in_map.where, wc)
                     ok, taint = bool(v), taint or t
                 if ok:
                     segs.append((p0, p1))
@@ -686,7 +682,7 @@ class Interp:
                         break
             if ok:
                 starts.append(s)
-        slot = self.slots.get((id(line), pidx)) if pol.kind == "anywhere" else None
+        slot = self.slots.get((id(line), pidx)) if isinstance(pol, A.Anywhere) else None
         return starts, taint, slot
 
     def place(self, c: Ctx, line: A.Line, region: str, size: int, size_t: bool,
@@ -695,14 +691,12 @@ class Interp:
         """Place ``region`` by the policies in the state of ``c``; the states after (one
         per anywhere choice), or None when no policy finds room (a fits@ finding)."""
         for k, pol in enumerate(policies):
-            if pol.kind == "none":
+            if isinstance(pol, A.NoneFallback):
                 return [(self.put(c, region, 0, 0, size_t, None), choices)]
-            if pol.kind == "at":
-                assert pol.at is not None
+            if isinstance(pol, A.At):
                 s, t = self.ev(pol.at, c)
                 return [(self.put(c, region, s, s + size, t or size_t, None), choices)]
-            if pol.kind == "pool":
-                assert pol.pool is not None
+            if isinstance(pol, A.FromPool):
                 cur, cur_t = c.state.cursors[pol.pool]
                 a, at = self.ev(pol.align, c) if pol.align is not None else (1, False)
                 if self.m.pool_direction(pol.pool) == "down":
@@ -720,6 +714,8 @@ class Interp:
                     st = self.put(c, region, s, end, taint, pol.pool)
                     st.cursors[pol.pool] = (end, not self.wellformed(s, end, taint))
                 return [(st, choices)]
+            if not isinstance(pol, A.Fit):
+                assert_never(pol)  # a policy this interpreter does not know: a type error
             starts, taint, slot = self.fit(c, pol, size, region, k, line)
             if not starts:
                 # Q8: a fallback is taken because of what this policy found: its taint
@@ -727,15 +723,15 @@ class Interp:
                 size_t = size_t or taint
                 continue
             taint = taint or size_t
-            if pol.kind == "topdown":
+            if isinstance(pol, A.TopDown):
                 return [(self.put(c, region, starts[-1], starts[-1] + size, taint, None), choices)]
-            if pol.kind == "bottomup":
+            if isinstance(pol, A.BottomUp):
                 return [(self.put(c, region, starts[0], starts[0] + size, taint, None), choices)]
-            if pol.kind == "anywhere":
+            if isinstance(pol, A.Anywhere):
                 assert slot is not None
                 return [(self.put(c, region, s, s + size, taint, None), {**choices, slot: s})
                         for s in starts]
-            assert_never(pol.kind)  # a policy this interpreter does not know: a type error
+            assert_never(pol)
         return None
 
     def put(self, c: Ctx, region: str, s: int, e: int, tainted: bool, pool: str | None) -> State:
@@ -927,7 +923,7 @@ def anywhere_slots(model: ir.Model) -> dict[tuple[int, int], int]:
         for line in st.body:
             if isinstance(line, A.Place | A.Copy | A.Move):
                 for k, pol in enumerate(line.policies):
-                    if pol.kind == "anywhere":
+                    if isinstance(pol, A.Anywhere):
                         order = (line.span.line, line.span.col, k, line.rep, line.span.path)
                         found.append((order, id(line), k))
     found.sort(key=lambda x: x[0])

@@ -35,6 +35,7 @@ from bootspec.engine.check import ModelChecker
 from bootspec.engine.enumerate import TooLarge, search
 from bootspec.engine.paths import target_of
 from bootspec.engine.solver import Limits
+from bootspec.lang import ast as A
 from bootspec.lang.ir import Model
 from bootspec.oracle import FAMILIES, reference
 from bootspec.oracle import hostile as hostile_mod
@@ -57,7 +58,7 @@ class Tally:
 
 def _all_choices(model: Model) -> list[str]:
     keys = [concrete.choice_key(b, k) for st in model.stages.values() for b in st.body
-            for k, p in enumerate(getattr(b, "policies", ())) if p.kind == "anywhere"]
+            for k, p in enumerate(getattr(b, "policies", ())) if isinstance(p, A.Anywhere)]
     return sorted(set(keys), key=concrete.choice_order)
 
 

@@ -26,7 +26,7 @@ def _has_choices(model: Model) -> bool:
     if any(m.symbolic for m in model.maps.values()):
         return True
     return any(isinstance(line, A.Place | A.Copy | A.Move)
-               and any(p.kind == "anywhere" for p in line.policies)
+               and any(isinstance(p, A.Anywhere) for p in line.policies)
                for s in model.stages.values() for line in s.body)
 
 
