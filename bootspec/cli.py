@@ -16,13 +16,25 @@ import os
 import signal
 import sys
 import traceback
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 # only what builds the parser is imported here: the engine, Z3, the parser generator and
 # the report formats are imported by the commands that use them ('bootspec --version'
 # and a warm 'check' need none of them; tests/cli/test_startup.py holds this)
 from bootspec import __version__, bench, cite, codes, completion, diffing, elf, signals
-from bootspec.argtypes import add_cache_options, add_path_options, positive, scope_of
+from bootspec.argtypes import (
+    Options,
+    add_cache_options,
+    add_limit_options,
+    add_output_options,
+    add_path_options,
+    add_paths_argument,
+    finish,
+    options_of,
+    positive,
+    scope_of,
+)
 from bootspec.diagnostics import (
     BootspecError,
     Diagnostic,
@@ -31,12 +43,10 @@ from bootspec.diagnostics import (
     did_you_mean,
     render_all,
 )
-from bootspec.engine.limits import DEFAULT_RLIMIT, Limits
 from bootspec.memmap.bios import add_flags as add_bios_flags
 from bootspec.oracle import commands as oracle_commands
 from bootspec.report import graph
-from bootspec.report.files import check_writable
-from bootspec.report.registry import FORMATS, help_text
+from bootspec.report.files import check_writable, emit
 from bootspec.sweep import commands as memmap_commands
 
 if TYPE_CHECKING:
@@ -51,8 +61,23 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    _inside = False
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        """A command's options may come between its arguments (``explain P -m M PATH``):
+        a parser without sub-commands reads them intermixed."""
+        if self._subparsers is not None or self._inside:
+            return super().parse_known_args(args, namespace)
+        self._inside = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._inside = False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,25 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"bootspec {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def limits(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--timeout", type=positive(float), default=60.0, metavar="SECONDS",
-                        help="wall-clock backstop per solver query (default 60); a query that "
-                        "hits it is 'unknown', never a pass")
-        sp.add_argument("--rlimit", type=positive(int), default=DEFAULT_RLIMIT, metavar="N",
-                        help="deterministic Z3 resource limit per query (default %(default)s)")
-
-    def output(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--format", choices=FORMATS, default="text", help=help_text())
-        sp.add_argument("--output", "-o", metavar="FILE",
-                        help="write the report to FILE (atomically) instead of stdout; an "
-                        "existing FILE is refused before any work, and the report of an "
-                        "interrupted run says PARTIAL in its content")
-        sp.add_argument("--force", action="store_true",
-                        help="allow --output to replace an existing file")
-
     c = sub.add_parser("check", help="check models and proofs; exit 0 when every verdict "
                        "matches its expectation")
-    c.add_argument("paths", nargs="*", help="files or folders (default: models/ and proofs/)")
+    add_paths_argument(c, alias=False)
     c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
     c.add_argument("--quiet", "-q", action="store_true",
                    help="print only a one-line summary on stdout (the verdict counts and "
@@ -99,15 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_cache_options(c)
     add_bios_flags(c)
     add_path_options(c)
-    limits(c)
-    output(c)
+    add_limit_options(c)
+    add_output_options(c)
 
     e = sub.add_parser("explain", help="show the counterexample of a violation, or what a "
                        "proof depends on")
     e.add_argument("property", help="a proof name, 'wellformed', or an assert's name")
+    add_paths_argument(e)
     e.add_argument("--model", "-m", help="the model (needed when the property has several)")
-    e.add_argument("--path", dest="paths", action="append", default=[],
-                   help="model/proof files or folders (default: models/ and proofs/)")
     e.add_argument("--memmap", metavar="FILE", help="as for check")
     e.add_argument("--bind", metavar="MAP", help="as for check")
     e.add_argument("--assume", action="append", default=[], metavar="EXPR",
@@ -120,8 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "pins the counterexample's inputs and expects the verdict")
     add_bios_flags(e)
     add_path_options(e)
-    limits(e)
-    output(e)
+    add_limit_options(e)
+    add_output_options(e)
     memmap_commands.add_parser(sub)
     diffing.add_parser(sub)
     graph.add_parser(sub)
@@ -139,10 +147,6 @@ def build_parser() -> argparse.ArgumentParser:
                         "edited text replacing the file on disk.")
     ls.set_defaults(func=cmd_lsp)
     return p
-
-
-def _limits(args: argparse.Namespace) -> Limits:
-    return Limits(rlimit=args.rlimit, timeout_ms=int(args.timeout * 1000))
 
 
 def _load(args: argparse.Namespace) -> Project:
@@ -182,31 +186,28 @@ def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Proj
     return project, binding, written
 
 
-def _emit(args: argparse.Namespace, report: str, stdout: TextIO) -> None:
+def _emit(opts: Options, report: str, stdout: TextIO) -> None:
     """Write a report to stdout, or atomically to --output (never over a file without
     --force, never leaving a half-written file)."""
-    if not getattr(args, "output", None):
-        stdout.write(report)
-        return
-    from bootspec.report.files import write_atomic
-    write_atomic(args.output, report, force=args.force)
+    emit(report, opts.output, opts.force, stdout)
 
 
-def _emit_check(args: argparse.Namespace, report: str, line: str, stdout: TextIO) -> None:
+def _emit_check(opts: Options, report: str, line: str, stdout: TextIO) -> None:
     """A check's report as :func:`_emit` writes it; with --quiet only ``line`` on stdout
     (and the report in --output's file)."""
-    if not getattr(args, "quiet", False):
-        _emit(args, report, stdout)
+    if not opts.quiet:
+        _emit(opts, report, stdout)
         return
-    if getattr(args, "output", None):
-        _emit(args, report, stdout)
+    if opts.output:
+        _emit(opts, report, stdout)
     stdout.write(line)
 
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec import warm
     from bootspec.cache import Cache
-    check_writable(args.output, args.force)  # before the work, not after it
+    opts = options_of(args)
+    check_writable(opts.output, opts.force)  # before the work, not after it
     # the warm path: nothing changed since a run that found every verdict cached
     inputs = warm.inputs_of(args)
     if inputs is not None:
@@ -214,19 +215,19 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if hit is not None:
             report, line, warnings, status = hit
             stderr.write(warnings)
-            _emit_check(args, report, line, stdout)
+            _emit_check(opts, report, line, stdout)
             return status
     from bootspec.pipeline import check_project
     from bootspec.report.formats import render_check, with_cores
     from bootspec.runner import Progress, make_executor
     args.stderr = stderr
     project, binding, written = _load_bound(args)
-    limits = _limits(args)
+    limits = opts.limits
     cache: Cache | None = None
-    if not args.no_cache:
-        cache = warm.KeyLog(args.cache_dir) if inputs is not None else Cache(args.cache_dir)
+    if opts.cache_dir is not None:
+        cache = warm.KeyLog(opts.cache_dir) if inputs is not None else Cache(opts.cache_dir)
     reuse, carry = None, None
-    if binding is not None and cache is not None and args.jobs <= 1 and not args.executor:
+    if binding is not None and cache is not None and opts.jobs <= 1 and not opts.executor:
         # a machine's map: the models' proofs for every map and known runs, from earlier
         # runs (a serial run only, as for memmap check's sweeps)
         from bootspec.sweep.reuse import Reuse
@@ -235,8 +236,8 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     done: list[Result] = []
     progress = Progress(len(project.obligations()), stderr)
     try:  # from here on, an interrupt (run() handles the signals) gives a PARTIAL report
-        with make_executor(args.executor, args.jobs) as executor:
-            results = check_project(project, limits, cache=cache, jobs=args.jobs,
+        with make_executor(opts.executor, opts.jobs) as executor:
+            results = check_project(project, limits, cache=cache, jobs=opts.jobs,
                                     executor=executor, progress=progress.step,
                                     on_result=done.append, carry=carry)
         if signals.was_interrupted():  # the interrupt itself was lost on the way
@@ -244,22 +245,22 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if reuse is not None:
             reuse.save(force=True)
         progress.close()
-        if args.format in ("html", "json"):  # the full reports also show what each proof used
+        if opts.format in ("html", "json"):  # the full reports also show what each proof used
             results = with_cores(project, results, limits)
             if signals.was_interrupted():
                 raise KeyboardInterrupt
-        report = render_check(results, project, args.format, timing=not args.no_timing)
+        report = render_check(results, project, opts.format, timing=opts.timing)
     except Exception:
         if not signals.was_interrupted():
             raise
         # the interrupt came wrapped (ctypes turns an exception raised while it converts
         # a Z3 call's arguments into ArgumentError): an interrupt all the same
         progress.close()
-        return _partial(args, project, done, stdout, stderr, signals.status())
+        return _partial(opts, project, done, stdout, stderr, signals.status())
     except KeyboardInterrupt:
         progress.close()
-        return _partial(args, project, done, stdout, stderr, signals.status())
-    if getattr(args, "memmap", None):
+        return _partial(opts, project, done, stdout, stderr, signals.status())
+    if opts.memmap:
         # on one machine a known-buggy variant may simply not be triggered: only a
         # property expected to hold that does not is a failure there
         from bootspec.memmap.bind import machine_ok
@@ -269,17 +270,16 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         status = 0 if not bad else 1
         meaning = ("every property expected to hold does" if not bad
                    else "some property expected to hold does not")
-        _emit_check(args, report, f"bootspec: on this machine ({args.memmap}): "
+        _emit_check(opts, report, f"bootspec: on this machine ({opts.memmap}): "
                     f"{len(bad)} properties expected to hold do not, {quiet} known "
                     f"violations not triggered: exit {status}, {meaning}\n", stdout)
-        if (args.format == "text" and not getattr(args, "output", None)
-                and not args.quiet):
-            stdout.write(f"on this machine ({args.memmap}):\n"
+        if opts.format == "text" and not opts.output and not opts.quiet:
+            stdout.write(f"on this machine ({opts.memmap}):\n"
                          f"  {len(bad)} properties expected to hold do not;\n"
                          f"  {quiet} known violations are not triggered by this map\n")
         return status
     from bootspec.report.text import quiet_line
-    _emit_check(args, report, quiet_line(results), stdout)
+    _emit_check(opts, report, quiet_line(results), stdout)
     if isinstance(cache, warm.KeyLog):
         warnings = (render_all(project.warnings, project.sources) + "\n"
                     if project.warnings else "")
@@ -287,7 +287,7 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
-def _partial(args: argparse.Namespace, project: Project, done: list[Result], stdout: TextIO,
+def _partial(opts: Options, project: Project, done: list[Result], stdout: TextIO,
              stderr: TextIO, status: int) -> int:
     """The report of an interrupted check: what was decided (an obligation whose query was
     interrupted is left out, never shown as a verdict), marked PARTIAL in its content."""
@@ -298,10 +298,9 @@ def _partial(args: argparse.Namespace, project: Project, done: list[Result], std
     what = "SIGTERM" if status == 143 else "interrupted (Ctrl-C)"
     note = (f"{what}; {len(decided)} of {len(order)} obligations decided, the others are "
             "not in this report")
-    report = render_check(decided, project, args.format, timing=not args.no_timing,
-                          partial=note)
-    if not getattr(args, "quiet", False) or getattr(args, "output", None):
-        _emit(args, report, stdout)  # --quiet: the line on stderr says it all
+    report = render_check(decided, project, opts.format, timing=opts.timing, partial=note)
+    if not opts.quiet or opts.output:
+        _emit(opts, report, stdout)  # --quiet: the line on stderr says it all
     stderr.write(f"bootspec: {what}: PARTIAL report, {len(decided)} of {len(order)} "
                  "obligations decided\n")
     return status
@@ -311,7 +310,8 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     from bootspec.engine.check import ModelChecker
     from bootspec.report.formats import render_explain
     args.stderr = stderr
-    check_writable(args.output, args.force)
+    opts = options_of(args)
+    check_writable(opts.output, opts.force)
     project = _load(args)
     if args.model is not None and args.model not in project.models:
         raise BootspecError([Diagnostic(
@@ -343,13 +343,13 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
         stderr.write("".join(f"note: {ob.model} assumes, for this run: {a}\n"
                              for a in args.assume))
     model = project.models[ob.model]
-    checker = ModelChecker(model, project.paths[ob.model], _limits(args))
+    checker = ModelChecker(model, project.paths[ob.model], opts.limits)
     proof = project.proof_of(ob)
     verdict = checker.decide(ob, proof, want_core=True)
     if signals.was_interrupted():  # never a verdict from an interrupted query
         raise KeyboardInterrupt
-    report = render_explain(ob, verdict, project, args.format)
-    _emit(args, report, stdout)
+    report = render_explain(ob, verdict, project, opts.format)
+    _emit(opts, report, stdout)
     if args.emit_memmap or args.emit_test:
         from bootspec.report.view import meta_of
         from bootspec.reproduce import emit
@@ -381,6 +381,9 @@ def run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     if args.command is None:
         parser.print_help(stdout)
         return 2
+    stderr.write("".join(f"bootspec: {n}\n" for n in finish(args)))
+    if args.command == "diff" and "--" in argv:  # argparse drops it: diff needs to know
+        args.after_dashdash = len(argv) - argv.index("--") - 1
     try:
         func = getattr(args, "func", None) or COMMANDS[args.command]
         with signals.handling():

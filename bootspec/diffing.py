@@ -1,9 +1,14 @@
-"""``bootspec diff BASE HEAD [-- PATH...]``: prove a design change before coding it.
+"""``bootspec diff BASE [HEAD] [PATH...]``: prove a design change before coding it.
 
 BASE and HEAD each name a version of the models and proofs: a folder, or else
 a revision (commit, branch, tag, ``HEAD~1``...) of the git repository the
 command runs in. A folder wins over a revision of the same name, so ``.`` is
-the working tree: ``bootspec diff HEAD .`` checks the uncommitted change.
+the working tree: ``bootspec diff HEAD .`` checks the uncommitted change, and so
+does ``bootspec diff HEAD``: as for ``git diff``, HEAD defaults to the working
+tree. The word after BASE is HEAD when it names a version (after a BASE folder,
+any folder; else '.', a folder that holds models/ or proofs/, or a revision),
+else it is the first PATH; after ``--`` every word is a PATH (``diff BASE HEAD
+-- PATH...``, the older spelling).
 
 Within each version the files are those under the PATHs (default ``models``
 and ``proofs``), relative to the folder, or to the current folder inside the
@@ -32,11 +37,10 @@ import subprocess
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TextIO
 
-from bootspec.argtypes import Subparsers
+from bootspec.argtypes import Subparsers, add_limit_options, add_output_options, options_of
 from bootspec.diagnostics import BootspecError, Diagnostic, Span
-from bootspec.engine.limits import DEFAULT_RLIMIT, Limits
+from bootspec.engine.limits import Limits
 from bootspec.report.files import check_writable, emit
-from bootspec.report.registry import FORMATS, help_text
 from bootspec.sources import SUFFIXES
 
 if TYPE_CHECKING:  # the pipeline and the reports are imported when a diff runs
@@ -172,7 +176,7 @@ def diff(base: str, head: str, paths: list[str], cwd: str, limits: Limits | None
     snaps = [snapshot(base, paths, cwd), snapshot(head, paths, cwd)]
     if not any(s.sources for s in snaps):
         raise _error("BS008", "no .boot or .proof files in either version",
-                     hint="name the model and proof folders after --")
+                     hint="name the model and proof folders: bootspec diff BASE HEAD -- PATH...")
     views, projects = [], []
     for s in snaps:
         project = load_snapshot(s)
@@ -195,35 +199,65 @@ def _with_before(item: Item, base: Project) -> Item:
 
 
 def add_parser(subparsers: Subparsers) -> None:
-    """Register ``diff BASE HEAD [--format F] [-o FILE] [-- PATH...]``."""
+    """Register ``diff BASE [HEAD] [PATH...] [--format F] [-o FILE]``."""
     d = subparsers.add_parser(
         "diff", help="compare the verdicts of two versions (git revisions or folders); exit 1 "
         "when something got worse",
         description="Check two versions of the models and proofs and report each property "
         "whose verdict changed, with the counterexample of every new violation. BASE and "
-        "HEAD are folders or git revisions ('.' is the working tree).")
+        "HEAD are folders or git revisions ('.' is the working tree, and HEAD's default, "
+        "as for git diff).")
     d.add_argument("base", metavar="BASE", help="the version before the change")
-    d.add_argument("head", metavar="HEAD", help="the version after the change")
+    d.add_argument("head", metavar="HEAD", nargs="?",
+                   help="the version after the change (default: the working tree, '.'); "
+                   "after a BASE revision, a word that names no version (a revision, "
+                   "'.', or a folder holding models/ or proofs/) is the first PATH")
     d.add_argument("paths", nargs="*", metavar="PATH",
-                   help="after --: model/proof files or folders within each version "
-                   "(default: models proofs)")
-    d.add_argument("--format", choices=FORMATS, default="text", help=help_text())
-    d.add_argument("--output", "-o", metavar="FILE",
-                   help="write the report to FILE (atomically) instead of stdout")
-    d.add_argument("--force", action="store_true", help="allow --output to replace a file")
-    d.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                   help="wall-clock backstop per solver query (default 60)")
-    d.add_argument("--rlimit", type=int, default=DEFAULT_RLIMIT, metavar="N",
-                   help="deterministic Z3 resource limit per query (default %(default)s)")
+                   help="model/proof files or folders within each version (default: models "
+                   "proofs); after '--' a word is always a PATH")
+    add_limit_options(d)
+    add_output_options(d)
     d.set_defaults(func=run_diff)
+
+
+def _is_version(word: str, base: str, cwd: str) -> bool:
+    """Whether ``word``, after BASE, names the version HEAD rather than a PATH: any folder
+    after a BASE folder (two folders compared); else '.', a folder that holds models/ or
+    proofs/, or (being no file or folder) a git revision."""
+    folder = os.path.join(cwd, word)
+    if os.path.isdir(folder):
+        return (os.path.isdir(os.path.join(cwd, base)) or os.path.samefile(folder, cwd)
+                or any(os.path.isdir(os.path.join(folder, p)) for p in DEFAULT_PATHS))
+    if os.path.lexists(folder):
+        return False
+    return _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{word}^{{commit}}"],
+                cwd).returncode == 0
+
+
+def versions_of(args: argparse.Namespace, cwd: str) -> tuple[str, str, list[str]]:
+    """(BASE, HEAD, PATHs) of ``diff BASE [HEAD] [PATH...]``: the words after '--' are
+    PATHs; before it, the one after BASE is HEAD when it names a version, else HEAD
+    is the working tree (as ``git diff REV PATH`` compares REV with it)."""
+    words = [args.base, *([args.head] if args.head is not None else []), *args.paths]
+    after = getattr(args, "after_dashdash", None)
+    if after is not None:  # the user said where the versions end
+        fixed = len(words) - after
+        if not 1 <= fixed <= 2:
+            raise _error("BS001", "'--' goes after BASE and HEAD, before the PATHs"
+                         if fixed > 2 else "name BASE before '--'",
+                         hint="bootspec diff BASE [HEAD] -- PATH...")
+        return (words[0], words[1], words[2:]) if fixed == 2 else (words[0], ".", words[1:])
+    if len(words) > 1 and _is_version(words[1], words[0], cwd):
+        return words[0], words[1], words[2:]
+    return words[0], ".", words[1:]
 
 
 def run_diff(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec.report.formats import render_diff
-    if args.timeout <= 0 or args.rlimit <= 0:
-        raise _error("BS001", "--timeout and --rlimit take positive numbers")
-    check_writable(args.output, args.force)  # before both versions are checked
-    view = diff(args.base, args.head, list(args.paths), os.getcwd(),
-                Limits(rlimit=args.rlimit, timeout_ms=int(args.timeout * 1000)))
-    emit(render_diff(view, args.format), args.output, args.force, stdout)
+    opts = options_of(args)
+    check_writable(opts.output, opts.force)  # before both versions are checked
+    cwd = os.getcwd()
+    base, head, paths = versions_of(args, cwd)
+    view = diff(base, head, paths, cwd, opts.limits)
+    emit(render_diff(view, opts.format), opts.output, opts.force, stdout)
     return 1 if view.regressions else 0

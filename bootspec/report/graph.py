@@ -1,4 +1,4 @@
-"""``bootspec graph [MODEL] --format dot|svg``: a picture of the stage graph.
+"""``bootspec graph [PATH...] [-m MODEL]``: a picture of the stage graph.
 
 Nodes are stages (in declaration order), labelled with the regions each one
 places; roots have a bold border. An edge goes from each ``after`` stage to the
@@ -16,11 +16,19 @@ clearly (BS009) when it is not installed. Exit status: 0, or 2 for a mistake
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 from typing import TYPE_CHECKING, TextIO
 
-from bootspec.argtypes import Subparsers, add_path_options, scope_of
+from bootspec.argtypes import (
+    Subparsers,
+    add_output_options,
+    add_path_options,
+    add_paths_argument,
+    options_of,
+    scope_of,
+)
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, did_you_mean
 from bootspec.report.files import check_writable, emit
 
@@ -136,27 +144,32 @@ def to_svg(dot: str) -> str:
 
 
 def add_parser(subparsers: Subparsers) -> None:
-    """Register ``graph [MODEL] [--path P] [--format dot|svg] [-o FILE] [--force]``."""
+    """Register ``graph [PATH...] [-m MODEL] [--format dot|svg] [-o FILE] [--force]``
+    (the older ``graph MODEL --path P`` still works, with a note)."""
     g = subparsers.add_parser("graph", help="draw the stage graph of a model (Graphviz DOT, "
                               "or SVG when Graphviz is installed)",
                               description="Draw the stage graph: stages, their 'after' edges "
                               "labelled with the target's 'when' guard, and what each places.")
-    g.add_argument("model", nargs="?", help="the model (default: every model, one cluster each)")
-    g.add_argument("--path", dest="paths", action="append", default=[],
-                   help="model/proof files or folders (default: models/ and proofs/)")
-    g.add_argument("--format", choices=("dot", "svg"), default="dot",
-                   help="dot (default; Graphviz source) or svg (runs Graphviz's dot)")
-    g.add_argument("--output", "-o", metavar="FILE",
-                   help="write to FILE (atomically) instead of stdout")
-    g.add_argument("--force", action="store_true", help="allow --output to replace a file")
+    add_paths_argument(g)
+    g.add_argument("--model", "-m", help="the model (default: every model, one cluster "
+                   "each)")
     add_path_options(g)
+    add_output_options(g, kind="graph", formats=("dot", "svg"), default="dot",
+                       format_help="dot (default; Graphviz source) or svg (runs Graphviz's "
+                       "dot)")
     g.set_defaults(func=run_graph)
 
 
 def run_graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec.pipeline import discover, load
-    check_writable(args.output, args.force)
-    files = discover(args.paths)
+    if args.model is None and args.paths and not os.path.exists(args.paths[0]):
+        # the older 'graph MODEL [--path P]': a first word that is no file or folder
+        args.model, args.paths = args.paths[0], args.paths[1:]
+        stderr.write(f"bootspec: note: 'graph MODEL' is deprecated: write 'graph -m "
+                     f"{args.model}'\n")
+    opts = options_of(args)
+    check_writable(opts.output, opts.force)
+    files = discover(list(opts.paths))
     project = load(files, scope=scope_of(args, files))
     if args.model is not None and args.model not in project.models:
         raise BootspecError([Diagnostic(
@@ -164,5 +177,5 @@ def run_graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             hint=did_you_mean(args.model, project.models)
             or "models: " + ", ".join(sorted(project.models)))])
     dot = dot_source(project, args.model)
-    emit(to_svg(dot) if args.format == "svg" else dot, args.output, args.force, stdout)
+    emit(to_svg(dot) if opts.format == "svg" else dot, opts.output, opts.force, stdout)
     return 0

@@ -20,6 +20,7 @@ class FormatInfo:
     name: ReportFormat
     extension: str  # what a file of this format is called: check.EXT
     summary: str  # one line for --help and the docs
+    also: tuple[str, ...] = ()  # other extensions that mean this format in --output
 
 
 TABLE: tuple[FormatInfo, ...] = (
@@ -28,9 +29,10 @@ TABLE: tuple[FormatInfo, ...] = (
     FormatInfo("md", "md", "Markdown for a merge-request comment"),
     FormatInfo("json", "json", "the versioned document of "
                "bootspec/report/report.schema.json"),
-    FormatInfo("junit", "junit.xml", "JUnit XML: one test case per model x property"),
+    FormatInfo("junit", "junit.xml", "JUnit XML: one test case per model x property",
+               also=("xml",)),
     FormatInfo("sarif", "sarif.json", "SARIF 2.1.0: findings with the spans of the "
-               "property and the regions"),
+               "property and the regions", also=("sarif",)),
     FormatInfo("html", "html", "one self-contained file: summary, SVG maps, stage paths, "
                "proof cores"),
 )
@@ -45,6 +47,19 @@ BY_NAME: dict[str, FormatInfo] = {f.name: f for f in TABLE}
 def one_format(word: str) -> TypeGuard[ReportFormat]:
     """Whether ``word`` names a report format (narrows it to :data:`ReportFormat`)."""
     return word in BY_NAME
+
+
+#: what ``-o FILE`` means when ``--format`` is not given: each extension, its format
+EXTENSIONS: tuple[tuple[str, ReportFormat], ...] = tuple(
+    (ext, f.name) for f in TABLE for ext in (f.extension, *f.also))
+
+
+def format_of_file(path: str, table: tuple[tuple[str, str], ...] = EXTENSIONS) -> str | None:
+    """The format ``path``'s extension names (the longest that matches, case aside:
+    ``x.sarif.json`` is SARIF, ``x.json`` JSON), or None for any other name."""
+    name = path.lower()
+    found = [(ext, fmt) for ext, fmt in table if name.endswith("." + ext)]
+    return max(found, key=lambda e: len(e[0]))[1] if found else None
 
 
 def help_text(default: ReportFormat = "text") -> str:

@@ -8,8 +8,13 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from bootspec.argtypes import Subparsers, add_cache_options, add_path_options, positive
-from bootspec.engine.limits import DEFAULT_RLIMIT
+from bootspec.argtypes import (
+    Subparsers,
+    add_cache_options,
+    add_limit_options,
+    add_path_options,
+    positive,
+)
 from bootspec.memmap.bios import add_flags as add_bios_flags
 
 
@@ -55,18 +60,17 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     c.add_argument("--model", "-m", dest="models", action="append", required=True,
                    metavar="M", help="a model, or a model file's stem (all its models); "
                    "repeat for several")
-    c.add_argument("--path", dest="paths", action="append", default=[],
-                   help="model/proof files or folders (default: models/ and proofs/)")
+    c.add_argument("--path", dest="paths", action="append", default=[], metavar="PATH",
+                   help="a model/proof file or folder (default: models/ and proofs/); "
+                   "repeat for several. An option here, not an argument as in check, "
+                   "because this command's arguments are the machine maps")
     c.add_argument("-j", "--jobs", type=positive(int), default=1, metavar="N",
                    help="check N machines in parallel (processes; default 1)")
     c.add_argument("--format", choices=("text", "json", "md"), default="text")
     c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
     c.add_argument("--no-sample", action="store_true",
                    help="do not look for a reachable run to show where nothing is violated")
-    c.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                   help="wall-clock backstop per solver query (default 60)")
-    c.add_argument("--rlimit", type=positive(int), default=DEFAULT_RLIMIT, metavar="N",
-                   help="deterministic Z3 resource limit per query (default %(default)s)")
+    add_limit_options(c)
     add_cache_options(c)
     add_bios_flags(c)
     add_path_options(c)

@@ -22,7 +22,7 @@ WITH_MAPS = [(ob.model, ob.name) for ob in SHIPPED.obligations()
              and any(m.symbolic for m in SHIPPED.models[ob.model].maps.values())]
 BIOS_FLAGS = {"mem_lower_kib": "--mem-lower", "ebda_seg": "--ebda-seg",
               "basemem_kib": "--base-mem"}
-PATHS = ["--path", str(REPO / "models"), "--path", str(REPO / "proofs")]
+PATHS = [str(REPO / "models"), str(REPO / "proofs")]
 
 
 def _explain(*argv: str) -> tuple[int, str, str]:
@@ -145,7 +145,7 @@ def test_emitted_test_fails_when_the_model_is_fixed(tmp_path: Path) -> None:
         (REPO / "proofs" / "xen_trampoline.proof").read_text())
     test = tmp_path / "test_regression.py"
     status, _, err = cli("explain", "trampoline_bios_clear_of_ebda", "-m",
-                         "xen_trampoline_fixed", "--path", str(models), "--path", str(proofs),
+                         "xen_trampoline_fixed", str(models), str(proofs),
                          "--emit-test", str(test))
     assert status == 0, err
     assert _run_inprocess(test) == (2, [])

@@ -197,7 +197,7 @@ def test_an_existing_output_is_refused_before_any_work(tmp_path: Path,
     monkeypatch.setattr(check_mod.ModelChecker, "decide_all", no_work)
     monkeypatch.setattr(check_mod.ModelChecker, "decide", no_work)
     for argv in (["check", "--no-cache", *FILES], ["explain", "wellformed", "-m",
-                                                   "hvmloader_ovmf_2008", "--path", FILES[0]]):
+                                                   "hvmloader_ovmf_2008", FILES[0]]):
         status, _, err = cli(*argv, "-o", str(out))
         assert status == 2 and f"{out}:1:1: error[BS004]" in err, err
     assert out.read_text() == "an earlier report"

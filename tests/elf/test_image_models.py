@@ -75,7 +75,7 @@ def test_image_from_the_toolchain(tmp_path: Path) -> None:
     shutil.copy(path, tmp_path / "xen-syms")
     status, out, err = cli("check", "--no-cache", "--no-timing", str(_model(tmp_path, "xen-syms")))
     assert status == 0, out + err
-    status, out, _ = cli("explain", "entry_below_load_address", "--path", str(tmp_path))
+    status, out, _ = cli("explain", "entry_below_load_address", str(tmp_path))
     # the load address (0x200000) and the link address (0xffff82d0...) are kept apart
     assert status == 0 and "violated" in out
 

@@ -67,7 +67,8 @@ def test_cli_output_and_force(tmp_path: Path) -> None:
     status, _, err = cli("check", "--no-timing", "-o", str(out), cwd=FW)
     assert status == 2 and "error[BS004]" in err and "--force" in err
     assert out.read_text().startswith("### bootspec check")
-    status, _, err = cli("check", "--no-timing", "-o", str(out), "--force", cwd=FW)
+    status, _, err = cli("check", "--no-timing", "--format", "text", "-o", str(out), "--force",
+                         cwd=FW)  # --format wins over the extension
     assert status == 1 and out.read_text().startswith("bootspec ")
 
 

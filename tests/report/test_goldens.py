@@ -57,6 +57,6 @@ def test_graph_dot(run: Runner, golden: Golden) -> None:
     assert (status, err) == (0, ""), err
     assert '[label="when boot == bios"]' in out  # an edge carries its target's guard
     golden("graph.dot", out)
-    status, one, err = run("graph", "fw_new", cwd=FW)
+    status, one, err = run("graph", "-m", "fw_new", cwd=FW)
     assert status == 0 and 'label="model fw_new"' in one and "cluster" not in one
     golden("graph-fw_new.dot", one)

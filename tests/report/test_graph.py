@@ -12,13 +12,13 @@ GRAPH = Path(__file__).parent / "fixtures" / "graph"
 
 
 def test_unknown_model() -> None:
-    status, out, err = cli("graph", "entyr", cwd=GRAPH)
+    status, out, err = cli("graph", "-m", "entyr", cwd=GRAPH)
     assert status == 2 and out == "" and "error[BS007]" in err and "'entry'" in err
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
 def test_svg_with_graphviz() -> None:
-    status, out, err = cli("graph", "entry", "--format", "svg", cwd=GRAPH)
+    status, out, err = cli("graph", "-m", "entry", "--format", "svg", cwd=GRAPH)
     assert status == 0 and not err
     assert "<svg" in out and "when boot == bios" in out
 
