@@ -39,8 +39,13 @@ Verdicts on a machine (:func:`machine_ok`): a property that *holds* for every
 map the symbolic map admits still holds on a machine whose map it admits; one
 expected ``violated`` (a known-buggy variant) may hold on a given machine, which
 simply does not trigger the bug. So a result is acceptable on a machine unless it
-is expected ``holds`` and is not ``holds``. Where the machine lies outside the
-symbolic map's assumptions (note BS527), such a failure is a finding about the
+is expected ``holds`` and is not ``holds``, with one exception: a ``vacuous`` verdict
+whose only cause is a placement that finds no room, where that placement's ``fits@``
+site is a known finding of the model (``expect fits@LN violated``). On such a machine
+the known bug fires first (Xen stops with "No memory for trampoline"), so the
+property is never reached there; the row still says ``vacuous`` and why. Where the
+machine lies outside the symbolic map's assumptions (note BS527), such a failure is a
+finding about the
 model's assumptions as much as about the code.
 
 Nothing here mutates its input: models and maps are frozen values and a new
@@ -542,13 +547,33 @@ def resolve_file_maps(project: Project, scope: safeio.Scope | None = None) -> Pr
 
 # -- verdicts on a machine -----------------------------------------------------------
 
-def machine_ok(result: Result) -> bool:
+#: the reason :func:`bootspec.engine.cex.vacuous_cause` gives when the only cause is a
+#: placement that never fits
+_BLOCKED = re.compile(r"nothing in scope is reached: no run gets past the placement on "
+                      r"lines? ([0-9, ]+) \(it finds no room on every run that reaches it\)")
+
+
+def blocked_by_known_finding(result: Result, model: Model | None) -> list[str]:
+    """The known finding sites (``fits@LN`` expected violated in ``model``) that make a
+    vacuous ``result`` vacuous, when they are its only cause; else []."""
+    m = _BLOCKED.fullmatch(result.verdict.reason)
+    if result.verdict.status != "vacuous" or m is None or model is None:
+        return []
+    sites = [f"fits@L{n.strip()}" for n in m.group(1).split(",")]
+    known = all(model.expects.get(s, ("holds",))[0] == "violated" for s in sites)
+    return sites if known else []
+
+
+def machine_ok(result: Result, model: Model | None = None) -> bool:
     """Whether a verdict is acceptable on a real machine.
 
     A property expected to *hold* must hold on the machine (a machine the symbolic
     map admits cannot break it; one it does not admit shows the model assumed too
-    much). A property expected *violated* (a known-buggy variant) or *vacuous* is
-    acceptable whatever the machine gives: a given machine may simply not trigger
-    the bug. ``unknown`` is never a pass for a property expected to hold.
+    much), or be vacuous only because a known finding of ``model`` stops every run
+    before it (:func:`blocked_by_known_finding`). A property expected *violated* (a
+    known-buggy variant) or *vacuous* is acceptable whatever the machine gives: a
+    given machine may simply not trigger the bug. ``unknown`` is never a pass for a
+    property expected to hold.
     """
-    return result.obligation.expected != "holds" or result.verdict.status == "holds"
+    return (result.obligation.expected != "holds" or result.verdict.status == "holds"
+            or bool(blocked_by_known_finding(result, model)))

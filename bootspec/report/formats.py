@@ -38,12 +38,15 @@ _CHECK: dict[ReportFormat, Callable[[CheckView], str]] = {
 
 
 def render_check(results: Sequence[Result], project: Project, fmt: str, timing: bool,
-                 partial: str | None = None) -> str:
+                 partial: str | None = None, machine: str | None = None,
+                 accept: Callable[[Result], bool] | None = None) -> str:
     """The report of ``bootspec check`` in format ``fmt``; ``partial`` (what stopped the
-    run, how much was decided) marks a report of an interrupted run, in its content."""
+    run, how much was decided) marks a report of an interrupted run, in its content;
+    ``machine`` and ``accept``: a run on a real machine, where a result is ok when
+    ``accept`` says it is acceptable there."""
     if not one_format(fmt):
         raise _unknown(fmt)
-    return _CHECK[fmt](check_view(results, project, timing, partial))
+    return _CHECK[fmt](check_view(results, project, timing, partial, machine, accept))
 
 
 def with_cores(project: Project, results: Sequence[Result], limits: Limits | None = None

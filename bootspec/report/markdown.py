@@ -60,10 +60,17 @@ def check_report(view: CheckView) -> str:
     out = ["### bootspec check", ""]
     if view.partial is not None:
         out += [f"> **PARTIAL REPORT**: {esc(view.partial)}", ""]
-    if not bad:
+    if view.machine is not None and not bad:
+        out.append(f"**{plural(n, 'obligation')} on machine {code(view.machine)}, every "
+                   f"verdict acceptable there** ({parts})")
+    elif view.machine is not None:
+        out.append(f"**{len(bad)} of {n} verdicts are not acceptable on machine "
+                   f"{code(view.machine)}** ({parts})")
+    elif not bad:
         out.append(f"**{plural(n, 'obligation')}, every verdict as expected** ({parts})")
     else:
         out.append(f"**{len(bad)} of {n} verdicts differ from their expectation** ({parts})")
+    if bad:
         rows = [[code(i.model), code(i.property), f"**{i.verdict}**", i.expected,
                  code(str(i.span)), esc(i.reason)] for i in bad]
         out += ["", *table(["model", "property", "verdict", "expected", "where", "why"], rows)]

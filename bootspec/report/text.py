@@ -98,10 +98,20 @@ def summary(view: CheckView) -> str:
                       if k in counts)
     bad = [i for i in view.items if not i.ok]
     n = len(view.items)
-    if not bad:
+    if view.machine is not None:  # check --memmap: what is acceptable on that machine
+        if not bad:
+            return "\n".join(para(
+                f"{plural(n, 'obligation')} on this machine ({parts}), every verdict "
+                "acceptable here (only a property expected to hold must hold on a "
+                "machine)", ""))
+        out = para(f"{len(bad)} of {n} verdicts are not acceptable on this machine "
+                   f"({parts}): expected to hold, they do not:", "")
+    elif not bad:
         return "\n".join(para(f"{plural(n, 'obligation')}, every verdict as expected "
                               f"({parts})", ""))
-    out = para(f"{len(bad)} of {n} verdicts differ from their expectation ({parts}):", "")
+    else:
+        out = para(f"{len(bad)} of {n} verdicts differ from their expectation ({parts}):",
+                   "")
     for it in bad:
         why = f" - {it.reason}" if it.reason else ""
         out += para(f"{it.span}: {it.model} / {it.property}: {it.verdict}, expected "

@@ -180,9 +180,14 @@ class Item:
     core: tuple[tuple[str, Span], ...]
     #: the source line(s) of each core entry, as written (same order as ``core``)
     core_source: tuple[str, ...] = ()
+    #: on a real machine (``check --memmap``): whether the verdict is acceptable there
+    #: (:func:`bootspec.memmap.bind.machine_ok`), which is then what ``ok`` says
+    accepted: bool | None = None
 
     @builtins.property
     def ok(self) -> bool:
+        if self.accepted is not None:
+            return self.accepted
         return self.verdict == self.expected
 
     @builtins.property
@@ -197,6 +202,9 @@ class CheckView:
     #: set when the run stopped before deciding everything (Ctrl-C, SIGTERM): what
     #: happened and how much was decided; every format says so in its own content
     partial: str | None = None
+    #: set for ``check --memmap``: the machine's map file; each item's ``ok`` is then
+    #: whether its verdict is acceptable on that machine
+    machine: str | None = None
 
     @builtins.property
     def ok(self) -> bool:
@@ -452,8 +460,12 @@ def item_of(ob: Obligation, verdict: Verdict, project: Project,
 
 
 def check_view(results: Iterable[Result], project: Project, timing: bool = True,
-               partial: str | None = None) -> CheckView:
+               partial: str | None = None, machine: str | None = None,
+               accept: Callable[[Result], bool] | None = None) -> CheckView:
+    """``machine`` and ``accept``: a run on a real machine's map, and what is acceptable
+    there (each item's ``ok``)."""
     src = SourceText(project.sources)
-    items = tuple(item_of(r.obligation, r.verdict, project, r.seconds if timing else None, src)
-                  for r in results)
-    return CheckView(meta_of(project.sources, project.inputs), items, partial)
+    items = tuple(dataclasses.replace(
+        item_of(r.obligation, r.verdict, project, r.seconds if timing else None, src),
+        accepted=None if accept is None else accept(r)) for r in results)
+    return CheckView(meta_of(project.sources, project.inputs), items, partial, machine)

@@ -1,8 +1,9 @@
 """``bootspec memmap check``: the command. Its arguments, the map files it is given
 (:func:`expand_inputs`), the models named (:func:`select_models`), a progress bar
-(:class:`Progress`), and the exit status of :func:`run_check`: 0 every machine
-acceptable, 1 some machine is not, 2 bad input (an unreadable or erroneous map
-file, an unknown model, no machine to check)."""
+(:class:`Progress`), and the exit status of :func:`run_check`, which the report's
+summary states (:func:`bootspec.sweep.report.exit_status`): 0 every machine
+acceptable, 1 the report shows a machine that is not, 2 bad input (an unreadable or
+erroneous map file, an unknown model, no machine to check)."""
 
 from __future__ import annotations
 
@@ -88,6 +89,8 @@ def _plural(n: int, word: str) -> str:
 
 def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``memmap check``; returns the exit status (see the module docstring)."""
+    from bootspec.report.files import check_writable, emit
+    check_writable(args.output, args.force)  # before the work, not after it
     files = discover(args.paths)
     scope = scope_of(args, files)
     project = load(files, scope=scope)
@@ -119,19 +122,19 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec.report.view import meta_of
     read = {r.file: digest(r.file) for r in reports if r.checked and os.path.exists(r.file)}
     meta = meta_of(project.sources, {**project.inputs, **read})
-    stdout.write(report.render(reports, symbolic, unbound, args.format,
-                               timing=not args.no_timing, elapsed=elapsed, jobs=args.jobs,
-                               meta=meta))
+    emit(report.render(reports, symbolic, unbound, args.format, timing=not args.no_timing,
+                       elapsed=elapsed, jobs=args.jobs, meta=meta, details=args.details),
+         args.output, args.force, stdout)
     errors = [r for r in reports if r.error is not None]
     for r in errors:
         stderr.write((r.error or "").rstrip("\n") + "\n")
-    if errors:
-        return 2
+    status = report.exit_status(reports)  # what the report's summary says
+    if errors or status != 2:
+        return status
     if not any(r.checked for r in reports):
         kinds = sorted({m.kind for n in symbolic for m in project.models[n].maps.values()
                         if m.symbolic})
         stderr.write(render_all([Diagnostic(
             "BS521", f"no input has a {' or '.join(kinds)} map for the models to check",
             Span("<command line>", 0, 0))]) + "\n")
-        return 2
-    return 0 if all(r.acceptable for r in reports if r.checked) else 1
+    return 2

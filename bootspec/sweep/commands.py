@@ -16,6 +16,7 @@ from bootspec.argtypes import (
     positive,
 )
 from bootspec.memmap.bios import add_flags as add_bios_flags
+from bootspec.report.registry import FORMATS, help_text
 
 
 def run_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -54,7 +55,8 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description="Bind each machine's memory map to the models' symbolic maps of the "
                     "same kind and decide every obligation of the models on that machine. "
                     "Exit 0 when every machine is acceptable (no property expected to hold "
-                    "fails), 1 otherwise, 2 on bad input.")
+                    "fails), 1 when the report shows a machine that is not, 2 on bad "
+                    "input.")
     c.add_argument("inputs", nargs="+", metavar="DIR_OR_FILE",
                    help="map files (logs, JSON, sysfs folders) or folders of them")
     c.add_argument("--model", "-m", dest="models", action="append", required=True,
@@ -66,7 +68,16 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
                    "because this command's arguments are the machine maps")
     c.add_argument("-j", "--jobs", type=positive(int), default=1, metavar="N",
                    help="check N machines in parallel (processes; default 1)")
-    c.add_argument("--format", choices=("text", "json", "md"), default="text")
+    c.add_argument("--format", choices=FORMATS, default="text",
+                   help=help_text() + "; text and md: the summary, then only what is "
+                   "not acceptable (--details for every machine)")
+    c.add_argument("--details", action="store_true",
+                   help="text and md: every machine's verdicts, placements and inputs")
+    c.add_argument("--output", "-o", metavar="FILE",
+                   help="write the report to FILE (atomically) instead of stdout; an "
+                   "existing FILE is refused before any work")
+    c.add_argument("--force", action="store_true",
+                   help="allow --output to replace an existing file")
     c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
     c.add_argument("--no-sample", action="store_true",
                    help="do not look for a reachable run to show where nothing is violated")

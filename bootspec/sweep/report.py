@@ -1,23 +1,28 @@
-"""Render ``memmap check`` reports as text (default), Markdown or JSON.
+"""Render ``memmap check`` reports in every format of ``check``: text (default), Markdown
+and JSON here; JUnit, SARIF and HTML in :mod:`bootspec.sweep.machineformats`.
 
-Text and Markdown give, per machine, a header (file, DMI string, the map bound
-and to which model maps) and one row per property: expected verdict, verdict,
-whether it is acceptable on a machine, the placement (the violating regions of
-the counterexample; for other verdicts the regions of one reachable run on that
-machine, '-' when none was found cheaply) and the violation. A summary table
-closes the report. JSON carries the same data, plus the counterexample
-parameters, with addresses as hex strings.
+Text (at most 72 columns) and Markdown start with the summary (machines acceptable
+or not, verdicts, the exit status and what it means), then only what is not
+acceptable, each row briefly. ``--details`` adds, per machine, a header (file, DMI
+string, the map bound and to which model maps) and one entry per property:
+expected verdict, verdict, whether it is acceptable on a machine, the placement
+(the violating regions of the counterexample; for other verdicts the regions of
+one reachable run on that machine, '-' when none was found cheaply) and the
+violation. JSON carries everything, plus the counterexample parameters, with
+addresses as hex strings.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Sequence
 
 from tabulate import tabulate
 
 from bootspec.memmap.lineformats import FMT_LABEL
+from bootspec.report.text import WIDTH, fit, para
 from bootspec.report.view import Meta
 from bootspec.sweep.rows import BoundInfo, MachineReport, Row
 from bootspec.units import human_size
@@ -33,13 +38,21 @@ _LEGEND = ("placement: the violating regions of the counterexample; for other ve
 
 def render(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequence[str],
            fmt: str, timing: bool = True, elapsed: float = 0.0, jobs: int = 1,
-           meta: Meta | None = None) -> str:
-    """``meta``: the tool version and the hash of the models, proofs and every machine
-    file read (a line under the title; ``sources`` in JSON)."""
+           meta: Meta | None = None, details: bool = False) -> str:
+    """The report in ``fmt`` (one of :data:`bootspec.report.registry.FORMATS`).
+
+    ``meta``: the tool version and the hash of the models, proofs and every machine
+    file read (a line under the title; ``sources`` in JSON). ``details``: text and
+    Markdown show every machine's verdicts, placements and inputs, not only the
+    summary and the machines that are not acceptable."""
     if fmt == "json":
         return _json(reports, models, unbound, timing, elapsed, jobs, meta)
-    return _table_report(reports, models, unbound, md=fmt == "md", timing=timing,
-                         elapsed=elapsed, meta=meta)
+    if fmt in ("junit", "sarif", "html"):
+        from bootspec.sweep import machineformats
+        return machineformats.render(reports, models, unbound, fmt, timing, meta)
+    if fmt == "md":
+        return _markdown(reports, models, unbound, timing, elapsed, meta, details)
+    return _text(reports, models, unbound, timing, elapsed, meta, details)
 
 
 def _fmt_label(fmt: str) -> str:
@@ -114,107 +127,231 @@ def _title(rep: MachineReport) -> str:
     return rep.name + (f" -- {rep.description}" if rep.description else "")
 
 
-def _table_report(reports: Sequence[MachineReport], models: Sequence[str],
-                  unbound: Sequence[str], md: bool, timing: bool, elapsed: float,
-                  meta: Meta | None = None) -> str:
-    tablefmt = "github" if md else "simple"
+def exit_status(reports: Sequence[MachineReport]) -> int:
+    """What ``memmap check`` exits with for these reports, and what its reports say:
+    2 an input error (or no machine checked), 1 a machine is not acceptable, else 0."""
+    if any(r.error is not None for r in reports) or not any(r.checked for r in reports):
+        return 2
+    return 0 if all(r.acceptable for r in reports if r.checked) else 1
+
+
+def counts(reports: Sequence[MachineReport]) -> dict[str, int]:
+    """Verdicts over every row of every machine checked."""
+    out: dict[str, int] = {}
+    for rep in reports:
+        for r in rep.rows:
+            out[r.verdict] = out.get(r.verdict, 0) + 1
+    return out
+
+
+def _verdicts(c: dict[str, int]) -> str:
+    return ", ".join(f"{c[k]:,} {k}" for k in ("holds", "violated", "vacuous", "unknown")
+                     if k in c) or "none"
+
+
+def _n(n: int, word: str) -> str:
+    return f"{n:,} {word if n == 1 else word + 's'}"
+
+
+def summary_lines(reports: Sequence[MachineReport], timing: bool, elapsed: float
+                  ) -> list[str]:
+    """The summary: machines acceptable or not, verdicts, files skipped, the exit status
+    and what it means (the same sentences in text and Markdown)."""
     checked = [r for r in reports if r.checked]
-    skipped = [r for r in reports if r.skipped is not None]
-    errors = [r for r in reports if r.error is not None]
-    out: list[str] = []
-    head = (f"bootspec memmap check: {len(checked)} machine{'s' if len(checked) != 1 else ''} "
-            f"against {', '.join(models)}")
-    out.append(f"# {head}" if md else head)
-    if meta is not None:
-        out.append(meta.line)
-    if unbound:
-        out.append(f"not checked (no symbolic map): {', '.join(unbound)}")
-    out.append("")
-    for i, rep in enumerate(checked, 1):
-        title = _title(rep)
-        out.append(f"## {i}. {title}" if md else f"[{i}/{len(checked)}] {title}")
-        if md:
-            out.append("")
-        for line in bound_lines(rep):
-            out.append(f"- {line}" if md else f"  {line}")
-        for line in rep.inputs:
-            out.append(f"{'- ' if md else '  '}BIOS input: {line}")
-        if timing:
-            out.append(f"{'- ' if md else '  '}checked in {rep.seconds:.2f} s")
-        out.append("")
-        headers, rows = _verdict_rows(rep, timing)
-        table = tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
-        out.append(table if md else _indent(table))
-        configs = config_lines(rep)
-        if configs:
-            out.append("")
-            out.append("placements computed for:" if not md else "Placements computed for:")
-            out.extend(f"{'- ' if md else '  '}{c}" for c in configs)
-        if rep.notes:
-            out.append("")
-            out.extend(f"{'- ' if md else '  '}note: {n}" for n in rep.notes)
-        out.append("")
-    if checked:
-        out.append(_LEGEND if not md else f"_{_LEGEND}_")
-        out.append("")
-    out.append("## Summary" if md else "summary")
-    if md:
-        out.append("")
-    if checked:
-        s_headers = ["machine", "map", "properties", "holds", "violated", "other", "ok"]
-        if timing:
-            s_headers.append("s")
-        s_rows = []
-        for rep in checked:
-            kinds = "/".join(dict.fromkeys(f"{b.kind} {b.entries}" for b in rep.bound))
-            n_h = sum(r.verdict == "holds" for r in rep.rows)
-            n_v = sum(r.verdict == "violated" for r in rep.rows)
-            row = [rep.name, kinds, str(len(rep.rows)), str(n_h), str(n_v),
-                   str(len(rep.rows) - n_h - n_v), "ok" if rep.acceptable else "NOT OK"]
-            if timing:
-                row.append(f"{rep.seconds:.2f}")
-            s_rows.append(row)
-        table = tabulate(s_rows, headers=s_headers, tablefmt=tablefmt, disable_numparse=True)
-        out.append(table)
-        out.append("")
     bad = [r for r in checked if not r.acceptable]
-    line = (f"{len(checked)} machine{'s' if len(checked) != 1 else ''}: "
-            f"{len(checked) - len(bad)} acceptable, {len(bad)} not acceptable")
-    if bad:
-        line += " (" + "; ".join(_why(r) for r in bad) + ")"
+    skipped = sum(r.skipped is not None for r in reports)
+    errors = sum(r.error is not None for r in reports)
+    rows = sum(len(r.rows) for r in checked)
+    line = (f"{_n(len(checked), 'machine')}: {len(checked) - len(bad)} acceptable, "
+            f"{len(bad)} not acceptable")
     if skipped:
-        line += f"; {len(skipped)} file{'s' if len(skipped) != 1 else ''} skipped"
+        line += f"; {_n(skipped, 'file')} skipped"
     if errors:
-        line += f"; {len(errors)} input error{'s' if len(errors) != 1 else ''} (see stderr)"
+        line += f"; {_n(errors, 'input error')} (see stderr)"
+    out = [line + ".", f"{_n(rows, 'result')}: {_verdicts(counts(checked))}."]
+    status = exit_status(reports)
+    meaning = {0: "every machine is acceptable (on a machine, only a property expected "
+                  "to hold must hold)",
+               1: f"{_n(len(bad), 'machine')} not acceptable: a property expected to "
+                  "hold does not hold there",
+               2: "an input could not be read" if errors else "no machine was checked"}
+    out.append(f"exit {status}: {meaning[status]}.")
     if timing:
         times = [r.seconds for r in checked]
         if times:
-            line += (f"; {elapsed:.1f} s in all, per machine {min(times):.2f}-"
-                     f"{max(times):.2f} s (mean {sum(times) / len(times):.2f} s)")
-    out.append(line + ".")
+            out.append(f"{elapsed:.1f} s in all, per machine {min(times):.2f}-"
+                       f"{max(times):.2f} s (mean {sum(times) / len(times):.2f} s).")
+    return out
+
+
+def skipped_lines(reports: Sequence[MachineReport]) -> list[str]:
+    by_reason: dict[str, list[str]] = {}
+    for r in reports:
+        if r.skipped is not None:
+            by_reason.setdefault(r.skipped, []).append(r.name)
+    out = []
+    for reason, names in sorted(by_reason.items()):
+        shown = ", ".join(names[:SKIPPED_SHOWN])
+        more = f" and {len(names) - SKIPPED_SHOWN} more" if len(names) > SKIPPED_SHOWN else ""
+        out.append(f"{_n(len(names), 'file')} with {reason}: {shown}{more}")
+    return out
+
+
+def why_line(r: Row) -> str:
+    """A row that is not acceptable (or, with details, any row that is not plainly
+    holds-as-expected), in a sentence: verdict, expectation and why."""
+    text = f"{r.verdict}, expected {r.expected}"
+    blocked = blocked_sites(r)
+    if blocked:
+        text += (f"; not reached on this machine: the known finding {', '.join(blocked)} "
+                 "stops every run first")
+    elif r.violation or (r.reason and r.verdict in ("vacuous", "unknown")):
+        text += f" - {detail_text(r)}"
+    return text
+
+
+def blocked_sites(r: Row) -> list[str]:
+    """The known finding sites that make an acceptable vacuous row vacuous."""
+    if r.verdict != "vacuous" or r.expected != "holds" or not r.acceptable:
+        return []
+    m = re.search(r"placement on lines? ([0-9, ]+) \(", r.reason)
+    return [f"fits@L{n.strip()}" for n in m.group(1).split(",")] if m else []
+
+
+def _text(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequence[str],
+          timing: bool, elapsed: float, meta: Meta | None, details: bool) -> str:
+    """At most 72 columns: title, summary, the machines that are not acceptable (each
+    row that is not, briefly), files skipped; with ``details`` every machine."""
+    checked = [r for r in reports if r.checked]
+    bad = [r for r in checked if not r.acceptable]
+    out = [f"bootspec memmap check: {_n(len(checked), 'machine')}"]
+    if meta is not None:
+        out.append(meta.line)
+    out += para(f"models: {', '.join(models)}", "", "  ")
+    if unbound:
+        out += para(f"not checked (no symbolic map): {', '.join(unbound)}", "", "  ")
+    out.append("")
+    for line in summary_lines(reports, timing, elapsed):
+        out += para(line, "")
+    if bad and not details:
+        out += ["", "not acceptable:"]
+        for rep in bad:
+            out += para(_title(rep), "  ", "      ")
+            for r in rep.rows:
+                if not r.acceptable:
+                    out += para(f"{r.model} / {r.property}:", "    ", "      ")
+                    out += para(why_line(r), "      ")
+    skipped = skipped_lines(reports)
     if skipped:
-        out.append("")
-        by_reason: dict[str, list[str]] = {}
-        for r in skipped:
-            by_reason.setdefault(r.skipped or "", []).append(r.name)
-        out.append("skipped:" if not md else "Skipped:")
-        for reason, names in sorted(by_reason.items()):
-            shown = ", ".join(names[:SKIPPED_SHOWN])
-            more = f" and {len(names) - SKIPPED_SHOWN} more" if len(names) > SKIPPED_SHOWN else ""
-            out.append(f"{'- ' if md else '  '}{len(names)} file{'s' if len(names) != 1 else ''}"
-                       f" with {reason}: {shown}{more}")
+        out += ["", "skipped:"]
+        for line in skipped:
+            out += para(line, "  ", "      ")
+    if details:
+        for i, rep in enumerate(checked, 1):
+            out += ["", "=" * WIDTH, *_machine_text(rep, i, len(checked), timing)]
+        if checked:
+            out += ["", *para(_LEGEND, "")]
+    elif checked:
+        out += ["", *para("--details: every machine's verdicts, placements and BIOS "
+                          "inputs.", "")]
+    return "\n".join(fit(out)) + "\n"
+
+
+def _machine_text(rep: MachineReport, i: int, n: int, timing: bool) -> list[str]:
+    ok = "acceptable" if rep.acceptable else "NOT ACCEPTABLE"
+    out = para(f"[{i}/{n}] {_title(rep)}: {ok}", "", "    ")
+    for line in bound_lines(rep):
+        out += para(line, "  ", "      ")
+    for line in rep.inputs:
+        out += para(f"BIOS input: {line}", "  ", "      ")
+    if timing:
+        out.append(f"  checked in {rep.seconds:.2f} s")
+    for r in rep.rows:
+        s = f", {r.seconds:.2f} s" if timing else ""
+        out += para(f"{r.model} / {r.property}", "  ", "      ")
+        out += para(f"{'ok' if r.acceptable else 'NOT OK'}: {why_line(r)}{s}", "      ")
+        if r.placement:
+            out += para(f"placement: {placement_text(r)}", "      ", "        ")
+    configs = config_lines(rep)
+    if configs:
+        out.append("  placements computed for:")
+        for c in configs:
+            out += para(c, "    ", "      ")
+    for note in rep.notes:
+        out += para(f"note: {note}", "  ", "      ")
+    return out
+
+
+def per_model_counts(reports: Sequence[MachineReport]) -> list[tuple[str, list[str]]]:
+    """Per model: machines, holds, violated, vacuous, unknown, rows not acceptable."""
+    acc: dict[str, dict[str, int]] = {}
+    seen: dict[str, set[str]] = {}
+    for rep in reports:
+        for r in rep.rows:
+            c = acc.setdefault(r.model, {})
+            c[r.verdict] = c.get(r.verdict, 0) + 1
+            c["bad"] = c.get("bad", 0) + (not r.acceptable)
+            seen.setdefault(r.model, set()).add(rep.file)
+    return [(m, [str(len(seen[m])), *(str(c.get(k, 0)) for k in
+                                      ("holds", "violated", "vacuous", "unknown", "bad"))])
+            for m, c in acc.items()]
+
+
+def _per_model(reports: Sequence[MachineReport]) -> list[list[str]]:
+    return [[f"`{m}`", *c[:-1], c[-1] if c[-1] == "0" else f"**{c[-1]}**"]
+            for m, c in per_model_counts(reports)]
+
+
+def _md_esc(s: str) -> str:
+    return s.replace("|", "\\|").replace("<", "&lt;")
+
+
+def _markdown(reports: Sequence[MachineReport], models: Sequence[str],
+              unbound: Sequence[str], timing: bool, elapsed: float, meta: Meta | None,
+              details: bool) -> str:
+    """A merge-request comment: the summary, a table per model, the rows that are not
+    acceptable; with ``details`` every machine's table, each folded."""
+    checked = [r for r in reports if r.checked]
+    bad = [r for r in checked if not r.acceptable]
+    out = [f"### bootspec memmap check: {_n(len(checked), 'machine')}", ""]
+    if meta is not None:
+        out += [f"<sub>{_md_esc(meta.line)}</sub>", ""]
+    if unbound:
+        out += [f"Not checked (no symbolic map): {', '.join(unbound)}", ""]
+    first, *rest = summary_lines(reports, timing, elapsed)
+    out += [first, *(f"- **{x}**" if x.startswith("exit") else f"- {x}" for x in rest)]
+    if checked:
+        out += ["", tabulate(_per_model(checked), headers=[
+            "model", "machines", "holds", "violated", "vacuous", "unknown",
+            "not acceptable"], tablefmt="github", disable_numparse=True)]
+    if bad:
+        out += ["", "#### Not acceptable", ""]
+        rows = [[f"`{rep.name}`", f"`{r.model}`", f"`{r.property}`", r.verdict, r.expected,
+                 _md_esc(detail_text(r))]
+                for rep in bad for r in rep.rows if not r.acceptable]
+        out.append(tabulate(rows, headers=["machine", "model", "property", "verdict",
+                                           "expected", "why"],
+                            tablefmt="github", disable_numparse=True))
+    skipped = skipped_lines(reports)
+    if skipped:
+        out += ["", "Skipped:", *(f"- {_md_esc(s)}" for s in skipped)]
+    if details:
+        for i, rep in enumerate(checked, 1):
+            ok = "acceptable" if rep.acceptable else "**not acceptable**"
+            out += ["", f"<details><summary>{i}. {_md_esc(_title(rep))}: {ok}</summary>", ""]
+            out += [f"- {_md_esc(line)}" for line in bound_lines(rep)]
+            out += [f"- BIOS input: {_md_esc(line)}" for line in rep.inputs]
+            headers, rows = _verdict_rows(rep, timing)
+            out += ["", tabulate([[_md_esc(c) for c in row] for row in rows],
+                                 headers=headers, tablefmt="github", disable_numparse=True)]
+            configs = config_lines(rep)
+            if configs:
+                out += ["", "Placements computed for:", *(f"- {_md_esc(c)}" for c in configs)]
+            out += [f"- note: {_md_esc(n)}" for n in rep.notes]
+            out += ["", "</details>"]
+        if checked:
+            out += ["", f"_{_LEGEND}_"]
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _why(rep: MachineReport) -> str:
-    failed = [r for r in rep.rows if not r.acceptable]
-    shown = ", ".join(f"{r.model}/{r.property} {r.verdict}" for r in failed[:3])
-    more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
-    return f"{rep.name}: {shown}{more}"
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + ln for ln in text.splitlines())
 
 
 # -- JSON -----------------------------------------------------------------------------
@@ -281,4 +418,5 @@ def _row_json(r: Row, timing: bool) -> dict[str, object]:
     return d
 
 
-__all__ = ["BoundInfo", "bound_lines", "detail_text", "placement_text", "render"]
+__all__ = ["BoundInfo", "bound_lines", "detail_text", "exit_status", "per_model_counts",
+           "placement_text", "render", "skipped_lines", "summary_lines", "why_line"]

@@ -180,8 +180,9 @@ def _row(project: Project, r: Result, sample: Sample | None, placed_by_stages: s
             path = sample.path
             config = tuple((p.name, show_param(p, sample.inputs[f"p:{p.name}"]))
                            for p in model.params if f"p:{p.name}" in sample.inputs)
-    return Row(ob.model, ob.name, ob.kind, ob.expected, v.status, machine_ok(r), placement,
-               source, violation, v.reason, params, r.seconds, path, config)
+    ok = machine_ok(r, project.models.get(ob.model))
+    return Row(ob.model, ob.name, ob.kind, ob.expected, v.status, ok, placement, source,
+               violation, v.reason, params, r.seconds, path, config)
 
 
 def _stage_regions(model: Model) -> set[str]:
