@@ -48,6 +48,7 @@ from bootspec.oracle import commands as oracle_commands
 from bootspec.report import graph
 from bootspec.report.files import check_writable, emit
 from bootspec.sweep import commands as memmap_commands
+from bootspec.units import counted
 
 if TYPE_CHECKING:
     from bootspec.engine.check import Result
@@ -277,13 +278,17 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         status = 0 if not bad else 1
         meaning = ("every property expected to hold does" if not bad
                    else "some property expected to hold does not")
+        failing = counted(len(bad), "property", "properties")
+        do_not = "does not" if len(bad) == 1 else "do not"
+        known = counted(quiet, "known violation", "known violations")
         _emit_check(opts, report, f"bootspec: on this machine ({opts.memmap}): "
-                    f"{len(bad)} properties expected to hold do not, {quiet} known "
-                    f"violations not triggered: exit {status}, {meaning}\n", stdout)
+                    f"{failing} expected to hold {do_not}, {known} not triggered: "
+                    f"exit {status}, {meaning}\n", stdout)
         if opts.format == "text" and not opts.output and not opts.quiet:
             stdout.write(f"on this machine ({opts.memmap}):\n"
-                         f"  {len(bad)} properties expected to hold do not (FAIL);\n"
-                         f"  {quiet} known violations are not triggered by this map\n"
+                         f"  {failing} expected to hold {do_not} (FAIL);\n"
+                         f"  {known} {'is' if quiet == 1 else 'are'} not triggered by "
+                         f"this map\n"
                          f"exit {status}\n")
         return status
     from bootspec.report.text import quiet_line

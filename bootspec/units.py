@@ -24,3 +24,12 @@ def human_size(n: int) -> str:
             if n * 100 % scale == 0 or n >= 10 * scale:
                 return f"{n / scale:.2f}".rstrip("0").rstrip(".") + f" {unit}"
     return f"{n} B"
+
+
+def counted(n: int, one: str, many: str) -> str:
+    """``n`` and the noun in its number.
+
+    >>> counted(1, "property", "properties"), counted(2, "property", "properties")
+    ('1 property', '2 properties')
+    """
+    return f"{n} {one if n == 1 else many}"
