@@ -33,6 +33,7 @@ def test_there_are_violations_to_emit() -> None:
     assert len(WITH_MAPS) >= 8
 
 
+@pytest.mark.long  # one explain and one check per violated shipped obligation with a map
 @pytest.mark.parametrize(("model", "prop"), WITH_MAPS, ids=[f"{m}/{p}" for m, p in WITH_MAPS])
 def test_emitted_memmap_round_trips(tmp_path: Path, model: str, prop: str) -> None:
     out = tmp_path / "cx.json"

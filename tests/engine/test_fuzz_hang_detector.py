@@ -30,6 +30,7 @@ def test_spinning_past_the_cpu_budget_is_a_hang(short: None) -> None:
     assert t.hangs == 1 and "of CPU" in t.problems[0]
 
 
+@pytest.mark.long  # waits for the wall-clock backstop
 def test_waiting_without_computing_is_not_a_hang_until_the_backstop(short: None) -> None:
     def wait() -> str:
         time.sleep(1.5)  # past the CPU budget in wall time, but idle

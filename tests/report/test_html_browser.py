@@ -190,6 +190,7 @@ def _links_resolve(r: dict[str, Any]) -> None:
 
 
 @NO_BROWSER
+@pytest.mark.long
 def test_check_page_in_a_browser(tmp_path: Path) -> None:
     page = _page(tmp_path, "check", "check", "--no-timing", status=1)
     width, height, rows = _screenshot(tmp_path, page.as_uri(), "check")
@@ -217,6 +218,7 @@ def test_check_page_in_a_browser(tmp_path: Path) -> None:
 
 
 @NO_BROWSER
+@pytest.mark.long
 def test_check_page_without_scripts(tmp_path: Path) -> None:
     """Scripts off (a content security policy that allows none): no filter, since it
     could not work, and every row and article shown."""
