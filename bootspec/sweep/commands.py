@@ -12,11 +12,12 @@ from bootspec.argtypes import (
     Subparsers,
     add_cache_options,
     add_limit_options,
+    add_output_options,
     add_path_options,
     positive,
 )
 from bootspec.memmap.bios import add_flags as add_bios_flags
-from bootspec.report.registry import FORMATS, help_text
+from bootspec.report.registry import help_text
 
 
 def run_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -68,16 +69,10 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
                    "because this command's arguments are the machine maps")
     c.add_argument("-j", "--jobs", type=positive(int), default=1, metavar="N",
                    help="check N machines in parallel (processes; default 1)")
-    c.add_argument("--format", choices=FORMATS, default="text",
-                   help=help_text() + "; text and md: the summary, then only what is "
-                   "not acceptable (--details for every machine)")
+    add_output_options(c, format_help=help_text() + "; text and md: the summary, then "
+                       "only what is not acceptable (--details for every machine)")
     c.add_argument("--details", action="store_true",
                    help="text and md: every machine's verdicts, placements and inputs")
-    c.add_argument("--output", "-o", metavar="FILE",
-                   help="write the report to FILE (atomically) instead of stdout; an "
-                   "existing FILE is refused before any work")
-    c.add_argument("--force", action="store_true",
-                   help="allow --output to replace an existing file")
     c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
     c.add_argument("--no-sample", action="store_true",
                    help="do not look for a reachable run to show where nothing is violated")

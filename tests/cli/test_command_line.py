@@ -177,3 +177,12 @@ def test_every_report_command_declares_the_same_output_options() -> None:
         p = sub.choices[command]  # type: ignore[index]
         flags = {s for a in p._actions for s in a.option_strings}
         assert {"--format", "--output", "-o", "--force"} <= flags, command
+
+
+def test_memmap_check_output_format_from_the_extension(tmp_path: Path) -> None:
+    fixture = REPO / "tests" / "memmap" / "fixtures" / "bios" / "ebda-9fc00.txt"
+    out = tmp_path / "sweep.junit.xml"
+    status, _, err = cli("memmap", "check", str(fixture), "-m", "xen_trampoline_bios",
+                         "--no-cache", "-o", str(out), cwd=REPO)
+    assert status == 0, err
+    assert out.read_text().startswith("<?xml")
