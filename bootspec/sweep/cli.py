@@ -122,9 +122,16 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec.report.view import meta_of
     read = {r.file: digest(r.file) for r in reports if r.checked and os.path.exists(r.file)}
     meta = meta_of(project.sources, {**project.inputs, **read})
-    emit(report.render(reports, symbolic, unbound, args.format, timing=not args.no_timing,
-                       elapsed=elapsed, jobs=args.jobs, meta=meta, details=args.details),
-         args.output, args.force, stdout)
+    rendered = report.render(reports, symbolic, unbound, args.format,
+                             timing=not args.no_timing, elapsed=elapsed, jobs=args.jobs,
+                             meta=meta, details=args.details)
+    if getattr(args, "quiet", False):  # the summary only; a file still gets the report
+        if args.output:
+            emit(rendered, args.output, args.force, stdout)
+        stdout.write("".join(f"bootspec: {ln}\n" for ln in report.summary_lines(
+            reports, timing=False, elapsed=elapsed)))
+    else:
+        emit(rendered, args.output, args.force, stdout)
     errors = [r for r in reports if r.error is not None]
     for r in errors:
         stderr.write((r.error or "").rstrip("\n") + "\n")

@@ -73,6 +73,10 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
                        "only what is not acceptable (--details for every machine)")
     c.add_argument("--details", action="store_true",
                    help="text and md: every machine's verdicts, placements and inputs")
+    c.add_argument("--quiet", "-q", action="store_true",
+                   help="print only the summary (machines acceptable or not, the exit "
+                   "status and what it means), on stdout; with -o the report still goes "
+                   "to FILE")
     c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
     c.add_argument("--no-sample", action="store_true",
                    help="do not look for a reachable run to show where nothing is violated")

@@ -49,3 +49,17 @@ def test_quiet_with_output_writes_the_report(project: Path, fmt: str) -> None:
     assert status == 0 and out.count("\n") == 1 and out.startswith("bootspec: ")
     plain = cli("check", "--no-timing", "--format", fmt, cwd=project)[1]
     assert out_file.read_text() == plain
+
+
+def test_memmap_check_quiet_prints_the_summary_and_keeps_the_status(tmp_path: Path) -> None:
+    fixtures = REPO / "tests" / "memmap" / "fixtures" / "bios"
+    loud = cli("memmap", "check", str(fixtures), "-m", "xen_trampoline_bios", "--no-cache",
+               cwd=REPO)
+    out = tmp_path / "sweep.json"
+    quiet = cli("memmap", "check", str(fixtures), "-m", "xen_trampoline_bios", "--no-cache",
+                "-q", "-o", str(out), cwd=REPO)
+    assert quiet[0] == loud[0] == 0
+    lines = quiet[1].splitlines()
+    assert lines[0].startswith("bootspec: 4 machines: 4 acceptable")
+    assert lines[-1].startswith("bootspec: exit 0:") and len(lines) == 3
+    assert out.read_text().lstrip().startswith("{")  # -o still gets the whole report
