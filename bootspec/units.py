@@ -1,4 +1,5 @@
-"""Sizes for people: one helper shared by the reports and the memory-map importers."""
+"""Sizes and counts for people: helpers shared by the reports, the sweep and the
+memory-map importers."""
 
 from __future__ import annotations
 
@@ -26,10 +27,14 @@ def human_size(n: int) -> str:
     return f"{n} B"
 
 
-def counted(n: int, one: str, many: str) -> str:
-    """``n`` and the noun in its number.
+def counted(n: int, one: str, many: str | None = None, *, grouped: bool = False) -> str:
+    """``n`` and the noun in its number (``many``: the plural when it is not ``one`` + s;
+    ``grouped``: thousands separated by commas).
 
-    >>> counted(1, "property", "properties"), counted(2, "property", "properties")
-    ('1 property', '2 properties')
+    >>> counted(1, "property", "properties"), counted(2, "obligation")
+    ('1 property', '2 obligations')
+    >>> counted(1331, "machine", grouped=True)
+    '1,331 machines'
     """
-    return f"{n} {one if n == 1 else many}"
+    number = f"{n:,}" if grouped else str(n)
+    return f"{number} {one if n == 1 else (many or one + 's')}"

@@ -65,7 +65,7 @@ from bootspec.diagnostics import BootspecError, Diagnostic, Span
 from bootspec.lang.ir import MapIR, Model
 from bootspec.memmap.model import ParsedMap, ParseResult
 from bootspec.memmap.parse import parse_path
-from bootspec.units import human_size
+from bootspec.units import counted, human_size
 
 if TYPE_CHECKING:  # names for types only: the pipeline imports this module
     from bootspec.engine.verdicts import Result
@@ -220,7 +220,7 @@ def model_entries(pm: ParsedMap, width: int, merge: bool = True
         parts = []
         if dropped:
             size = sum(e - s for s, e, _, _ in dropped)
-            parts.append(f"dropped {_n(len(dropped), 'entry', 'entries')} "
+            parts.append(f"dropped {counted(len(dropped), 'entry', 'entries')} "
                          f"at or above {top:#x} ({human_size(size)}: "
                          f"{_list_ranges(dropped)})")
         if clipped:
@@ -281,10 +281,6 @@ def merge_adjacent(entries: Iterable[Entry],
     return out
 
 
-def _n(k: int, one: str, many: str) -> str:
-    return f"{k} {one if k == 1 else many}"
-
-
 def _list_ranges(entries: Sequence[Entry], limit: int = 3) -> str:
     shown = ", ".join(f"[{s:#x}, {e:#x}) {t}" for s, e, t, _ in entries[:limit])
     return shown + (f" and {len(entries) - limit} more" if len(entries) > limit else "")
@@ -299,7 +295,7 @@ def assumption_notes(m: MapIR, entries: Sequence[Entry]) -> list[Diagnostic]:
                      f"{m.count})")
     outside = [x for x in entries if not (m.lo <= x[0] and x[1] <= m.hi)]
     if outside:
-        parts.append(f"{_n(len(outside), 'entry', 'entries')} outside [{m.lo:#x}, "
+        parts.append(f"{counted(len(outside), 'entry', 'entries')} outside [{m.lo:#x}, "
                      f"{m.hi:#x}), where it has none")
     other = sorted({t for _, _, t, _ in inside} - set(m.types))
     if other:

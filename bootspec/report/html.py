@@ -21,8 +21,8 @@ from html import escape
 from bootspec.report import svg
 from bootspec.report.diffview import DiffView
 from bootspec.report.text import addr_digits
-from bootspec.report.view import CexView, CheckView, Item, Meta, plural
-from bootspec.units import human_size
+from bootspec.report.view import CexView, CheckView, Item, Meta
+from bootspec.units import counted, human_size
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1b1b;
@@ -207,7 +207,7 @@ def _summary(items: Sequence[Item]) -> str:
                       if k in counts)
     bad = sum(1 for i in items if not i.ok)
     if not bad:
-        return (f'<p class="ok">{plural(len(items), "obligation")}, every verdict as '
+        return (f'<p class="ok">{counted(len(items), "obligation")}, every verdict as '
                 f"expected ({parts})</p>")
     return (f'<p class="bad">{bad} of {len(items)} verdicts differ from their expectation '
             f"({_e(parts)})</p>")

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from bootspec.report import bar
 from bootspec.report.diffview import DiffView
 from bootspec.report.text import addr_digits, diff_summary
-from bootspec.report.view import CexView, CheckView, Item, Meta, plural
-from bootspec.units import human_size
+from bootspec.report.view import CexView, CheckView, Item, Meta
+from bootspec.units import counted, human_size
 
 
 def esc(s: str) -> str:
@@ -61,13 +61,13 @@ def check_report(view: CheckView) -> str:
     if view.partial is not None:
         out += [f"> **PARTIAL REPORT**: {esc(view.partial)}", ""]
     if view.machine is not None and not bad:
-        out.append(f"**{plural(n, 'obligation')} on machine {code(view.machine)}, every "
+        out.append(f"**{counted(n, 'obligation')} on machine {code(view.machine)}, every "
                    f"verdict acceptable there** ({parts})")
     elif view.machine is not None:
         out.append(f"**{len(bad)} of {n} verdicts are not acceptable on machine "
                    f"{code(view.machine)}** ({parts})")
     elif not bad:
-        out.append(f"**{plural(n, 'obligation')}, every verdict as expected** ({parts})")
+        out.append(f"**{counted(n, 'obligation')}, every verdict as expected** ({parts})")
     else:
         out.append(f"**{len(bad)} of {n} verdicts differ from their expectation** ({parts})")
     if bad:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal, TypeAlias, TypeGuard, get_args
 
+from bootspec.lang.vocab import one_of
+
 ReportFormat: TypeAlias = Literal["text", "md", "json", "junit", "sarif", "html"]
 
 
@@ -46,7 +48,7 @@ BY_NAME: dict[str, FormatInfo] = {f.name: f for f in TABLE}
 
 def one_format(word: str) -> TypeGuard[ReportFormat]:
     """Whether ``word`` names a report format (narrows it to :data:`ReportFormat`)."""
-    return word in BY_NAME
+    return one_of(word, FORMATS)
 
 
 #: what ``-o FILE`` means when ``--format`` is not given: each extension, its format

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from bootspec.report import bar
 from bootspec.report.diffview import KINDS, DiffView, Version
-from bootspec.report.view import CexView, CheckView, Item, Meta, plural
-from bootspec.units import human_size
+from bootspec.report.view import CexView, CheckView, Item, Meta
+from bootspec.units import counted, human_size
 
 if TYPE_CHECKING:
     from bootspec.engine.check import Result
@@ -101,13 +101,13 @@ def summary(view: CheckView) -> str:
     if view.machine is not None:  # check --memmap: what is acceptable on that machine
         if not bad:
             return "\n".join(para(
-                f"{plural(n, 'obligation')} on this machine ({parts}), every verdict "
+                f"{counted(n, 'obligation')} on this machine ({parts}), every verdict "
                 "acceptable here (only a property expected to hold must hold on a "
                 "machine)", ""))
         out = para(f"{len(bad)} of {n} verdicts are not acceptable on this machine "
                    f"({parts}): expected to hold, they do not:", "")
     elif not bad:
-        return "\n".join(para(f"{plural(n, 'obligation')}, every verdict as expected "
+        return "\n".join(para(f"{counted(n, 'obligation')}, every verdict as expected "
                               f"({parts})", ""))
     else:
         out = para(f"{len(bad)} of {n} verdicts differ from their expectation ({parts}):",
@@ -133,7 +133,7 @@ def quiet_line(results: Sequence[Result]) -> str:
     parts = ", ".join(f"{counts[k]} {k}" for k in ("holds", "violated", "vacuous", "unknown")
                       if k in counts)
     bad = sum(1 for r in results if not r.ok)
-    head = f"bootspec: {plural(len(results), 'obligation')} ({parts or 'none'})"
+    head = f"bootspec: {counted(len(results), 'obligation')} ({parts or 'none'})"
     if not bad:
         return f"{head}, every verdict as expected: exit 0\n"
     differ = "verdict differs" if bad == 1 else "verdicts differ"
@@ -298,14 +298,14 @@ def explain(it: Item, meta: Meta) -> str:
 def _version_line(side: str, v: Version) -> list[str]:
     what = f"commit {v.commit[:12]}" if v.commit else "folder"
     return para(f"{v.label}, {what}", f"  {side}: ", "        ") + para(
-        f"sources sha256:{v.meta.short} ({plural(len(v.meta.files), 'file')})", "        ")
+        f"sources sha256:{v.meta.short} ({counted(len(v.meta.files), 'file')})", "        ")
 
 
 def diff_summary(view: DiffView) -> str:
     parts = [f"{view.count(k)} {k}" for k in KINDS if view.count(k)]
     counts = ", ".join(parts) if parts else "no verdict changed"
     n = len(view.regressions)
-    head = plural(n, "regression") if n else "nothing got worse"
+    head = counted(n, "regression") if n else "nothing got worse"
     return f"{head}: {counts}; {view.unchanged} unchanged"
 
 

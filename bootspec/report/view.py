@@ -67,15 +67,6 @@ def source_hash(sources: Mapping[str, str]) -> str:
     return h.hexdigest()
 
 
-def plural(n: int, noun: str) -> str:
-    """A count and a noun.
-
-    >>> plural(1, "obligation"), plural(2, "obligation")
-    ('1 obligation', '2 obligations')
-    """
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def meta_of(sources: Mapping[str, str], inputs: Mapping[str, str] | None = None) -> Meta:
     """The tool version and the hash of the sources and of every other file read
     (``inputs``: path -> the digest of its bytes, see :func:`bootspec.image.digest`).

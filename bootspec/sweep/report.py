@@ -21,11 +21,11 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from bootspec.memmap.lineformats import FMT_LABEL
+from bootspec.memmap import formats
 from bootspec.report.text import WIDTH, fit, para
 from bootspec.report.view import Meta
 from bootspec.sweep.rows import BoundInfo, MachineReport, Row
-from bootspec.units import human_size
+from bootspec.units import counted, human_size
 
 SCHEMA_VERSION = 1
 SKIPPED_SHOWN = 5  # names listed per reason in text/Markdown (JSON lists every file)
@@ -56,7 +56,7 @@ def render(reports: Sequence[MachineReport], models: Sequence[str], unbound: Seq
 
 
 def _fmt_label(fmt: str) -> str:
-    return {"json": "bootspec JSON", "sysfs": "sysfs memmap"}.get(fmt, FMT_LABEL.get(fmt, fmt))
+    return formats.label(fmt)
 
 
 def bound_lines(rep: MachineReport) -> list[str]:
@@ -149,10 +149,6 @@ def _verdicts(c: dict[str, int]) -> str:
                      if k in c) or "none"
 
 
-def _n(n: int, word: str) -> str:
-    return f"{n:,} {word if n == 1 else word + 's'}"
-
-
 def summary_lines(reports: Sequence[MachineReport], timing: bool, elapsed: float
                   ) -> list[str]:
     """The summary: machines acceptable or not, verdicts, files skipped, the exit status
@@ -162,18 +158,19 @@ def summary_lines(reports: Sequence[MachineReport], timing: bool, elapsed: float
     skipped = sum(r.skipped is not None for r in reports)
     errors = sum(r.error is not None for r in reports)
     rows = sum(len(r.rows) for r in checked)
-    line = (f"{_n(len(checked), 'machine')}: {len(checked) - len(bad)} acceptable, "
-            f"{len(bad)} not acceptable")
+    machines = counted(len(checked), "machine", grouped=True)
+    line = f"{machines}: {len(checked) - len(bad)} acceptable, {len(bad)} not acceptable"
     if skipped:
-        line += f"; {_n(skipped, 'file')} skipped"
+        line += f"; {counted(skipped, 'file', grouped=True)} skipped"
     if errors:
-        line += f"; {_n(errors, 'input error')} (see stderr)"
-    out = [line + ".", f"{_n(rows, 'result')}: {_verdicts(counts(checked))}."]
+        line += f"; {counted(errors, 'input error', grouped=True)} (see stderr)"
+    out = [line + ".",
+           f"{counted(rows, 'result', grouped=True)}: {_verdicts(counts(checked))}."]
     status = exit_status(reports)
     meaning = {0: "every machine is acceptable (on a machine, only a property expected "
                   "to hold must hold)",
-               1: f"{_n(len(bad), 'machine')} not acceptable: a property expected to "
-                  "hold does not hold there",
+               1: f"{counted(len(bad), 'machine', grouped=True)} not acceptable: a "
+                  "property expected to hold does not hold there",
                2: "an input could not be read" if errors else "no machine was checked"}
     out.append(f"exit {status}: {meaning[status]}.")
     if timing:
@@ -193,7 +190,7 @@ def skipped_lines(reports: Sequence[MachineReport]) -> list[str]:
     for reason, names in sorted(by_reason.items()):
         shown = ", ".join(names[:SKIPPED_SHOWN])
         more = f" and {len(names) - SKIPPED_SHOWN} more" if len(names) > SKIPPED_SHOWN else ""
-        out.append(f"{_n(len(names), 'file')} with {reason}: {shown}{more}")
+        out.append(f"{counted(len(names), 'file', grouped=True)} with {reason}: {shown}{more}")
     return out
 
 
@@ -224,7 +221,7 @@ def _text(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequ
     row that is not, briefly), files skipped; with ``details`` every machine."""
     checked = [r for r in reports if r.checked]
     bad = [r for r in checked if not r.acceptable]
-    out = [f"bootspec memmap check: {_n(len(checked), 'machine')}"]
+    out = [f"bootspec memmap check: {counted(len(checked), 'machine', grouped=True)}"]
     if meta is not None:
         out.append(meta.line)
     out += para(f"models: {', '.join(models)}", "", "  ")
@@ -313,7 +310,7 @@ def _markdown(reports: Sequence[MachineReport], models: Sequence[str],
     acceptable; with ``details`` every machine's table, each folded."""
     checked = [r for r in reports if r.checked]
     bad = [r for r in checked if not r.acceptable]
-    out = [f"### bootspec memmap check: {_n(len(checked), 'machine')}", ""]
+    out = [f"### bootspec memmap check: {counted(len(checked), 'machine', grouped=True)}", ""]
     if meta is not None:
         out += [f"<sub>{_md_esc(meta.line)}</sub>", ""]
     if unbound:
