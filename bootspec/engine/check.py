@@ -51,6 +51,7 @@ from bootspec.engine.verdicts import (
     Verdict,
     obligations,
 )
+from bootspec.engine.why import minimal_lines
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.sites import unparse
@@ -112,6 +113,8 @@ class ModelChecker:
         self.limits = limits or Limits()
         self.fast = fast  # False: always use the solver (the oracle tests the encoding)
         self._enc: dict[tuple[int, bool], PathEncoding] = {}
+        self._naming = False  # encode with named definitions (decide(want_core=True))
+        self._minimal = True
         # symbolic maps too large to unroll cheaply get the abstract treatment first, when
         # the model only reads them in ways the abstraction covers
         self.exact_only = concrete_uses(model)
@@ -122,16 +125,19 @@ class ModelChecker:
         key = (i, abstract)
         if key not in self._enc:
             self._enc[key] = encode_path(self.model, self.paths[i],
-                                         self.big if abstract else frozenset())
+                                         self.big if abstract else frozenset(),
+                                         name_defs=self._naming)
         return self._enc[key]
 
     def target(self, ob: Obligation, proof: Proof | None) -> Target:
         return target_of(self.model, ob, proof)
 
     # -- the property of an obligation
-    def decide(self, ob: Obligation, proof: Proof | None = None, want_core: bool = False
-               ) -> Verdict:
+    def decide(self, ob: Obligation, proof: Proof | None = None, want_core: bool = False,
+               minimal_core: bool = True) -> Verdict:
         """The verdict of one obligation (see the proof rule in this module's docstring).
+        ``want_core``: a holds lists the lines it reads (:mod:`bootspec.engine.why`),
+        a minimal set of them unless ``minimal_core`` is False (then Z3's cores).
 
         A model with a large symbolic map is decided in three steps, each sound:
         1. the abstract encoding (only the entries the property touches): unsatisfiable
@@ -140,11 +146,36 @@ class ModelChecker:
         2. otherwise a counterexample is searched on maps of 1, 2, 4... entries, padded
            to N with empty entries and re-run concretely on the real model;
         3. otherwise the exact encoding over all N entries decides.
+
+        The verdict (and counterexample) is the one deciding without ``want_core``
+        gives; the lines of a holds come from a second decision over named
+        definitions, which allow the same runs but may show another of a symbolic
+        map's failing contents, so its counterexample is never the one shown.
         """
+        v = self._decide_top(ob, proof, False, minimal_core)
+        if not want_core or v.status != "holds":
+            return v
+        return self.with_lines(ob, proof, v, minimal_core)
+
+    def with_lines(self, ob: Obligation, proof: Proof | None, v: Verdict,
+                   minimal: bool = True) -> Verdict:
+        """A holds ``v`` of ``ob`` with the lines its proof reads (a minimal set of
+        them unless ``minimal`` is False: then Z3's cores); ``v`` itself when that
+        second decision does not come back holds (e.g. a query gave up)."""
+        why = self._decide_top(ob, proof, True, minimal)
+        if why.status != "holds":
+            return v
+        return dataclasses.replace(v, core=why.core, core_minimal=why.core_minimal)
+
+    def _decide_top(self, ob: Obligation, proof: Proof | None, want_core: bool,
+                    minimal_core: bool) -> Verdict:
         if self.fast and not want_core and self._enumerable():
             return self._decide_concrete(ob, proof)
         fresh_context()  # the same obligation gets the same counterexample in any run
         self._enc.clear()
+        # an explanation names the lines a proof reads (encode_path's name_defs)
+        self._naming = want_core
+        self._minimal = minimal_core
         model_big = self.big
         if proof is not None:
             self.big = self.big - property_uses(proof.pred_for(self.model.name))
@@ -152,6 +183,8 @@ class ModelChecker:
             return self._decide_big(ob, proof, want_core)
         finally:
             self.big = model_big
+            self._naming = False
+            self._enc.clear()
 
     def _decide_big(self, ob: Obligation, proof: Proof | None, want_core: bool) -> Verdict:
         if not self.big:
@@ -401,8 +434,11 @@ class ModelChecker:
         if unknown_reason:
             return Verdict("unknown", unknown_reason, queries=queries)
         cores = tuple(sorted(core.values(), key=lambda x: (x[1], x[0])))
+        minimal = want_core and self._minimal  # the lines it needs, not all Z3 used
         if abstract:  # reachability is shown on a small concrete-size map by the caller
-            return Verdict("holds", core=cores, queries=queries)
+            if minimal:
+                cores = minimal_lines(self, plan, abstract, cores)
+            return Verdict("holds", core=cores, queries=queries, core_minimal=minimal)
         for k, part in enumerate(plan.parts):
             state = "unsat"
             for pi, first in part:
@@ -415,7 +451,9 @@ class ModelChecker:
                     break
             if state == "unsat":
                 return Verdict("vacuous", self._vacuous_reason(plan, k), queries=queries)
-        return Verdict("holds", core=cores, queries=queries)
+        if minimal:
+            cores = minimal_lines(self, plan, abstract, cores)
+        return Verdict("holds", core=cores, queries=queries, core_minimal=minimal)
 
     # -- reachability and vacuity
     def _reach_solver(self, pi: int, first: int, inclusive: bool, want_core: bool = False

@@ -40,6 +40,7 @@ from typing import assert_never
 
 import z3
 
+from bootspec.diagnostics import Span
 from bootspec.engine.concrete import attrs_word, choice_key
 from bootspec.engine.encode_expr import ExprEncoder
 from bootspec.engine.encode_maps import Clauses, Container
@@ -354,8 +355,12 @@ class Encoder(ExprEncoder):
         return st, assumes, findings
 
 
-def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
-                ) -> PathEncoding:
+def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset(),
+                name_defs: bool = False) -> PathEncoding:
+    """``name_defs`` (for an explanation): every region a line defines, every variable
+    it sets and every range it reserves is a fresh constant, equal to its value by a
+    constraint labelled with that line, so an unsat core names the lines a proof reads
+    (the same runs: each constant has exactly one value in each)."""
     enc = Encoder(model, abstract)
     n = len(path.events)
     constraints: list[list[Labeled]] = [[] for _ in range(n)]
@@ -365,6 +370,11 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
     enc.base.extend(assumes)  # global assumptions hold from the start, for every event
     obligations[0] = findings
     states[0] = st
+    if name_defs:
+        for r in model.regions:
+            _name_region(st, r.name, r.span, 0, enc.base, "the region")
+        for v in model.vars:
+            _name_var(st, v.name, v.span, 0, enc.base)
     for i in range(1, n):
         ev = path.events[i]
         enc.begin()
@@ -394,6 +404,8 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
                 # from this line on: its findings here do not count either
                 enc.findings = [dataclasses.replace(f, term=implies(cons, f.term))
                                 for f in enc.findings]
+            if name_defs:
+                _name_action(ev.action, nst, i, constraints[i])
         obligations[i] = enc.findings
         st = nst
         states[i] = st
@@ -401,6 +413,46 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
     enc.base.extend(enc.side)  # facts about the fresh entries of abstract maps
     enc.side = []
     return PathEncoding(path, enc.inputs, enc.base, constraints, obligations, states, enc)
+
+
+def _name_action(line: A.Action, st: SymState, i: int, out: list[Labeled]) -> None:
+    """Name what ``line`` defined in ``st`` (see :func:`encode_path`'s ``name_defs``)."""
+    match line:
+        case A.Place() | A.Move():
+            _name_region(st, line.region, line.span, i, out, "the placement of")
+        case A.Copy():
+            _name_region(st, line.dst, line.span, i, out, "the placement of")
+        case A.SetVar():
+            _name_var(st, line.name, line.span, i, out)
+        case A.Reserve():
+            op = st.ops[line.map][-1]
+            assert isinstance(op, Reservation)
+            s, e = z3.Int(f"n{i}:reserve:{line.region}:start"), \
+                z3.Int(f"n{i}:reserve:{line.region}:end")
+            out.append(Labeled(z3.And(s == op.start, e == op.end),
+                               f"the reservation of '{line.region}' in '{line.map}'",
+                               line.span))
+            st.ops[line.map][-1] = dataclasses.replace(op, start=s, end=e)
+        case (A.Free() | A.Convert() | A.Translate() | A.Assume() | A.PoolDecl()
+              | A.AssertLine()):
+            pass  # defines no value (a convert or translate reads the named ones)
+        case _:
+            assert_never(line)
+
+
+def _name_region(st: SymState, name: str, span: Span, i: int, out: list[Labeled],
+                 what: str) -> None:
+    r = st.regions[name]
+    s, e = z3.Int(f"n{i}:{name}:start"), z3.Int(f"n{i}:{name}:end")
+    out.append(Labeled(z3.And(s == r.start, e == r.end), f"{what} '{name}'", span))
+    st.regions[name] = dataclasses.replace(r, start=s, end=e)
+
+
+def _name_var(st: SymState, name: str, span: Span, i: int, out: list[Labeled]) -> None:
+    v = st.vars[name]
+    c = z3.Const(f"n{i}:var:{name}", v.sort())
+    out.append(Labeled(c == v, f"the value of '{name}'", span))
+    st.vars[name] = c
 
 
 def _kind(line: A.Line) -> str:

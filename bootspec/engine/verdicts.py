@@ -58,6 +58,7 @@ class Verdict:
     core: tuple[tuple[str, Span], ...] = ()  # for holds: the constraints the proof used
     queries: int = 0
     witness: tuple[int, int, tuple[tuple[str, int], ...]] | None = None  # a reachable state
+    core_minimal: bool = False  # no line of ``core`` can be left out (bootspec explain)
 
 
 @dataclasses.dataclass(frozen=True)

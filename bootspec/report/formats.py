@@ -62,10 +62,9 @@ def with_cores(project: Project, results: Sequence[Result], limits: Limits | Non
             continue
         checker = checkers.setdefault(ob.model, ModelChecker(
             project.models[ob.model], project.paths[ob.model], limits))
-        v = checker.decide(ob, project.proof_of(ob),
-                           want_core=True)
-        core = v.core if v.status == "holds" else ()
-        out.append(dataclasses.replace(r, verdict=dataclasses.replace(r.verdict, core=core)))
+        # Z3's cores (named lines, not made minimal: that is explain's, line by line)
+        out.append(dataclasses.replace(r, verdict=checker.with_lines(
+            ob, project.proof_of(ob), r.verdict, minimal=False)))
     return out
 
 

@@ -185,17 +185,18 @@ def item_html(it: Item, ident: str) -> list[str]:
 
 
 def core_html(it: Item) -> list[str]:
-    if not it.core:
-        return ["<p>the proof depends on no assumption: it holds by the placements alone</p>"]
+    why = it.why()
+    if not why:
+        return ["<p>the proof reads no line of the model: it holds whatever the model "
+                "does</p>"]
     rows = []
-    for k, (label, span) in enumerate(it.core):
-        text = it.core_source[k] if k < len(it.core_source) else ""
-        rows.append(("", [_loc(span.short), _e(label), f"<pre>{_e(text)}</pre>" if text
-                          else "-"]))
-    n = len(it.core)
-    these = "this line" if n == 1 else f"these {n} lines"
-    return ([f"<p>the proof depends on {these} of the sources (its unsat core): change "
-             f"{'it' if n == 1 else 'one'} and the proof may no longer hold</p>",
+    for w in why:
+        what = _e("; ".join(w.labels))
+        if w.changed_by:
+            what += f"<br><strong>changed by {_e(w.changed_by)}</strong>"
+        rows.append(("", [_loc(w.span.short), what,
+                          f"<pre>{_e(w.source)}</pre>" if w.source else "-"]))
+    return ([f"<p>{_e(it.why_intro(len(why)))}</p>",
              _table(["where", "what", "source"], rows, "core")])
 
 

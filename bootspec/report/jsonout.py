@@ -93,7 +93,10 @@ def item(i: Item) -> dict[str, Any]:
         "cite": i.cite,
         "seconds": None if i.seconds is None else round(i.seconds, 3),
         "counterexample": cex(i.cex) if i.cex is not None else None,
-        "core": [{"label": label, "location": span(s)} for label, s in i.core],
+        "core": [{"label": label, "location": span(s),
+                  "changed_by": (i.core_changed[k] if k < len(i.core_changed) else "") or None}
+                 for k, (label, s) in enumerate(i.core)],
+        "core_minimal": i.core_minimal,
     }
 
 

@@ -149,11 +149,19 @@ def explain_lines(it: Item) -> list[str]:
     if it.cex is not None:
         out += cex_lines(it.cex)
     elif it.verdict == "holds":
-        if it.core:
-            out += ["", "The proof depends on:", ""]
-            out += [f"- {code(span.short)}: {esc(label)}" for label, span in it.core]
+        why = it.why()
+        if why:
+            intro = it.why_intro(len(why))
+            out += ["", f"{intro[0].upper()}{intro[1:]}:", ""]
+            for w in why:
+                changed = f" — **changed by {esc(w.changed_by)}**" if w.changed_by else ""
+                out.append(f"- {code(w.span.short)}: {esc('; '.join(w.labels))}{changed}")
+                out += [f"  {code(line)}" + ("  " if j < len(w.source.splitlines()) - 1
+                                             else "")
+                        for j, line in enumerate(w.source.splitlines())]
         else:
-            out += ["", "The proof depends on no assumption: it holds by the placements alone."]
+            out += ["", "The proof reads no line of the model: it holds whatever the model "
+                    "does."]
     return out
 
 

@@ -280,11 +280,15 @@ def explain_body(it: Item) -> str:
 
 
 def core_lines(it: Item) -> list[str]:
-    if not it.core:
-        return ["the proof depends on no assumption: it holds by the placements alone"]
-    out = ["the proof depends on:"]
-    for label, span in it.core:
-        out += para(label, f"  {span.short}: ", "      ")
+    why = it.why()
+    if not why:
+        return ["the proof reads no line of the model: it holds whatever the model does"]
+    out = para(it.why_intro(len(why)), "")
+    for w in why:
+        out += ["", *para(f"{w.span.short}: {'; '.join(w.labels)}", "  ", "      ")]
+        if w.changed_by:
+            out += para(f"changed by {w.changed_by}", "  * ", "    ")
+        out += [f"    | {line}" for line in w.source.splitlines()]
     return out
 
 

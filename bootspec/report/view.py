@@ -16,6 +16,7 @@ import builtins
 import contextlib
 import dataclasses
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from bootspec import __version__
@@ -152,6 +153,22 @@ class CexView:
         return 1 << self.width
 
 
+_INLINE_CITE = re.compile(r'\s+cite\s+".*$', re.M)  # shown once, under the verdict
+_MAP_ENTRY = re.compile(r"^(map '[^']+') entry \d+ is")
+_PLACEMENT_PARTS = ("an anywhere choice is an address", "the anywhere placement's rules",
+                    "the placement fitted")
+
+
+@dataclasses.dataclass(frozen=True)
+class WhyLine:
+    """One source line a proof reads (:meth:`Item.why`)."""
+
+    span: Span
+    labels: tuple[str, ...]  # what the line contributes, e.g. "the placement of 'crash'"
+    source: str  # the line(s) as written
+    changed_by: str  # "" or 'MODEL (extends BASE)': the extension wrote this line
+
+
 @dataclasses.dataclass(frozen=True)
 class Item:
     """One (model, property) pair and its verdict, ready to render."""
@@ -171,9 +188,45 @@ class Item:
     core: tuple[tuple[str, Span], ...]
     #: the source line(s) of each core entry, as written (same order as ``core``)
     core_source: tuple[str, ...] = ()
+    #: for a model that extends another: the extension that wrote each core entry's
+    #: line ("" for a line it inherited; same order as ``core``)
+    core_changed: tuple[str, ...] = ()
+    #: no line of the core can be left out (explain); else it is Z3's unsat core
+    core_minimal: bool = False
     #: on a real machine (``check --memmap``): whether the verdict is acceptable there
     #: (:func:`bootspec.memmap.bind.machine_ok`), which is then what ``ok`` says
     accepted: bool | None = None
+
+    def why(self) -> list[WhyLine]:
+        """The core of a proof grouped by source line, in order: each line once, with
+        what it contributes (its labels), its source text and the extension that
+        wrote it."""
+        out: list[WhyLine] = []
+        for k, (raw, span) in enumerate(self.core):
+            label = _MAP_ENTRY.sub(r"\1 entries are", raw)
+            if out and (out[-1].span.path, out[-1].span.line) == (span.path, span.line):
+                if label not in out[-1].labels:
+                    out[-1] = dataclasses.replace(out[-1], labels=(*out[-1].labels, label))
+                continue
+            source = self.core_source[k] if k < len(self.core_source) else ""
+            source = "\n".join(ln.rstrip("\\").rstrip()
+                               for ln in _INLINE_CITE.sub("", source).splitlines())
+            out.append(WhyLine(span, (label,), source,
+                               self.core_changed[k] if k < len(self.core_changed) else ""))
+        # a placement's parts (a valid choice, that it fits) are said by its name
+        return [dataclasses.replace(w, labels=tuple(
+            x for x in w.labels if x not in _PLACEMENT_PARTS)) if any(
+            x.startswith("the placement of") for x in w.labels) else w for w in out]
+
+    def why_intro(self, n: int) -> str:
+        """What the list of :meth:`why` lines claims (``n`` of them)."""
+        these = "this line" if n == 1 else f"these {n} lines"
+        them = "it" if n == 1 else "them"
+        if self.core_minimal:
+            return f"the proof reads {these}: with only {them} it still holds, and none " \
+                "can be left out"
+        return f"the proof reads {these}: with only {them} it still holds (an unsat " \
+            "core; 'bootspec explain' leaves out the lines it does not need)"
 
     @builtins.property
     def ok(self) -> bool:
@@ -223,6 +276,9 @@ class SourceText:
             return ""
         lines = self._lines.get(span.path) or []
         last = min(max(span.end_line or span.line, span.line), len(lines))
+        while last < len(lines) and lines[last - 1].rstrip().endswith("\\") and \
+                not lines[last].strip().startswith("cite "):
+            last += 1  # the rest of a line continued with a backslash (but not its cite)
         got = [line.strip() for line in lines[span.line - 1:last]]
         return "\n".join(got[:most] + (["\u2026"] if len(got) > most else []))
 
@@ -445,9 +501,33 @@ def item_of(ob: Obligation, verdict: Verdict, project: Project,
     # (and a violation's counterexample that is not the smallest says so)
     reason = verdict.reason if verdict.status in ("unknown", "vacuous") or \
         verdict.reason == NOT_SMALLEST else ""
+    changed = _changed_by(project, model)
     return Item(ob.model, ob.name, ob.kind, ob.expected, verdict.status, reason,
                 ob.span, pspan, ptext, ob.cite, seconds, cex, verdict.core,
-                tuple(src.lines(span) for _, span in verdict.core))
+                tuple(src.lines(span, most=4) for _, span in verdict.core),
+                tuple(changed(span) for _, span in verdict.core), verdict.core_minimal)
+
+
+def model_lines(model: Model) -> set[tuple[str, int]]:
+    """Every (file, line) a resolved model's declarations and actions come from."""
+    spans = [model.span, *(p.span for p in model.params), *(a.span for a in model.assumes),
+             *(r.span for r in model.regions), *(p.span for p in model.pools),
+             *(v.span for v in model.vars), *(m.span for m in model.maps.values()),
+             *(e[3] for m in model.maps.values() for e in m.entries),
+             *(s.span for s in model.stages.values()),
+             *(a.span for s in model.stages.values() for a in s.body)]
+    return {(sp.path, sp.line) for sp in spans}
+
+
+def _changed_by(project: Project, model: Model) -> Callable[[Span], str]:
+    """For a model that extends another: which lines the extension wrote (replaced,
+    inserted, added or redeclared), named as 'MODEL (extends BASE)'."""
+    base = project.models.get(model.base) if model.base is not None else None
+    if base is None:
+        return lambda span: ""
+    inherited = model_lines(base)
+    what = f"{model.name} (extends {base.name})"
+    return lambda span: "" if (span.path, span.line) in inherited else what
 
 
 def check_view(results: Iterable[Result], project: Project, timing: bool = True,
