@@ -43,22 +43,25 @@ const TRAMPOLINE_SIZE = 64KiB                cite "xen-project/xen@f324300c83:xe
 const TRAMPOLINE_MAX_END = 0x100000          cite "xen-project/xen@f324300c83:xen/arch/x86/efi/efi-boot.h (l.630) 'cfg.addr = 0x100000;'"
 const PREBUILT_MAP_LIMIT = 2MiB              cite "xen-project/xen@f324300c83:xen/arch/x86/setup.c (l.857) '#define PREBUILT_MAP_LIMIT (1 << L2_PAGETABLE_SHIFT)'"
 const PAGE = 4KiB                            cite "xen-project/xen@f324300c83:xen/arch/x86/include/asm/page.h (l.407) '#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)' [historical]"
-const SUPERPAGE_MASK = 2MiB - 1             cite "xen-project/xen@f324300c83:xen/arch/x86/setup.c (l.1220) 'mask = (1UL << L2_PAGETABLE_SHIFT) - 1'"
+const SUPERPAGE = 2MiB                      cite "xen-project/xen@f324300c83:xen/arch/x86/setup.c (l.1220) 'mask = (1UL << L2_PAGETABLE_SHIFT) - 1'"
 
-# crashkernel=<size>: any size the option parser accepts; [inferred] 16 .. 512 MiB.
-param crash_size in [16MiB, 512MiB]
+# crashkernel=<size>: [inferred] 16 .. 512 MiB, in 2 MiB steps. setup.c carves the
+# area from the 2 MiB-aligned interior of a RAM entry: s = round_up(start, 2M),
+# e = round_down(end, 2M), start = (e - size) & PAGE_MASK. For a size that is a
+# multiple of 2 MiB that is exactly a top-down first fit aligned to 2 MiB in the
+# entry: floor_2M(end - size) = round_down(end, 2M) - size, and it fits in the
+# entry exactly when it fits in the interior (a 2 MiB-aligned start at or above
+# 'start' is at or above round_up(start, 2M)). So the model needs no assumption on
+# the map (any firmware map, real ones included), at the price of the sizes in
+# between, which only move the area within the same chunk by less than 2 MiB.
+param crash_size in [16MiB, 512MiB] align SUPERPAGE \
+  cite "xen-project/xen@f324300c83:xen/arch/x86/setup.c (l.1226-1229) '/* Superpage-aligned chunks from PREBUILT_MAP_LIMIT. */ s = (boot_e820.map[i].addr + mask) & ~mask; e = (boot_e820.map[i].addr + boot_e820.map[i].size) & ~mask; s = max_t(uint64_t, s, PREBUILT_MAP_LIMIT);'"
 
 # The firmware's memory map below 8 GiB: 4 entries cover every map with at most 4
-# descriptors there (empty entries stand for fewer). setup.c only uses the 2 MiB-
-# aligned interior of each RAM entry, so the model keeps to descriptors that
-# rounding leaves unchanged above PREBUILT_MAP_LIMIT (assume chunks_2mib); below
-# it, where only the trampoline looks, they are page granular.
-# [inferred] this loses no placement: a crash area is page aligned inside a chunk.
+# descriptors there (empty entries stand for fewer); page granular, as the
+# firmware's descriptors are.
 map fw : efi symbolic 4 types {conventional, loader_data, bs_data, rt_data, reserved, acpi_reclaim, acpi_nvs, unusable} \
   within [0, 8GiB) align 4KiB attrs {UC, WB, RUN}
-assume chunks_2mib: forall e in fw: e.start < PREBUILT_MAP_LIMIT \
-    or (((e.start + SUPERPAGE_MASK) & ~SUPERPAGE_MASK) == e.start and (e.end & ~SUPERPAGE_MASK) == e.end) \
-  cite "xen-project/xen@f324300c83:xen/arch/x86/setup.c (l.1226-1229) '/* Superpage-aligned chunks from PREBUILT_MAP_LIMIT. */ s = (boot_e820.map[i].addr + mask) & ~mask; e = (boot_e820.map[i].addr + boot_e820.map[i].size) & ~mask; s = max_t(uint64_t, s, PREBUILT_MAP_LIMIT);'"
 # e820_raw as efi_arch_process_memory_map() fills it.
 map e820 : e820 derived
 
@@ -84,13 +87,13 @@ stage efi_arch_process_memory_map
     cite "xen-project/xen@f324300c83^:xen/arch/x86/efi/efi-boot.h (l.170-199) 'default: type = E820_RESERVED; ... case EfiConventionalMemory: ... case EfiLoaderCode: case EfiLoaderData: if ( desc->Attribute & EFI_MEMORY_WB ) type = E820_RAM; else case EfiUnusableMemory: type = E820_UNUSABLE; ... case EfiACPIReclaimMemory: type = E820_ACPI; ... case EfiACPIMemoryNVS: type = E820_NVS;' [historical]"
 
 # __start_xen(): looking backwards from the top of RAM, the crash area goes at the
-# top of the highest RAM chunk that holds PAGE_ALIGN(size), written align_up(x,
-# PAGE): the same value as the macro's '((x) + PAGE_SIZE - 1) & PAGE_MASK' for a
-# power-of-two page, and much cheaper for the solver than the mask.
+# top of the highest RAM chunk that holds PAGE_ALIGN(size) (= size: a multiple of
+# 2 MiB, see crash_size), in the chunk's 2 MiB-aligned interior (align SUPERPAGE,
+# see crash_size).
 stage start_xen after efi_arch_process_memory_map
-  place crash size align_up(crash_size, PAGE) \
+  place crash size crash_size \
     topdown in e820 types {usable} where (entry.attrs & EFI_MEMORY_WB) != 0 \
-      above PREBUILT_MAP_LIMIT align PAGE \
+      above PREBUILT_MAP_LIMIT align SUPERPAGE \
     else none \
     cite "xen-project/xen@f324300c83:xen/arch/x86/setup.c (l.1388-1400) 'while ( !kexec_crash_area.start ) { /* Don't overlap with modules (or Xen itself). */ e = consider_modules(s, e, PAGE_ALIGN(kexec_crash_area.size), mod, mbi->mods_count + relocated, -1);' ... 'kexec_crash_area.start = (e - kexec_crash_area.size) & PAGE_MASK;' [historical]"
 
@@ -102,9 +105,9 @@ model xen_efi_memmap_2022 extends xen_efi_memmap_2021
   cite "xen-project/xen@c447b7308b:xen/arch/x86/efi/efi-boot.h (efi_arch_process_memory_map) 'if ( desc->Attribute & EFI_MEMORY_RUNTIME ) type = E820_RESERVED;'"
 
 stage start_xen
-  replace place crash size align_up(crash_size, PAGE) \
+  replace place crash size crash_size \
     topdown in e820 types {usable} \
       where (entry.attrs & EFI_MEMORY_RUNTIME) == 0 and (entry.attrs & EFI_MEMORY_WB) != 0 \
-      above PREBUILT_MAP_LIMIT align PAGE \
+      above PREBUILT_MAP_LIMIT align SUPERPAGE \
     else none \
     cite "xen-project/xen@f324300c83:xen/arch/x86/efi/efi-boot.h (efi_arch_process_memory_map, l.188-192) 'if ( desc->Attribute & EFI_MEMORY_RUNTIME ) type = E820_RESERVED; else if ( desc->Attribute & EFI_MEMORY_WB ) type = E820_RAM; else'"

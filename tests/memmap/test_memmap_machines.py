@@ -308,3 +308,20 @@ def test_every_corpus_machines_report_is_the_same_alone_and_in_a_sweep() -> None
     for (f, explicit), rep in zip(inputs, swept, strict=True):
         alone = check_machine(project, models, f, None, True, explicit)
         assert (rows(alone), alone.notes) == (rows(rep), rep.notes), f
+
+
+def test_the_efi_memmap_models_decide_a_real_page_granular_efi_map() -> None:
+    """xen_efi_memmap computes setup.c's 2 MiB rounding in its crash placement instead
+    of assuming the firmware's descriptors are 2 MiB aligned, so a real, page-granular
+    EFI map (clean-efi.txt: 0x808000, 0x810000, ...) is decided, not vacuous. On this
+    map no descriptor is both EFI_MEMORY_RUNTIME and free memory (the one RUNTIME
+    descriptor, mem08, is type 0, reserved), so no crash area can land on runtime
+    memory even with the 2021 conversion: every property holds there."""
+    code, out, err = cli("memmap", "check", "--no-timing", "--no-cache", "--format", "json",
+                         str(MACHINES / "clean-efi.txt"), "--model", "xen_efi_memmap_2021",
+                         "--model", "xen_efi_memmap_2022", cwd=REPO)
+    assert (code, err) == (0, "")
+    machine = by_name(json.loads(out))["clean-efi.txt"]
+    verdicts = {(r["model"], r["property"]): r["verdict"] for r in machine["results"]}
+    assert len(verdicts) == 6
+    assert set(verdicts.values()) == {"holds"}, verdicts
