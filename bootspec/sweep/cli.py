@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bootspec import signals
 from bootspec.argtypes import scope_of
 from bootspec.cache import Cache
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, render_all
@@ -22,7 +23,9 @@ from bootspec.memmap.bios import options_of as bios_options
 from bootspec.pipeline import Project, discover, load
 from bootspec.runner import Progress as Progress  # the one progress bar (tqdm)
 from bootspec.sweep import report
+from bootspec.sweep.rows import MachineReport
 from bootspec.sweep.run import check_machines
+from bootspec.units import counted
 
 _SKIP_SUFFIXES = (".md", ".rst", ".orig", ".rej", ".swp")
 
@@ -87,6 +90,19 @@ def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
 
 
+def _interrupted(done: Sequence[MachineReport], inputs: Sequence[tuple[str, bool]]
+                 ) -> tuple[list[MachineReport], str]:
+    """The reports of an interrupted sweep: the machines finished before the interrupt
+    (in input order; one with a query the interrupt stopped is left out, never shown
+    as a verdict) and what the PARTIAL mark says."""
+    order = {path: i for i, (path, _) in enumerate(inputs)}
+    kept = sorted((r for r in done if not any("interrupted" in row.reason for row in r.rows)),
+                  key=lambda r: order.get(r.file, len(order)))
+    what = "SIGTERM" if signals.status() == 143 else "interrupted (Ctrl-C)"
+    return kept, (f"{what}; {len(kept)} of {counted(len(inputs), 'file')} read, the "
+                  "others are not in this report")
+
+
 def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``memmap check``; returns the exit status (see the module docstring)."""
     from bootspec.report.files import check_writable, emit
@@ -108,14 +124,27 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         raise BootspecError(bad)
     limits = Limits(rlimit=args.rlimit, timeout_ms=max(1, int(args.timeout * 1000)))
     progress = Progress(len(inputs), stderr, unit="file")
+    done: list[MachineReport] = []
+
+    def seen(rep: MachineReport) -> None:
+        done.append(rep)
+        progress(rep)
+
     t0 = time.perf_counter()
+    partial: str | None = None
     try:
         reports = check_machines(project, symbolic, inputs, limits, args.jobs,
-                                 not args.no_sample, args.paths, progress,
+                                 not args.no_sample, args.paths, seen,
                                  None if args.no_cache else Cache(args.cache_dir),
                                  bios_options(args), scope)
+    except (KeyboardInterrupt, Exception) as e:
+        if not (isinstance(e, KeyboardInterrupt) or signals.was_interrupted()):
+            raise  # an exception that is not an interrupt, even a wrapped one
+        reports, partial = _interrupted(done, inputs)
     finally:
         progress.close()
+    if partial is None and signals.was_interrupted():  # the interrupt itself was lost
+        reports, partial = _interrupted(done, inputs)
     elapsed = time.perf_counter() - t0
     unbound = [n for n in models if n not in symbolic]
     from bootspec.image import digest
@@ -124,17 +153,22 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     meta = meta_of(project.sources, {**project.inputs, **read})
     rendered = report.render(reports, symbolic, unbound, args.format,
                              timing=not args.no_timing, elapsed=elapsed, jobs=args.jobs,
-                             meta=meta, details=args.details)
+                             meta=meta, details=args.details, partial=partial,
+                             stopped=signals.status() if partial is not None else 0)
     if getattr(args, "quiet", False):  # the summary only; a file still gets the report
         if args.output:
             emit(rendered, args.output, args.force, stdout)
         stdout.write("".join(f"bootspec: {ln}\n" for ln in report.summary_lines(
-            reports, timing=False, elapsed=elapsed)))
+            reports, timing=False, elapsed=elapsed,
+            stopped=signals.status() if partial is not None else 0)))
     else:
         emit(rendered, args.output, args.force, stdout)
     errors = [r for r in reports if r.error is not None]
     for r in errors:
         stderr.write((r.error or "").rstrip("\n") + "\n")
+    if partial is not None:
+        stderr.write(f"bootspec: {partial.replace('; ', ': PARTIAL report, ', 1)}\n")
+        return signals.status()
     status = report.exit_status(reports)  # what the report's summary says
     if errors or status != 2:
         return status

@@ -29,12 +29,15 @@ from bootspec.sweep.rows import MachineReport, Row
 
 
 def render(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequence[str],
-           fmt: str, timing: bool, meta: Meta | None) -> str:
+           fmt: str, timing: bool, meta: Meta | None, partial: str | None = None,
+           stopped: int = 0) -> str:
+    """``partial``: what stopped an interrupted sweep; the report says PARTIAL REPORT
+    in its content (as ``check``'s do: an error case, a failed invocation, a banner)."""
     if fmt == "junit":
-        return junit(reports, timing, meta)
+        return junit(reports, timing, meta, partial)
     if fmt == "sarif":
-        return sarif(reports, meta)
-    return html(reports, models, unbound, timing, meta)
+        return sarif(reports, meta, partial)
+    return html(reports, models, unbound, timing, meta, partial, stopped)
 
 
 # -- JUnit ------------------------------------------------------------------------------
@@ -46,7 +49,8 @@ def _case_text(r: Row) -> str:
     return "\n".join(lines) + "\n"
 
 
-def junit(reports: Sequence[MachineReport], timing: bool, meta: Meta | None) -> str:
+def junit(reports: Sequence[MachineReport], timing: bool, meta: Meta | None,
+          partial: str | None = None) -> str:
     checked = [r for r in reports if r.checked]
     errors = [r for r in reports if r.error is not None]
     n_fail = sum(not row.acceptable for rep in checked for row in rep.rows)
@@ -91,13 +95,25 @@ def junit(reports: Sequence[MachineReport], timing: bool, meta: Meta | None) -> 
             elif r.verdict != "holds":
                 out = ET.SubElement(case, "system-out")
                 out.text = _case_text(r)
+    if partial is not None:  # an error case, so that no CI page shows it green
+        root.set("name", "bootspec memmap check (PARTIAL REPORT)")
+        root.set("errors", str(len(errors) + 1))
+        root.set("tests", str(int(root.get("tests", "0")) + 1))
+        suite = ET.SubElement(root, "testsuite", {"name": "bootspec.partial", "tests": "1",
+                                                  "failures": "0", "errors": "1",
+                                                  "skipped": "0"})
+        case = ET.SubElement(suite, "testcase", {"name": "run", "classname": "bootspec"})
+        err = ET.SubElement(case, "error", {"type": "partial",
+                                            "message": f"PARTIAL REPORT: {partial}"})
+        err.text = f"PARTIAL REPORT: {partial}\n"
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
 
 # -- SARIF ------------------------------------------------------------------------------
 
-def sarif(reports: Sequence[MachineReport], meta: Meta | None) -> str:
+def sarif(reports: Sequence[MachineReport], meta: Meta | None,
+          partial: str | None = None) -> str:
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     results: list[dict[str, Any]] = []
@@ -131,6 +147,10 @@ def sarif(reports: Sequence[MachineReport], meta: Meta | None) -> str:
         "columnKind": "unicodeCodePoints", "results": results,
         "properties": {"command": "memmap check",
                        **({"sourcesSha256": meta.sha256} if meta is not None else {})}}
+    if partial is not None:
+        run["invocations"] = [{"executionSuccessful": False, "toolExecutionNotifications": [
+            {"level": "error", "message": {"text": f"PARTIAL REPORT: {partial}"}}]}]
+        run["properties"]["partial"] = partial
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -164,16 +184,19 @@ def _table(headers: Sequence[str], rows: Sequence[tuple[bool, Sequence[str]]]) -
 
 
 def html(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequence[str],
-         timing: bool, meta: Meta | None) -> str:
+         timing: bool, meta: Meta | None, partial: str | None = None,
+         stopped: int = 0) -> str:
     checked = [r for r in reports if r.checked]
     title = "bootspec memmap check"
     body = [f"<header><h1>{_e(title)}</h1>"
             + (f'<p class="meta">{_e(meta.line)}</p>' if meta is not None else "")
             + "</header>", f"<p>models: {_e(', '.join(models))}</p>"]
+    if partial is not None:
+        body.insert(1, f'<p class="bad"><strong>PARTIAL REPORT</strong>: {_e(partial)}</p>')
     if unbound:
         body.append(f"<p>not checked (no symbolic map): {_e(', '.join(unbound))}</p>")
     body.append("<ul>" + "".join(f"<li>{_e(x)}</li>" for x in
-                                 report.summary_lines(reports, False, 0.0)) + "</ul>")
+                                 report.summary_lines(reports, False, 0.0, stopped)) + "</ul>")
     per_model = report.per_model_counts(checked)
     body += ["<h2>Per model</h2>", _table(
         ["model", "machines", "holds", "violated", "vacuous", "unknown", "not acceptable"],

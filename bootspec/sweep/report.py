@@ -38,21 +38,34 @@ _LEGEND = ("placement: the violating regions of the counterexample; for other ve
 
 def render(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequence[str],
            fmt: str, timing: bool = True, elapsed: float = 0.0, jobs: int = 1,
-           meta: Meta | None = None, details: bool = False) -> str:
+           meta: Meta | None = None, details: bool = False, partial: str | None = None,
+           stopped: int = 0) -> str:
     """The report in ``fmt`` (one of :data:`bootspec.report.registry.FORMATS`).
 
     ``meta``: the tool version and the hash of the models, proofs and every machine
     file read (a line under the title; ``sources`` in JSON). ``details``: text and
     Markdown show every machine's verdicts, placements and inputs, not only the
-    summary and the machines that are not acceptable."""
+    summary and the machines that are not acceptable. ``partial``: what stopped an
+    interrupted sweep (only the machines finished before it are in ``reports``); the
+    report says PARTIAL REPORT in its content, under the title."""
     if fmt == "json":
-        return _json(reports, models, unbound, timing, elapsed, jobs, meta)
+        doc = _json(reports, models, unbound, timing, elapsed, jobs, meta)
+        if partial is None:
+            return doc
+        return json.dumps({**json.loads(doc), "partial": {"reason": partial}}, indent=2) + "\n"
     if fmt in ("junit", "sarif", "html"):
         from bootspec.sweep import machineformats
-        return machineformats.render(reports, models, unbound, fmt, timing, meta)
+        return machineformats.render(reports, models, unbound, fmt, timing, meta, partial,
+                                     stopped)
     if fmt == "md":
-        return _markdown(reports, models, unbound, timing, elapsed, meta, details)
-    return _text(reports, models, unbound, timing, elapsed, meta, details)
+        out = _markdown(reports, models, unbound, timing, elapsed, meta, details, stopped)
+        mark = f"\n> **PARTIAL REPORT**: {_md_esc(partial)}\n" if partial else ""
+    else:
+        out = _text(reports, models, unbound, timing, elapsed, meta, details, stopped)
+        mark = "".join(f"{ln}\n" for ln in para(f"PARTIAL REPORT: {partial}", "", "  ")
+                       ) if partial else ""
+    title, rest = out.split("\n", 1)
+    return f"{title}\n{mark}{rest}"
 
 
 def _fmt_label(fmt: str) -> str:
@@ -149,10 +162,11 @@ def _verdicts(c: dict[str, int]) -> str:
                      if k in c) or "none"
 
 
-def summary_lines(reports: Sequence[MachineReport], timing: bool, elapsed: float
-                  ) -> list[str]:
+def summary_lines(reports: Sequence[MachineReport], timing: bool, elapsed: float,
+                  stopped: int = 0) -> list[str]:
     """The summary: machines acceptable or not, verdicts, files skipped, the exit status
-    and what it means (the same sentences in text and Markdown)."""
+    and what it means (the same sentences in text and Markdown). ``stopped``: the exit
+    status of an interrupted sweep (130, 143), which is then the one it says."""
     checked = [r for r in reports if r.checked]
     bad = [r for r in checked if not r.acceptable]
     skipped = sum(r.skipped is not None for r in reports)
@@ -172,7 +186,11 @@ def summary_lines(reports: Sequence[MachineReport], timing: bool, elapsed: float
                1: f"{counted(len(bad), 'machine', grouped=True)} not acceptable: a "
                   "property expected to hold does not hold there",
                2: "an input could not be read" if errors else "no machine was checked"}
-    out.append(f"exit {status}: {meaning[status]}.")
+    if stopped:
+        out.append(f"exit {stopped}: interrupted before every file was read; what is "
+                   f"above is what was decided (exit {status} so far: {meaning[status]}).")
+    else:
+        out.append(f"exit {status}: {meaning[status]}.")
     if timing:
         times = [r.seconds for r in checked]
         if times:
@@ -216,7 +234,8 @@ def blocked_sites(r: Row) -> list[str]:
 
 
 def _text(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequence[str],
-          timing: bool, elapsed: float, meta: Meta | None, details: bool) -> str:
+          timing: bool, elapsed: float, meta: Meta | None, details: bool,
+          stopped: int = 0) -> str:
     """At most 72 columns: title, summary, the machines that are not acceptable (each
     row that is not, briefly), files skipped; with ``details`` every machine."""
     checked = [r for r in reports if r.checked]
@@ -228,7 +247,7 @@ def _text(reports: Sequence[MachineReport], models: Sequence[str], unbound: Sequ
     if unbound:
         out += para(f"not checked (no symbolic map): {', '.join(unbound)}", "", "  ")
     out.append("")
-    for line in summary_lines(reports, timing, elapsed):
+    for line in summary_lines(reports, timing, elapsed, stopped):
         out += para(line, "")
     if bad and not details:
         out += ["", "not acceptable:"]
@@ -305,7 +324,7 @@ def _md_esc(s: str) -> str:
 
 def _markdown(reports: Sequence[MachineReport], models: Sequence[str],
               unbound: Sequence[str], timing: bool, elapsed: float, meta: Meta | None,
-              details: bool) -> str:
+              details: bool, stopped: int = 0) -> str:
     """A merge-request comment: the summary, a table per model, the rows that are not
     acceptable; with ``details`` every machine's table, each folded."""
     checked = [r for r in reports if r.checked]
@@ -315,7 +334,7 @@ def _markdown(reports: Sequence[MachineReport], models: Sequence[str],
         out += [f"<sub>{_md_esc(meta.line)}</sub>", ""]
     if unbound:
         out += [f"Not checked (no symbolic map): {', '.join(unbound)}", ""]
-    first, *rest = summary_lines(reports, timing, elapsed)
+    first, *rest = summary_lines(reports, timing, elapsed, stopped)
     out += [first, *(f"- **{x}**" if x.startswith("exit") else f"- {x}" for x in rest)]
     if checked:
         out += ["", tabulate(_per_model(checked), headers=[

@@ -325,3 +325,37 @@ def test_the_efi_memmap_models_decide_a_real_page_granular_efi_map() -> None:
     verdicts = {(r["model"], r["property"]): r["verdict"] for r in machine["results"]}
     assert len(verdicts) == 6
     assert set(verdicts.values()) == {"holds"}, verdicts
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "json", "junit", "sarif", "html"])
+def test_an_interrupted_sweep_reports_what_it_decided_marked_partial(
+        fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the middle of a sweep: the machines finished before it are reported,
+    the report says PARTIAL REPORT in its content (every format), stderr says how many
+    files were read, and the exit status is 130, as for an interrupted check."""
+    import bootspec.sweep.run as run_mod
+    real = run_mod.check_machine
+    calls = {"n": 0}
+
+    def check_machine(*a, **k):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(run_mod, "check_machine", check_machine)
+    files = [str(MACHINES / n) for n in ("clean-efi.txt", "e820-desktop.txt",
+                                         "r820-like-efi.txt")]
+    code, out, err = cli("memmap", "check", "--no-timing", "--no-cache", "--format", fmt,
+                         *files, *MODELS, *EFI_MODELS)
+    assert code == 130, err
+    assert "PARTIAL report, 1 of 3 files read" in err
+    assert ("1 of 3 files read" in json.loads(out)["partial"]["reason"] if fmt == "json"
+            else "PARTIAL REPORT" in out)
+    assert "e820-desktop.txt" not in out and "r820-like-efi.txt" not in out
+    if fmt in ("json", "junit", "html"):  # the formats that name every machine
+        assert "clean-efi.txt" in out
+    if fmt == "json":
+        assert json.loads(out)["summary"]["machines"] == 1
+    if fmt in ("text", "md"):
+        assert "1 machine: 1 acceptable" in out and "exit 130: interrupted" in out
