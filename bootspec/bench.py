@@ -232,6 +232,60 @@ def bench_warm_suite(out: TextIO, repeat: int, paths: list[str] | None = None) -
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+_LOG_MAP = """(XEN) Xen-e820 RAM map:
+(XEN)  [0000000000000000, 000000000009fbff] (usable)
+(XEN)  [000000000009fc00, 000000000009ffff] (reserved)
+(XEN)  [00000000000f0000, 00000000000fffff] (reserved)
+(XEN)  [0000000000100000, 000000007ffdffff] (usable)
+(XEN)  [000000007ffe0000, 000000007fffffff] (reserved)
+(XEN)  [00000000fffc0000, 00000000ffffffff] (reserved)
+"""
+
+
+def _cpu_mem(argv: list[str]) -> tuple[float, int]:
+    """CPU seconds and peak resident memory (bytes) of one whole process: ``python
+    ARGV`` (its own rusage, from wait4)."""
+    import os
+    import subprocess
+    import sys
+    p = subprocess.Popen([sys.executable, *argv], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise RuntimeError(f"{argv} exited {p.returncode}")
+    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024  # Linux: KiB
+
+
+def bench_log(out: TextIO, sizes: list[int], repeat: int) -> None:
+    """A hypervisor's boot log of N lines (a 6-entry map, then N lines of '(XEN)'
+    messages, the lines the map reader must look at most closely) through ``memmap
+    check -m xen_trampoline`` as a whole process: CPU seconds and peak memory, and
+    the growth in N."""
+    out.write("\na boot log of N lines through memmap check (whole process, CPU seconds "
+              "and peak memory)\n")
+    tmp = Path(tempfile.mkdtemp(prefix="bootspec-bench-"))
+    pts = []
+    try:
+        for n in sizes:
+            log = tmp / f"xen-{n}.log"
+            with log.open("w", encoding="utf-8") as f:
+                f.write(_LOG_MAP)
+                for i in range(n - _LOG_MAP.count("\n")):
+                    f.write(f"(XEN) [   12.{i:06d}] d0v1 message {i}: nothing about memory\n")
+            argv = [*_CLI, "memmap", "check", str(log), "-m", "xen_trampoline", "--no-cache"]
+            runs = [_cpu_mem(argv) for _ in range(repeat)]
+            cpu = statistics.median(c for c, _ in runs)
+            mem = max(m for _, m in runs)
+            pts.append((n, cpu))
+            target = "  target <= 10 s, <= 500 MB" if n >= 1_000_000 else ""
+            _row(out, f"N = {n:,} lines", cpu, None, f"{mem / 2**20:.0f} MB peak{target}")
+            log.unlink()
+        out.write(f"  fit: bootspec {_fit(pts)}\n")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def bench_machines(out: TextIO, corpus: Path, limit: int | None, jobs: int = 2) -> None:
     """Real machine maps against every shipped model with a symbolic map, as
     ``bootspec memmap check`` runs them: verdicts only (no sample runs), then the
@@ -361,6 +415,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     bench_suite(stdout, args.repeat)
     bench_warm_suite(stdout, max(args.repeat, 5))
     bench_machines(stdout, Path(args.corpus), 5 if quick else None, args.jobs)
+    bench_log(stdout, [1_000, 10_000] if quick else [10_000, 100_000, 1_000_000], args.repeat)
     return 0
 
 

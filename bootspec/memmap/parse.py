@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from bootspec import safeio
 from bootspec.diagnostics import Diagnostic, Span
@@ -174,31 +174,51 @@ class _Assembler:
         return "\n".join(lines)
 
 
+BLOCK = 1 << 20  # bytes read at a time
+
+
 def _lines(stream: BinaryIO | io.StringIO, limits: Limits, state: dict[str, int]
            ) -> Iterator[tuple[int, str, bool]]:
-    """Yield (line number, text, overlong) reading at most ``max_line_chars`` per line."""
+    """Yield (line number, text, overlong) for each line, in blocks of 1 MiB.
+
+    A line of ``max_line_chars`` or more (before its newline) is overlong: only its
+    first ``max_line_chars`` are kept, so a huge line costs no more memory than a
+    short one. ``state["read"]`` counts the bytes of the lines yielded; no line
+    starts once it exceeds ``max_bytes`` (the input is read at most one block
+    further)."""
     cap = limits.max_line_chars
+    nl: str | bytes = "\n" if isinstance(stream, io.StringIO) else b"\n"
     lineno = 0
+    head: list[Any] = []  # the start of the line being read (at most cap): str or bytes
+    have = 0  # its length so far (all of it, not only what is kept)
     while state["read"] <= limits.max_bytes:
-        chunk = stream.readline(cap)
-        if not chunk:
-            return
-        state["read"] += len(chunk)
+        block = stream.read(BLOCK)
+        if not block:
+            break
+        parts: list[Any] = block.split(nl)  # type: ignore[arg-type]
+        for k, part in enumerate(parts):
+            if have < cap:
+                head.append(part[:cap - have])
+            have += len(part)
+            if k == len(parts) - 1:
+                break  # the line goes on in the next block
+            line = head[0][:0].join(head)
+            state["read"] += have + 1
+            lineno += 1
+            yield lineno, _text(line), have >= cap
+            head, have = [], 0
+            if state["read"] > limits.max_bytes:
+                return
+    if have:
+        line = head[0][:0].join(head)
+        state["read"] += have
         lineno += 1
-        overlong = False
-        if len(chunk) >= cap and chunk[-1:] not in (b"\n", "\n"):
-            overlong = True
-            while state["read"] <= limits.max_bytes:
-                more = stream.readline(cap)
-                state["read"] += len(more)
-                if not more or more[-1:] in (b"\n", "\n"):
-                    break
-        text = chunk.decode("utf-8", "replace") if isinstance(chunk, bytes) else chunk
-        if text.endswith("\n"):
-            text = text[:-1]
-        if text.endswith("\r"):
-            text = text[:-1]
-        yield lineno, text, overlong
+        yield lineno, _text(line), have >= cap
+
+
+def _text(line: str | bytes) -> str:
+    text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+    return text[:-1] if text.endswith("\r") else text
 
 
 def _parse_stream(stream: BinaryIO | io.StringIO, path: str, limits: Limits,

@@ -84,3 +84,77 @@ def test_random_files_on_disk_never_raise(tmp_path: Path) -> None:
         j = tmp_path / f"blob{i}.json"
         j.write_bytes(b'{"bootspec_memmap": 1, ' + bytes(blob))
         _exercise(parse_path(j, SMALL))
+
+
+def _same_marker(line: str) -> None:
+    from bootspec.memmap.lineformats import MARKER, find_marker
+    want, got = MARKER.search(line), find_marker(line)
+    assert (want is None) == (got is None), line
+    if want is not None and got is not None:
+        assert (want.span(), want.lastgroup) == (got.span(), got.lastgroup), line
+
+
+def test_the_marker_prefilter_finds_what_the_full_search_finds() -> None:
+    """find_marker matches MARKER's alternatives only where their literals are; on
+    every real line (and each with its text cut, doubled or prefixed) it must find
+    exactly what MARKER.search finds."""
+    rnd = random.Random(7)
+    for line in SEED:
+        for variant in (line, line[: rnd.randint(0, len(line))], line + " " + line,
+                        "(XEN) " + line, line.replace("(XEN)", "(XEN) (XEN)")):
+            _same_marker(variant)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["(XEN)", " ", "[", "]", ",", "-", "0000000012345678",
+                                 "ffffffff", "mem", "BIOS-e820:", "map:", "x", "1.0",
+                                 "efi: mem01", "Xen: [mem", "EFI:", "efi:", "mem0",
+                                 "EFI RAM map:", "EFI memory map:", "Xen-e820 RAM map:",
+                                 "BIOS-provided physical RAM map:", "Xen:", "\t"]),
+                max_size=12))
+def test_the_marker_prefilter_on_generated_lines(parts: list[str]) -> None:
+    _same_marker("".join(parts))
+
+
+def _reference_lines(data: bytes, cap: int, max_bytes: int) -> list[tuple[int, str, bool]]:
+    """What the line reader means, line by line with readline (the reader before it read
+    in blocks): each line's first ``cap`` characters, overlong when it has ``cap`` or
+    more, and no line starts after ``max_bytes``."""
+    import io
+    stream, out, read, lineno = io.BytesIO(data), [], 0, 0
+    while read <= max_bytes:
+        chunk = stream.readline(cap)
+        if not chunk:
+            break
+        read += len(chunk)
+        lineno += 1
+        overlong = False
+        if len(chunk) >= cap and chunk[-1:] != b"\n":
+            overlong = True
+            while read <= max_bytes:
+                more = stream.readline(cap)
+                read += len(more)
+                if not more or more[-1:] == b"\n":
+                    break
+        text = chunk.decode("utf-8", "replace").removesuffix("\n").removesuffix("\r")
+        out.append((lineno, text, overlong))
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bc", "\n", "\r\n", "é", "\n\n", "x" * 9]), max_size=40),
+       st.integers(2, 12), st.integers(1, 9), st.integers(0, 200))
+def test_the_block_reader_reads_the_lines_readline_reads(parts: list[str], cap: int,
+                                                         block: int, max_bytes: int) -> None:
+    import io
+
+    import bootspec.memmap.parse as parse_mod
+    data = "".join(parts).encode()
+    saved = parse_mod.BLOCK
+    parse_mod.BLOCK = block  # lines across block boundaries, many times over
+    try:
+        got = list(parse_mod._lines(io.BytesIO(data), Limits(max_line_chars=cap,
+                                                             max_bytes=max_bytes), {"read": 0}))
+    finally:
+        parse_mod.BLOCK = saved
+    assert got == _reference_lines(data, cap, max_bytes)
