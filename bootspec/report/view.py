@@ -222,11 +222,13 @@ class Item:
         """What the list of :meth:`why` lines claims (``n`` of them)."""
         these = "this line" if n == 1 else f"these {n} lines"
         them = "it" if n == 1 else "them"
+        shape = " (given the shape of the runs: the stages, and what is freed or " \
+            "converted)"
         if self.core_minimal:
-            return f"the proof reads {these}: with only {them} it still holds, and none " \
-                "can be left out"
-        return f"the proof reads {these}: with only {them} it still holds (an unsat " \
-            "core; 'bootspec explain' leaves out the lines it does not need)"
+            return f"the proof reads {these}: with only {them}{shape} it still holds, " \
+                "and none can be left out"
+        return f"the proof reads {these}: with only {them}{shape} it still holds (an " \
+            "unsat core; 'bootspec explain' leaves out the lines it does not need)"
 
     @builtins.property
     def ok(self) -> bool:

@@ -128,3 +128,23 @@ def test_explaining_changes_no_verdict_on_generated_models() -> None:
                 explained += 1
                 assert why.core_minimal
     assert explained >= 10  # the check saw proofs, not only violations
+
+
+def test_the_shape_of_the_runs_is_given_not_listed() -> None:
+    """docs/language.md: a 'free' only changes which regions are live; the proof
+    depends on it (deleted, y never fits: no run gets there) yet no listed line stands
+    for it —
+    which is what the explanation says ('given the shape of the runs')."""
+    text = """model m
+  width 32
+stage a
+  place x size 16 at 0x1000
+  free x
+  place y size 16 topdown within [0x1000, 0x1010) avoid all
+proof p
+  for m expect holds
+  always within(y, [0x1000, 0x1010))
+"""
+    v = decide(text)
+    assert v.status == "holds" and 5 not in {span.line for _, span in v.core}
+    assert decide(text.replace("  free x\n", ""), core=False).status == "vacuous"
