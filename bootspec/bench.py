@@ -286,6 +286,78 @@ def bench_log(out: TextIO, sizes: list[int], repeat: int) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _anchor(anchors: Path, params: dict[str, object]) -> tuple[str, float] | None:
+    """One run of a hand-built anchor encoding (``anchors/cell.py``, a process of its
+    own with the same Z3): its answer and its seconds (building plus solving)."""
+    import json
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "cell.py", json.dumps(params)], cwd=anchors,
+                       capture_output=True, text=True, timeout=900)
+    line = next((ln for ln in r.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    if line is None:
+        return None
+    doc = json.loads(line[len("RESULT "):])
+    return str(doc.get("result")), float(doc.get("total_s", 0.0))
+
+
+def chain_model(regs: list[tuple[int, int]], x: tuple[int, int], lo: int, hi: int,
+                query: str) -> str:
+    """The anchor's first problem (exp1) as a user writes it: regions of mixed sizes
+    and alignments placed anywhere in a window as a chain (each above the previous
+    one's end), and one more region that avoids them all. ``sat``: a placement of all
+    of them (the counterexample of a property no placed region meets); ``unsat``:
+    no run places them all (the anchor: unsat). In bootspec's words that is a
+    property at the end that is *vacuous* (no run gets there, the cause named) or,
+    when the chain itself fits, that holds because the last one stays empty."""
+    lines = ["model chain", "  width 64", "stage s"]
+    for i, (size, align) in enumerate(regs):
+        after = f" above r{i - 1}.end" if i else ""
+        lines.append(f"  place r{i} size {size:#x} anywhere within [{lo:#x}, {hi:#x}) "
+                     f"align {align:#x}{after}")
+    avoid = ", ".join(f"r{i}" for i in range(len(regs)))
+    lines.append(f"  place x size {x[0]:#x} anywhere within [{lo:#x}, {hi:#x}) "
+                 f"align {x[1]:#x} avoid {avoid}" + (" else none" if query == "unsat" else ""))
+    if query == "sat":
+        lines += ["proof q", "  for chain expect violated", "  at end below(x, 0)"]
+    else:
+        lines += ["proof q", "  for chain expect holds", "  at end x.size == 0"]
+    return "\n".join(lines) + "\n"
+
+
+def bench_anchor_chain(out: TextIO, anchors: Path, sizes: list[int], repeat: int) -> None:
+    """N regions of mixed sizes in the chain idiom (the anchor's exp1 instance) beside
+    the anchor's hand-built chain encoding, measured in the same run."""
+    import sys
+    out.write("\nN regions of mixed sizes placed anywhere, chain idiom, beside the "
+              "anchor's hand-built chain\n(anchor: ../shared/design/anchors exp1, same Z3, "
+              "a process of its own; ratio = anchor / bootspec)\n")
+    if not (anchors / "cell.py").is_file():
+        out.write(f"  skipped: no anchor encodings at {anchors}\n")
+        return
+    sys.path.insert(0, str(anchors))
+    try:
+        import problems  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    for query, what in (("sat", "a placement"), ("unsat", "one more than fits (proof)")):
+        for n in sizes:
+            regs, x, lo, hi = problems.exp1_instance(n, query)
+            ours, anchor = [], []
+            status, astatus = "", ""
+            for _ in range(repeat):
+                status, t = _decide(chain_model(regs, x, lo, hi, query), "q", naive=False)
+                ours.append(t)
+                got = _anchor(anchors, {"exp": "exp1", "solver": "z3-default", "arith": "int",
+                                        "n": n, "enc": "chain", "query": query})
+                if got is not None:
+                    astatus, at = got
+                    anchor.append(at)
+            _row(out, f"{what}, N = {n}", statistics.median(ours),
+                 statistics.median(anchor) if anchor else None,
+                 f"{status} (anchor: {astatus or 'did not run'})")
+
+
 def bench_machines(out: TextIO, corpus: Path, limit: int | None, jobs: int = 2) -> None:
     """Real machine maps against every shipped model with a symbolic map, as
     ``bootspec memmap check`` runs them: verdicts only (no sample runs), then the
@@ -416,6 +488,8 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     bench_warm_suite(stdout, max(args.repeat, 5))
     bench_machines(stdout, Path(args.corpus), 5 if quick else None, args.jobs)
     bench_log(stdout, [1_000, 10_000] if quick else [10_000, 100_000, 1_000_000], args.repeat)
+    bench_anchor_chain(stdout, Path(args.anchors), [16] if quick else [16, 64, 256],
+                       args.repeat)
     return 0
 
 
@@ -428,4 +502,7 @@ def add_parser(subparsers: Subparsers) -> None:
                     help="processes for the corpus sweep figures (default 2)")
     sp.add_argument("--corpus", default="../shared/data/memmaps",
                     help="folder of real machine maps (default: ../shared/data/memmaps)")
+    sp.add_argument("--anchors", default="../shared/design/anchors",
+                    help="folder of the hand-built anchor encodings (cell.py) measured "
+                         "beside bootspec (default: ../shared/design/anchors)")
     sp.set_defaults(func=run)
