@@ -563,8 +563,22 @@ class ModelChecker:
         from ``zmodel`` (one failing run; ``start``: a known failing run's objective
         values, to start from); and whether the minimisation finished (else they are
         only the smallest found within the limits)."""
+        names = self.objective_names(enc)
+        greedy: dict[str, int] | None = None
+
+        def guess(j: int, current: z3.ModelRef) -> int | None:
+            """An 'anywhere' choice's lowest valid start when every choice before it
+            took its own (one greedy concrete run, once the parameters are fixed)."""
+            nonlocal greedy
+            if not names[j].startswith("c:"):
+                return None
+            if greedy is None:
+                greedy = concrete.greedy_choices(self.model, enc.path,
+                                                 run_inputs(enc, current))
+            return greedy.get(names[j])
+
         zmodel, complete = lexmin(solver, assumptions, self.objectives(enc), zmodel,
-                                  self.limits, start, found_cost)
+                                  self.limits, start, found_cost, guess)
         return run_inputs(enc, zmodel), complete
 
     def violated(self, ob: Obligation, pi: int, i: int, inputs: dict[str, int],

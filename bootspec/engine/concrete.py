@@ -96,7 +96,13 @@ def inputs_valid(model: Model, inputs: Mapping[str, int]) -> bool:
 class Evaluator(ExprEvaluator):
     """Evaluates one path of one model on one input assignment: expressions as
     :class:`~bootspec.engine.concrete_expr.ExprEvaluator` does, and the placements and
-    actions that change the state."""
+    actions that change the state.
+
+    ``greedy`` (:func:`greedy_choices`): each ``anywhere`` placement takes its lowest
+    valid start, whatever the inputs say, and ``lowest`` records it by choice key."""
+
+    greedy = False
+    lowest: dict[str, int]
 
     # -- placements
     def place(self, line: A.Line, policies: tuple[A.Policy, ...], size: int, st: State,
@@ -127,10 +133,12 @@ class Evaluator(ExprEvaluator):
                 assert_never(p)  # a policy this evaluator does not know is a type error
             lo, hi, align, containers, obstacles = self.clauses(p, st, exclude)
             if isinstance(p, A.Anywhere):
-                if first_fit(size, align, lo, hi, containers, obstacles, False,
-                             self.top) is None:
+                low = first_fit(size, align, lo, hi, containers, obstacles, False, self.top)
+                if low is None:
                     continue  # no start satisfies the clauses: try the next policy
-                c = self.inputs[choice_key(line, k)]
+                if self.greedy:
+                    self.lowest[choice_key(line, k)] = low
+                c = low if self.greedy else self.inputs[choice_key(line, k)]
                 ok = (0 <= c <= self.top and lo <= c and c + size <= hi and c % align == 0
                       and not any(overlap(c, c + size, o0, o1) for o0, o1 in obstacles))
                 return c, ok, None
@@ -329,9 +337,23 @@ class _NoRoom(Exception):
     """No policy of a placement found room (a ``fits@`` finding)."""
 
 
-def run_path(model: Model, path: Path, inputs: Mapping[str, int]) -> Trace:
-    """Run one path; see :class:`Trace`. Inputs must satisfy :func:`inputs_valid`."""
+def greedy_choices(model: Model, path: Path, inputs: Mapping[str, int]) -> dict[str, int]:
+    """The start each ``anywhere`` placement of ``path`` takes when every one of them,
+    in order, takes its lowest valid start (the parameters and maps from ``inputs``),
+    by choice key: as far as the run gets. A guess at the smallest counterexample's
+    choices (:func:`bootspec.engine.solver.lexmin` checks every guess)."""
+    out: dict[str, int] = {}
+    run_path(model, path, inputs, greedy=out)
+    return out
+
+
+def run_path(model: Model, path: Path, inputs: Mapping[str, int],
+             greedy: dict[str, int] | None = None) -> Trace:
+    """Run one path; see :class:`Trace`. Inputs must satisfy :func:`inputs_valid`.
+    ``greedy``: run as :func:`greedy_choices` does, recording the starts there."""
     ev = Evaluator(model, inputs)
+    if greedy is not None:
+        ev.greedy, ev.lowest = True, greedy
     n = len(path.events)
     trace = Trace([False] * n, [[] for _ in range(n)], [None] * n)
     st, holds, findings = ev.initial()

@@ -103,6 +103,10 @@ class Encoder(ExprEncoder):
     searches small maps for a counterexample and falls back to the exact encoding).
     """
 
+    #: set by a placement whose only policy is 'anywhere': the validity of its choice,
+    #: the one constraint a run needs to get past it (see encode_path)
+    lone_valid: Cond | None = None
+
     # -- placements
     def _clauses(self, p: A.Fit, st: SymState, exclude: str | None) -> Clauses:
         lo: Term = val(0)
@@ -216,6 +220,12 @@ class Encoder(ExprEncoder):
                 # then the choice must be one (a run is one valid choice)
                 fits, _ = self.first_fit(size, cl.align, cl, False, st)
                 outcomes.append((implies(fits, z3.And(cons)), fits, c))
+                if len(policies) == 1:
+                    # a run gets past exactly when its choice is valid: a valid start
+                    # implies the first fit exists (it is complete), so the first fit's
+                    # formula, quadratic in the obstacles, is needed only where the
+                    # placement's own fits@ site is checked (see encode_path)
+                    self.lone_valid = z3.And(cons)
             elif isinstance(p, A.TopDown | A.BottomUp):
                 fits, start = self.first_fit(size, cl.align, cl, isinstance(p, A.TopDown), st)
                 outcomes.append((z3.BoolVal(True), fits, start))
@@ -395,11 +405,16 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
                                               model.stages[s].span))
         else:
             assert ev.action is not None and ev.stage is not None
+            enc.lone_valid = None
             cons, fits = enc.act(ev.action, ev.stage, nst)
-            if not z3.is_true(fits):
+            if enc.lone_valid is not None:  # fits and cons, which is valid's alone
+                constraints[i].append(Labeled(enc.lone_valid, "the placement fitted",
+                                              ev.action.span))
+            elif not z3.is_true(fits):
                 constraints[i].append(Labeled(fits, "the placement fitted", ev.action.span))
             if not z3.is_true(cons):
-                constraints[i].append(Labeled(cons, _kind(ev.action), ev.action.span))
+                if enc.lone_valid is None:
+                    constraints[i].append(Labeled(cons, _kind(ev.action), ev.action.span))
                 # a configuration whose 'anywhere' choice is not a valid one is no run
                 # from this line on: its findings here do not count either
                 enc.findings = [dataclasses.replace(f, term=implies(cons, f.term))

@@ -9,6 +9,7 @@ are translated here; nothing above this module sees ``z3.Z3Exception``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import z3
 
@@ -133,7 +134,8 @@ class Objective:
 
 def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Objective],
            model: z3.ModelRef, limits: Limits, start: list[int] | None = None,
-           found_cost: int = 0) -> tuple[z3.ModelRef, bool]:
+           found_cost: int = 0, guess: Callable[[int, z3.ModelRef], int | None] | None = None
+           ) -> tuple[z3.ModelRef, bool]:
     """The model of ``solver``'s assertions and ``assumptions`` that is lexicographically
     smallest on ``objectives``, starting from ``model`` (one such model); and whether
     the search finished (else the best model found so far).
@@ -154,6 +156,12 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
     found ``model`` spent (``found_cost``) when that is more: a probe is that query
     with one more bound, and a budget below its cost would leave the counterexample
     unminimised on exactly the models where it matters.
+
+    ``guess(j, model)``: a value objective j's minimum may have (``model``: the
+    current one, the objectives before j fixed), e.g. an ``anywhere`` choice's lowest
+    valid start from a greedy concrete run. Two probes test it (``term <= guess``
+    sat, ``term < guess`` unsat); a wrong guess only costs them, as the search then
+    goes on as without it: the answer never depends on a guess.
     """
     solver.push()
     set_rlimit(solver, min(limits.rlimit, max(MINIMIZE_RLIMIT, 4 * found_cost)))
@@ -165,6 +173,30 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
             cur = start[j] if start is not None else model_value(model, ob.term)
             lo_k, hi_k = 0, ob.index(cur)
             step = 1  # galloping up from the lowest value: the minimum is most often near it
+            g = guess(j, model) if guess is not None and start is None else None
+            if g is not None and 0 < (kg := ob.index(g)) <= hi_k \
+                    and ob.value(kg) == g:
+                if kg < hi_k:  # is there a run with term <= g?
+                    out = check(solver, ob.term <= g)
+                    if out.status == "sat" and out.model is not None:
+                        model = out.model
+                        cur = model_value(model, ob.term)
+                        hi_k = min(kg, ob.index(cur))
+                    elif out.status == "unsat":
+                        lo_k = kg + 1
+                    else:
+                        return model, False
+                if hi_k == kg and lo_k < kg:  # it is g: is there none with term < g?
+                    out = check(solver, ob.term <= ob.value(kg - 1))
+                    if out.status == "unsat":
+                        lo_k = kg
+                    elif out.status == "sat" and out.model is not None:
+                        model = out.model
+                        cur = model_value(model, ob.term)
+                        hi_k = min(kg - 1, ob.index(cur))
+                        step = 0
+                    else:
+                        return model, False
             while lo_k < hi_k:
                 mid = min(lo_k + step - 1, (lo_k + hi_k) // 2) if step else (lo_k + hi_k) // 2
                 if start is not None:
