@@ -51,7 +51,7 @@ from bootspec.engine.verdicts import (
     Verdict,
     obligations,
 )
-from bootspec.engine.why import minimal_lines
+from bootspec.engine.why import Tracked, collect, minimal_lines
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.sites import unparse
@@ -403,7 +403,7 @@ class ModelChecker:
         for pi in sorted(by_path):
             want = by_path[pi]
             enc = self.encoding(pi, abstract)
-            tracked = _Tracked(make_solver(self.limits), want_core, "t")
+            tracked = Tracked(make_solver(self.limits), want_core, "t")
             solver, tracks, labels, add = tracked.solver, tracked.tracks, tracked.labels, \
                 tracked.add
             add(enc.base)
@@ -428,13 +428,15 @@ class ModelChecker:
                     if out.status == "unknown":
                         unknown_reason = unknown_reason or out.reason
                     else:
-                        _collect(out.core, labels, core)
+                        collect(out.core, labels, core)
                 if not plan.inclusive:  # a site or an assert: where the run gets to it
                     add(enc.constraints[i])
         if unknown_reason:
             return Verdict("unknown", unknown_reason, queries=queries)
         cores = tuple(sorted(core.values(), key=lambda x: (x[1], x[0])))
-        minimal = want_core and self._minimal  # the lines it needs, not all Z3 used
+        # the lines it needs, not all Z3 used; not for 'wellformed' or one site, whose
+        # obligation is made of the findings of the lines themselves
+        minimal = want_core and self._minimal and ob.kind in ("proof", "assert")
         if abstract:  # reachability is shown on a small concrete-size map by the caller
             if minimal:
                 cores = minimal_lines(self, plan, abstract, cores)
@@ -459,7 +461,7 @@ class ModelChecker:
     def _reach_solver(self, pi: int, first: int, inclusive: bool, want_core: bool = False
                       ) -> tuple[z3.Solver, list[z3.BoolRef], dict[str, Labeled]]:
         enc = self.encoding(pi)
-        tracked = _Tracked(make_solver(self.limits), want_core, "r")
+        tracked = Tracked(make_solver(self.limits), want_core, "r")
         upto = first + 1 if inclusive else first
         tracked.add([*enc.base, *(c for cs in enc.constraints[:upto] for c in cs)])
         return tracked.solver, tracked.tracks, tracked.labels
@@ -623,32 +625,3 @@ class ModelChecker:
 def run_inputs(enc: PathEncoding, zmodel: z3.ModelRef) -> dict[str, int]:
     """The inputs of the run a Z3 model of ``enc`` describes, by name in sorted order."""
     return {n: model_value(zmodel, v) for n, v in sorted(enc.inputs.items())}
-
-
-class _Tracked:
-    """A solver whose constraints are asserted behind literals when an unsat core is
-    wanted (each literal names its labelled constraint), else plainly."""
-
-    def __init__(self, solver: z3.Solver, want_core: bool, prefix: str):
-        self.solver, self.want_core, self.prefix = solver, want_core, prefix
-        self.tracks: list[z3.BoolRef] = []
-        self.labels: dict[str, Labeled] = {}
-
-    def add(self, items: list[Labeled]) -> None:
-        for lab in items:
-            if self.want_core:
-                t = z3.Bool(f"{self.prefix}{len(self.tracks)}")
-                self.tracks.append(t)
-                self.labels[str(t)] = lab
-                self.solver.add(z3.Implies(t, lab.term))
-            else:
-                self.solver.add(lab.term)
-
-
-def _collect(core: tuple[str, ...], labels: dict[str, Labeled],
-             out: dict[str, tuple[str, Span]]) -> None:
-    for name in core:
-        lab = labels.get(name)
-        if lab is not None:
-            key = f"{lab.span}:{lab.label}"
-            out[key] = (lab.label, lab.span)

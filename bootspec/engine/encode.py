@@ -382,7 +382,10 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
     states[0] = st
     if name_defs:
         for r in model.regions:
-            _name_region(st, r.name, r.span, 0, enc.base, "the region")
+            _name_region(st, r.name, r.span, 0, enc.base, "the region", model.top)
+        for pd in model.pools:
+            _name_region(st, pd.name, pd.span, 0, enc.base, "the pool", model.top)
+            _name_cursor(st, pd.name, pd.span, 0, enc.base)
         for v in model.vars:
             _name_var(st, v.name, v.span, 0, enc.base)
     for i in range(1, n):
@@ -393,16 +396,16 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
             assert ev.stage is not None
             g = model.stages[ev.stage].guard
             if g is not None:
+                # at the guard as written (an extension's 'when' is on its own line)
                 constraints[i].append(Labeled(enc.ev(g, nst), f"guard of stage '{ev.stage}'",
-                                              model.stages[ev.stage].span))
+                                              g.span))
         elif ev.kind == "end":
             for s in ev.end_guards:
                 g = model.stages[s].guard
                 assert g is not None
                 enc.pc = z3.BoolVal(True)
                 constraints[i].append(Labeled(z3.Not(enc.ev(g, nst)),
-                                              f"the boot ends before stage '{s}'",
-                                              model.stages[s].span))
+                                              f"the boot ends before stage '{s}'", g.span))
         else:
             assert ev.action is not None and ev.stage is not None
             enc.lone_valid = None
@@ -420,7 +423,7 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
                 enc.findings = [dataclasses.replace(f, term=implies(cons, f.term))
                                 for f in enc.findings]
             if name_defs:
-                _name_action(ev.action, nst, i, constraints[i])
+                _name_action(ev.action, nst, i, constraints[i], model.top)
         obligations[i] = enc.findings
         st = nst
         states[i] = st
@@ -430,13 +433,19 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
     return PathEncoding(path, enc.inputs, enc.base, constraints, obligations, states, enc)
 
 
-def _name_action(line: A.Action, st: SymState, i: int, out: list[Labeled]) -> None:
+def _name_action(line: A.Action, st: SymState, i: int, out: list[Labeled], top: int
+                 ) -> None:
     """Name what ``line`` defined in ``st`` (see :func:`encode_path`'s ``name_defs``)."""
     match line:
-        case A.Place() | A.Move():
-            _name_region(st, line.region, line.span, i, out, "the placement of")
-        case A.Copy():
-            _name_region(st, line.dst, line.span, i, out, "the placement of")
+        case A.Place() | A.Move() | A.Copy():
+            name = line.dst if isinstance(line, A.Copy) else line.region
+            pool = st.regions[name].pool
+            _name_region(st, name, line.span, i, out, "the placement of", top)
+            if pool is not None:  # what it leaves of the pool, for the next allocation
+                _name_cursor(st, pool, line.span, i, out)
+        case A.PoolDecl():
+            _name_region(st, line.name, line.span, i, out, "the pool", top)
+            _name_cursor(st, line.name, line.span, i, out)
         case A.SetVar():
             _name_var(st, line.name, line.span, i, out)
         case A.Reserve():
@@ -448,26 +457,43 @@ def _name_action(line: A.Action, st: SymState, i: int, out: list[Labeled]) -> No
                                f"the reservation of '{line.region}' in '{line.map}'",
                                line.span))
             st.ops[line.map][-1] = dataclasses.replace(op, start=s, end=e)
-        case (A.Free() | A.Convert() | A.Translate() | A.Assume() | A.PoolDecl()
-              | A.AssertLine()):
+        case A.Free() | A.Convert() | A.Translate() | A.Assume() | A.AssertLine():
             pass  # defines no value (a convert or translate reads the named ones)
         case _:
             assert_never(line)
 
 
+#: the label of a fact that holds in every run whatever a named value is: a
+#: well-formed region lies in order inside the address space (engine/why.py keeps
+#: these facts whatever lines it leaves out)
+MEANING = "what a well-formed region is"
+
+
 def _name_region(st: SymState, name: str, span: Span, i: int, out: list[Labeled],
-                 what: str) -> None:
+                 what: str, top: int) -> None:
+    """Name a region's bounds and its well-formedness (its taint and its order), so a
+    line left out leaves any region, and only a well-formed one reads as such."""
     r = st.regions[name]
     s, e = z3.Int(f"n{i}:{name}:start"), z3.Int(f"n{i}:{name}:end")
-    out.append(Labeled(z3.And(s == r.start, e == r.end), f"{what} '{name}'", span))
-    st.regions[name] = dataclasses.replace(r, start=s, end=e)
+    ok = z3.Bool(f"n{i}:{name}:ok")
+    out.append(Labeled(z3.And(s == r.start, e == r.end, ok == r.ok), f"{what} '{name}'", span))
+    out.append(Labeled(z3.Implies(ok, z3.And(s >= 0, s <= e, e <= top)), MEANING, span))
+    st.regions[name] = dataclasses.replace(r, start=s, end=e, ok=ok)
+
+
+def _name_cursor(st: SymState, pool: str, span: Span, i: int, out: list[Labeled]) -> None:
+    c, ok = z3.Int(f"n{i}:cursor:{pool}"), z3.Bool(f"n{i}:cursor:{pool}:ok")
+    out.append(Labeled(z3.And(c == st.cursors[pool], ok == st.cursor_ok[pool]),
+                       f"the cursor of pool '{pool}'", span))
+    st.cursors[pool], st.cursor_ok[pool] = c, ok
 
 
 def _name_var(st: SymState, name: str, span: Span, i: int, out: list[Labeled]) -> None:
     v = st.vars[name]
     c = z3.Const(f"n{i}:var:{name}", v.sort())
-    out.append(Labeled(c == v, f"the value of '{name}'", span))
-    st.vars[name] = c
+    ok = z3.Bool(f"n{i}:var:{name}:ok")
+    out.append(Labeled(z3.And(c == v, ok == st.var_ok[name]), f"the value of '{name}'", span))
+    st.vars[name], st.var_ok[name] = c, ok
 
 
 def _kind(line: A.Line) -> str:

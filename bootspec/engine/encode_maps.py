@@ -28,6 +28,7 @@ from collections.abc import Callable
 import z3
 
 from bootspec import memtypes
+from bootspec.diagnostics import Span
 from bootspec.engine.terms import (
     Cond,
     Conversion,
@@ -128,15 +129,16 @@ class MapEncoder:
         raise NotImplementedError
 
     # -- declared entries
-    def _attrs_input(self, name: str, mask: int) -> Term:
-        """An entry's attribute word: any combination of the bits in ``mask``."""
+    def _attrs_input(self, name: str, mask: int, span: Span) -> Term:
+        """An entry's attribute word: any combination of the bits in ``mask`` (the
+        'attrs {...}' of the map declared at ``span``)."""
         if not mask:
             return val(0)
         a = z3.Int(name)
         self.inputs[name] = a
         bits = [k for k in range(64) if mask >> k & 1]
         word = sum((z3.If(z3.Bool(f"{name}:{k}"), val(1 << k), val(0)) for k in bits), val(0))
-        self.base.append(Labeled(a == word, "attribute bits the map allows", self.model.span))
+        self.base.append(Labeled(a == word, "attribute bits the map allows", span))
         return a
 
     def declared(self, m: MapIR) -> list[Entry]:
@@ -157,7 +159,7 @@ class MapEncoder:
                 wf += [s % m.align == 0, e % m.align == 0]
             self.base.append(Labeled(z3.And(wf), f"map '{m.name}' entry {i} is sorted, "
                                      "disjoint and typed", m.span))
-            attrs = self._attrs_input(f"m:{m.name}:{i}:a", m.attrs)
+            attrs = self._attrs_input(f"m:{m.name}:{i}:a", m.attrs, m.span)
             out.append(Entry(s, e, lt(s, e), t, attrs))
             prev = e
         self.base.append(Labeled(prev <= m.hi, f"map '{m.name}' ends by {m.hi:#x}", m.span))
@@ -171,7 +173,7 @@ class MapEncoder:
         m = self.model.maps[mapname]
         k = next(self.witness_n)
         s, e, t = (z3.Int(f"a:{mapname}:{k}:{x}") for x in "set")
-        attrs = self._attrs_input(f"a:{mapname}:{k}:a", m.attrs)
+        attrs = self._attrs_input(f"a:{mapname}:{k}:a", m.attrs, m.span)
         kinds = memtypes.TYPES_BY_KIND[m.kind]
         facts = [m.lo <= s, s <= e, e <= m.hi,
                  z3.Or([t == kinds.index(x) for x in m.types])]

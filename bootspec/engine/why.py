@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING
 import z3
 
 from bootspec.diagnostics import Span
+from bootspec.engine.encode import MEANING
 from bootspec.engine.solver import MINIMIZE_RLIMIT, check, make_solver, set_rlimit
+from bootspec.engine.terms import Labeled
 
 if TYPE_CHECKING:
     from bootspec.engine.check import ModelChecker, Plan
@@ -49,10 +51,10 @@ class _PathQueries:
         self.lits: list[tuple[z3.BoolRef, int, Line]] = []  # literal, event (-1: base), line
         self.inclusive = plan.inclusive
         for lab in enc.base:
-            self._track(lab.term, -1, line_of(lab.span))
+            self._track(lab.term, -1, line_of(lab.span), lab.label)
         for i in range(max(want) + 1):
             for lab in enc.constraints[i]:
-                self._track(lab.term, i, line_of(lab.span))
+                self._track(lab.term, i, line_of(lab.span), lab.label)
         self.points: list[tuple[int, z3.BoolRef]] = []
         self.failed = 0  # the index of the point that failed last
         self.gave_up = False
@@ -66,7 +68,10 @@ class _PathQueries:
         self.solver.add([lab.term for lab in enc.encoder.side])
         enc.encoder.side = []
 
-    def _track(self, term: z3.BoolRef, event: int, line: Line) -> None:
+    def _track(self, term: z3.BoolRef, event: int, line: Line, label: str = "") -> None:
+        if label == MEANING:  # true in every run, whatever line is left out
+            self.solver.add(term)
+            return
         t = z3.Bool(f"why:{len(self.lits)}")
         self.solver.add(z3.Implies(t, term))
         self.lits.append((t, event, line))
@@ -125,3 +130,33 @@ def _proves_all(paths: list[_PathQueries], lines: set[Line]) -> set[Line] | None
             return None
         used |= got
     return used
+
+
+class Tracked:
+    """A solver whose constraints are asserted behind literals when an unsat core is
+    wanted (each literal names its labelled constraint), else plainly."""
+
+    def __init__(self, solver: z3.Solver, want_core: bool, prefix: str):
+        self.solver, self.want_core, self.prefix = solver, want_core, prefix
+        self.tracks: list[z3.BoolRef] = []
+        self.labels: dict[str, Labeled] = {}
+
+    def add(self, items: list[Labeled]) -> None:
+        for lab in items:
+            if self.want_core:
+                t = z3.Bool(f"{self.prefix}{len(self.tracks)}")
+                self.tracks.append(t)
+                self.labels[str(t)] = lab
+                self.solver.add(z3.Implies(t, lab.term))
+            else:
+                self.solver.add(lab.term)
+
+
+def collect(core: tuple[str, ...], labels: dict[str, Labeled],
+            out: dict[str, tuple[str, Span]]) -> None:
+    """Add the labelled constraints of an unsat core to ``out`` (by span and label)."""
+    for name in core:
+        lab = labels.get(name)
+        if lab is not None and lab.label != MEANING:  # a fact, no line's
+            key = f"{lab.span}:{lab.label}"
+            out[key] = (lab.label, lab.span)

@@ -222,8 +222,11 @@ class Item:
         """What the list of :meth:`why` lines claims (``n`` of them)."""
         these = "this line" if n == 1 else f"these {n} lines"
         them = "it" if n == 1 else "them"
-        shape = " (given the shape of the runs: the stages, and what is freed or " \
-            "converted)"
+        if self.kind in ("wellformed", "site"):
+            return f"the proof used {these} (Z3's unsat core); the finding sites it " \
+                "checks are each on its own line, read where it is"
+        shape = " (given the shape of the runs and the maps' entries: see 'Why a " \
+            "proof holds' in docs/language.md)"
         if self.core_minimal:
             return f"the proof reads {these}: with only {them}{shape} it still holds, " \
                 "and none can be left out"
@@ -503,7 +506,7 @@ def item_of(ob: Obligation, verdict: Verdict, project: Project,
     # (and a violation's counterexample that is not the smallest says so)
     reason = verdict.reason if verdict.status in ("unknown", "vacuous") or \
         verdict.reason == NOT_SMALLEST else ""
-    changed = _changed_by(project, model)
+    changed = _changed_by(project, model, src)
     return Item(ob.model, ob.name, ob.kind, ob.expected, verdict.status, reason,
                 ob.span, pspan, ptext, ob.cite, seconds, cex, verdict.core,
                 tuple(src.lines(span, most=4) for _, span in verdict.core),
@@ -521,15 +524,27 @@ def model_lines(model: Model) -> set[tuple[str, int]]:
     return {(sp.path, sp.line) for sp in spans}
 
 
-def _changed_by(project: Project, model: Model) -> Callable[[Span], str]:
+def _changed_by(project: Project, model: Model, src: SourceText) -> Callable[[Span], str]:
     """For a model that extends another: which lines the extension wrote (replaced,
-    inserted, added or redeclared), named as 'MODEL (extends BASE)'."""
+    inserted, added or redeclared), named as 'MODEL (extends BASE)'; and an inherited
+    line that uses a constant the extension redeclared (constants are folded into
+    the lines that use them), named with the constant."""
     base = project.models.get(model.base) if model.base is not None else None
     if base is None:
         return lambda span: ""
     inherited = model_lines(base)
     what = f"{model.name} (extends {base.name})"
-    return lambda span: "" if (span.path, span.line) in inherited else what
+    consts = sorted(n for n, sym in model.symbols.items() if sym.kind == "const"
+                    and (sym.span.path, sym.span.line) not in inherited
+                    and base.symbols.get(n) is not None)
+
+    def changed(span: Span) -> str:
+        if (span.path, span.line) not in inherited:
+            return what
+        text = _INLINE_CITE.sub("", src.lines(span, most=4))
+        used = [n for n in consts if re.search(rf"\b{re.escape(n)}\b", text)]
+        return f"{what}, through {', '.join(used)}" if used else ""
+    return changed
 
 
 def check_view(results: Iterable[Result], project: Project, timing: bool = True,
