@@ -424,7 +424,7 @@ class ModelChecker:
                     if out.status == "sat":
                         assert out.model is not None
                         return self._violation(ob, pi, i, out.model, target, enc, solver,
-                                               [*tracks, lit], out.used)
+                                               [*tracks, lit], out.used, proof)
                     if out.status == "unknown":
                         unknown_reason = unknown_reason or out.reason
                     else:
@@ -553,9 +553,14 @@ class ModelChecker:
     # -- counterexamples
     def _violation(self, ob: Obligation, pi: int, i: int, zmodel: z3.ModelRef,
                    target: Target, enc: PathEncoding, solver: z3.Solver,
-                   assumptions: list[z3.BoolRef], found_cost: int = 0) -> Verdict:
+                   assumptions: list[z3.BoolRef], found_cost: int = 0,
+                   proof: Proof | None = None) -> Verdict:
         inputs, complete = self.smallest(enc, solver, assumptions, zmodel,
                                          found_cost=found_cost)
+        if not complete and self._enumerable():
+            # the probes ran out where evaluation settles it: every configuration is
+            # run, and the canonical counterexample is the smallest failing one
+            return self._decide_concrete(ob, proof)
         return self.violated(ob, pi, i, inputs, target, "" if complete else NOT_SMALLEST)
 
     def smallest(self, enc: PathEncoding, solver: z3.Solver, assumptions: list[z3.BoolRef],
