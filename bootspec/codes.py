@@ -167,6 +167,15 @@ CORE: tuple[Entry, ...] = (
           "comments), so nothing in it is checked. A warning: the run goes on.",
           "# a model file whose content was lost\n",
           "Start it with 'model NAME' or 'proof NAME', or stop naming it."),
+    Entry("BS133", "a slow idiom: many regions placed anywhere, avoiding each other (warning)",
+          "Six or more regions of a model are placed 'anywhere' with 'avoid all' (or avoid "
+          "lists) and no chain. A proof about them (that they fit, that one more does not) "
+          "is a pigeonhole problem for the solver: its time grows exponentially with their "
+          "number (minutes from about 8 regions). A warning: the run goes on.",
+          _M + "stage s\n" + "".join(f"  place r{i} size 4KiB anywhere within [0, 1MiB) "
+                                     "align 4KiB avoid all\n" for i in range(6)),
+          "Place them as a chain: each 'above' the previous one's end (then 'avoid' is not "
+          "needed between them); the proof is then linear."),
     Entry("BS132", "expression too deep",
           "An expression nests more than 200 levels: parentheses, 'not', 'if' and each "
           "operator of a chain (a + b + c is two levels) count. bootspec evaluates "

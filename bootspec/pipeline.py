@@ -40,6 +40,36 @@ from bootspec.sources import discover as discover
 _MODEL_LINE = re.compile(r"^model[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 
 
+#: this many 'anywhere' placements that avoid each other (and no chain) warn (BS133)
+PIGEONHOLE = 6
+
+
+def pigeonhole(model: Model) -> Diagnostic | None:
+    """BS133 (a warning): many regions placed 'anywhere' that avoid each other without
+    a chain: for the solver, a proof about them is a pigeonhole problem, exponential in
+    their number. The idiom that is linear: each 'above' the previous one's end."""
+    lines = []
+    for stage in model.stages.values():
+        for act in stage.body:
+            if not isinstance(act, A.Place):
+                continue
+            for pol in act.policies:
+                if isinstance(pol, A.Anywhere) and not any(
+                        isinstance(c, A.Above) for c in pol.clauses) and any(
+                        isinstance(c, A.Avoid) and (c.all or len(c.names) >= 2)
+                        for c in pol.clauses):
+                    lines.append(act.span)
+    if len(lines) < PIGEONHOLE:
+        return None
+    shown = ", ".join(str(sp.line) for sp in lines[:8]) + (", ..." if len(lines) > 8 else "")
+    return Diagnostic(
+        "BS133", f"{len(lines)} regions of model '{model.name}' are placed anywhere, each "
+        f"avoiding the others (lines {shown}): for the solver a proof about them is a "
+        "pigeonhole problem, exponential in their number", lines[0], severity="warning",
+        hint="place them as a chain, each 'above' the previous one's end "
+             "(docs/language.md, 'Placements': many regions placed anywhere)")
+
+
 def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = (),
          scope: safeio.Scope | None = None) -> Project:
     """Parse and resolve every file; raise one BootspecError with all the diagnostics
@@ -80,6 +110,7 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = (),
     if errors.items:
         errors.extend(warnings)
     errors.raise_if_any(sources)
+    warnings += [w for _, m in sorted(models.items()) if (w := pigeonhole(m)) is not None]
     from bootspec.memmap.bind import resolve_file_maps
     inputs = {p: d for f in asts for p, d in f.inputs}
     try:

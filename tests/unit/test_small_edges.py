@@ -105,3 +105,16 @@ def _diags(text: str) -> list:  # type: ignore[type-arg]
     except BootspecError as e:
         return list(e.diagnostics)
     return []
+
+
+def test_the_slow_anywhere_idiom_warns_and_the_chain_does_not() -> None:
+    from helpers import errors_of
+    slow = "model m\n  width 32\nstage s\n" + "".join(
+        f"  place r{i} size 4KiB anywhere within [0, 1MiB) align 4KiB avoid all\n"
+        for i in range(6))
+    assert [c for c, _, _ in errors_of(slow)] == ["BS133"]
+    assert errors_of(slow.replace("  place r5", "  # place r5")) == []  # five: no warning
+    chain = "model m\n  width 32\nstage s\n" + "".join(
+        f"  place r{i} size 4KiB anywhere within [0, 1MiB) align 4KiB"
+        + (f" above r{i - 1}.end\n" if i else "\n") for i in range(8))
+    assert errors_of(chain) == []
