@@ -30,6 +30,7 @@ from bootspec.engine.encode import PathEncoding, encode_path
 from bootspec.engine.encode_maps import concrete_uses, property_uses
 from bootspec.engine.paths import Path, Target, conjunct_points, points, target_of
 from bootspec.engine.solver import (
+    MAX_TUPLES,
     MINIMIZE_RLIMIT,
     Limits,
     Objective,
@@ -605,11 +606,17 @@ class ModelChecker:
             if p is None:  # an 'anywhere' choice
                 out.append(Objective(v, 0, enc.encoder.choice_step.get(name, 1)))
             elif p.kind == "bool":
-                out.append(Objective(z3.If(v, 1, 0), values=(0, 1)))
-            elif p.kind == "range":
-                out.append(Objective(v, -(-p.lo // p.align) * p.align, p.align))
+                out.append(Objective(z3.If(v, 1, 0), values=(0, 1), domain=(0, 1)))
             else:
-                out.append(Objective(v, values=tuple(sorted(p.values)) or (0,)))
+                dom = p.domain()
+                small = tuple(sorted(dom)) if dom is not None and len(dom) <= MAX_TUPLES \
+                    else ()
+                if p.kind == "range":
+                    out.append(Objective(v, -(-p.lo // p.align) * p.align, p.align,
+                                         domain=small))
+                else:
+                    out.append(Objective(v, values=tuple(sorted(p.values)) or (0,),
+                                         domain=small))
         return out
 
     def objective_names(self, enc: PathEncoding) -> list[str]:

@@ -9,6 +9,7 @@ are translated here; nothing above this module sees ``z3.Z3Exception``.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable
 
 import z3
@@ -121,6 +122,9 @@ class Objective:
     lo: int = 0
     step: int = 1
     values: tuple[int, ...] = ()
+    #: every value it may take, ascending, when few (a parameter's domain): lets a
+    #: search whose probes give up enumerate instead (:func:`lexmin`)
+    domain: tuple[int, ...] = ()
 
     def value(self, k: int) -> int:
         return self.values[k] if self.values else self.lo + k * self.step
@@ -169,7 +173,10 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
     try:
         for a in assumptions:
             solver.add(a)
+        fixed = 0  # objectives before this are fixed already (by an enumeration)
         for j, ob in enumerate(objectives):
+            if j < fixed:
+                continue
             cur = start[j] if start is not None else model_value(model, ob.term)
             lo_k, hi_k = 0, ob.index(cur)
             step = 1  # galloping up from the lowest value: the minimum is most often near it
@@ -210,10 +217,14 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
                 elif out.status == "unsat":
                     lo_k = mid + 1
                     step *= 2
-                else:
-                    complete = False
-                    return model, complete
-            solver.add(ob.term == cur)
+                else:  # the probe gave up: enumerate what has a small domain, else stop
+                    status, found, fixed = _first_feasible(solver, objectives, j, model)
+                    if status != "sat" or found is None:
+                        return model, False
+                    model, start = found, None
+                    break
+            else:
+                solver.add(ob.term == cur)
         if start is not None:  # every value came from the start: a model that has them
             out = check(solver)
             if out.status != "sat" or out.model is None:
@@ -223,6 +234,42 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
     finally:
         solver.pop()
         set_rlimit(solver, getattr(solver, "bootspec_rlimit", limits.rlimit))
+
+
+#: at most this many value tuples are enumerated when a probe gives up
+MAX_TUPLES = 256
+
+
+def _first_feasible(solver: z3.Solver, objectives: list[Objective], j: int,
+                    model: z3.ModelRef) -> tuple[str, z3.ModelRef | None, int]:
+    """Objectives j, j+1, ... that have a small domain (the parameters), fixed to their
+    lexicographically smallest values with a run: their value tuples are tried in
+    order (each query with all of them fixed, which a solver that gave up on a bound
+    often settles at once), up to the one ``model`` has. ("sat", a model, the index
+    after them) when every tuple before the one found was unsat; "unknown" when a
+    query gave up or there is nothing to enumerate."""
+    run: list[Objective] = []
+    total = 1
+    for ob in objectives[j:]:
+        if not ob.domain or total * len(ob.domain) > MAX_TUPLES:
+            break
+        total *= len(ob.domain)
+        run.append(ob)
+    if not run:
+        return "unknown", None, j
+    current = tuple(model_value(model, ob.term) for ob in run)
+    for values in itertools.product(*(ob.domain for ob in run)):  # lexicographic order
+        if values > current:
+            break
+        out = check(solver, *(ob.term == v for ob, v in zip(run, values, strict=True)))
+        if out.status == "unsat":
+            continue
+        if out.status != "sat" or out.model is None:
+            return "unknown", None, j
+        for ob, v in zip(run, values, strict=True):
+            solver.add(ob.term == v)
+        return "sat", out.model, j + len(run)
+    return "unknown", None, j
 
 
 def model_value(model: z3.ModelRef, term: z3.ExprRef) -> int:
