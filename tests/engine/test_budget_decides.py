@@ -95,6 +95,16 @@ def test_a_probe_without_budget_leaves_the_search_incomplete() -> None:
     assert not complete and S.model_value(starved, x) >= 64
 
 
+LOW_MANY = """model m
+  width 32
+param a in [0, 0x100000]
+stage s
+  place r size 16 at a
+proof low
+  for m expect holds
+  always r.end <= 64
+"""
+
 LOW = """model m
   width 8
 param a in [0, 192] align 16
@@ -107,17 +117,30 @@ proof low
 
 
 def test_a_counterexample_not_minimised_says_so(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # r.end <= 64 fails for a >= 64: the smallest counterexample is a = 64. When the
+    # r.end <= 64 fails for a >= 49: the smallest counterexample is a = 49. When the
     # search stops early, the failure shown is real but the verdict says it may not be
     # the smallest (docs/language.md, "Verdicts")
     from bootspec.engine import check as C
 
-    p = load_text(LOW)
+    p = load_text(LOW_MANY)  # 2^20 values of a: not enumerable
     ob = next(o for o in p.obligations() if o.name == "low")
     full = ModelChecker(p.models["m"], p.paths["m"], fast=False).decide(ob, p.proof_of(ob))
     assert full.status == "violated" and full.reason == ""
-    assert dict(full.counterexample.inputs)["p:a"] == 64  # type: ignore[union-attr]
+    assert dict(full.counterexample.inputs)["p:a"] == 49  # type: ignore[union-attr]
     monkeypatch.setattr(C, "lexmin", lambda solver, a, o, model, *rest, **kw: (model, False))
     starved = ModelChecker(p.models["m"], p.paths["m"], fast=False).decide(ob, p.proof_of(ob))
     assert starved.status == "violated" and starved.reason == NOT_SMALLEST
-    assert dict(starved.counterexample.inputs)["p:a"] >= 64  # type: ignore[union-attr]
+    assert dict(starved.counterexample.inputs)["p:a"] >= 49  # type: ignore[union-attr]
+
+
+def test_a_search_cut_short_on_an_enumerable_model_enumerates(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # with few parameter values, a minimisation that gives up is settled by running
+    # every configuration: the canonical counterexample, not 'a smaller one may exist'
+    from bootspec.engine import check as C
+
+    p = load_text(LOW)
+    ob = next(o for o in p.obligations() if o.name == "low")
+    monkeypatch.setattr(C, "lexmin", lambda solver, a, o, model, *rest, **kw: (model, False))
+    v = ModelChecker(p.models["m"], p.paths["m"], fast=False).decide(ob, p.proof_of(ob))
+    assert v.status == "violated" and v.reason != NOT_SMALLEST
+    assert dict(v.counterexample.inputs)["p:a"] == 64  # type: ignore[union-attr]
