@@ -67,17 +67,23 @@ def check_report(view: CheckView) -> str:
               + (f": {i.reason}" if i.reason else "") for i in view.items if not i.ok}
     items = sorted(view.items, key=lambda i: i.model)  # groupby needs the models together
     root = _suites(items, view.meta, failed)
-    if view.partial is not None:  # an error case, so that no CI page shows it green
-        root.set("name", "bootspec (PARTIAL REPORT)")
-        root.set("errors", "1")
-        suite = ET.SubElement(root, "testsuite", {"name": "bootspec.partial", "tests": "1",
-                                                  "failures": "0", "errors": "1",
-                                                  "skipped": "0"})
-        case = ET.SubElement(suite, "testcase", {"name": "run", "classname": "bootspec"})
-        err = ET.SubElement(case, "error", {"type": "partial",
-                                            "message": f"PARTIAL REPORT: {view.partial}"})
-        err.text = f"PARTIAL REPORT: {view.partial}\n"
+    if view.partial is not None:
+        mark_partial(root, "bootspec", view.partial)
     return _dump(root)
+
+
+def mark_partial(root: ET.Element, title: str, partial: str) -> None:
+    """An interrupted run's report: an error case of its own (and the root's name
+    and counts say so), so that no CI page shows it green."""
+    root.set("name", f"{title} (PARTIAL REPORT)")
+    root.set("errors", str(int(root.get("errors", "0")) + 1))
+    root.set("tests", str(int(root.get("tests", "0")) + 1))
+    suite = ET.SubElement(root, "testsuite", {"name": "bootspec.partial", "tests": "1",
+                                              "failures": "0", "errors": "1", "skipped": "0"})
+    case = ET.SubElement(suite, "testcase", {"name": "run", "classname": "bootspec"})
+    err = ET.SubElement(case, "error", {"type": "partial",
+                                        "message": f"PARTIAL REPORT: {partial}"})
+    err.text = f"PARTIAL REPORT: {partial}\n"
 
 
 def diff_report(view: DiffView) -> str:
