@@ -73,15 +73,19 @@ proof p
 """
 
 
-def test_an_extension_marks_the_lines_it_wrote(tmp_path: Path) -> None:
+def explained(text: str, model: str) -> str:
+    """The text of ``explain p -m MODEL`` on a holds."""
     from bootspec.report.formats import render_explain
-    p = load_text(EXTENDED)
-    ob = next(o for o in p.obligations() if o.name == "p" and o.model == "m2")
-    v = ModelChecker(p.models["m2"], p.paths["m2"]).decide(ob, p.proof_of(ob),
-                                                          want_core=True)
+    p = load_text(text)
+    ob = next(o for o in p.obligations() if o.name == "p" and o.model == model)
+    v = ModelChecker(p.models[model], p.paths[model]).decide(ob, p.proof_of(ob),
+                                                            want_core=True)
     assert v.status == "holds"
-    out = render_explain(ob, v, p, "text")
-    blocks = out.split("\n\n")
+    return render_explain(ob, v, p, "text")
+
+
+def test_an_extension_marks_the_lines_it_wrote() -> None:
+    blocks = explained(EXTENDED, "m2").split("\n\n")
     z = next(b for b in blocks if "the placement of 'z'" in b)
     x = next(b for b in blocks if "the placement of 'x'" in b)
     assert "changed by m2 (extends m)" in z and "size 32 at 0x4000" in z
@@ -213,13 +217,7 @@ proof p
 
 
 def test_an_extension_s_guard_and_constant_are_marked() -> None:
-    from bootspec.report.formats import render_explain
-    p = load_text(EXT_GUARD_CONST)
-    ob = next(o for o in p.obligations() if o.name == "p" and o.model == "m2")
-    v = ModelChecker(p.models["m2"], p.paths["m2"]).decide(ob, p.proof_of(ob),
-                                                          want_core=True)
-    assert v.status == "holds"
-    out = render_explain(ob, v, p, "text")
+    out = explained(EXT_GUARD_CONST, "m2")
     x = next(b for b in out.split("\n\n") if "the placement of 'x'" in b)
     assert "changed by m2 (extends m), through BASE" in x
     assert "guard of stage 'a'" not in out or "stage a when s <= 16" in out
