@@ -411,7 +411,9 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
             enc.lone_valid = None
             cons, fits = enc.act(ev.action, ev.stage, nst)
             if enc.lone_valid is not None:  # fits and cons, which is valid's alone
-                constraints[i].append(Labeled(enc.lone_valid, "the placement fitted",
+                # (a core that holds it says no start satisfies the rules, which is
+                # true whether there is no room at all or the rest rules every start out)
+                constraints[i].append(Labeled(enc.lone_valid, _kind(ev.action),
                                               ev.action.span))
             elif not z3.is_true(fits):
                 constraints[i].append(Labeled(fits, "the placement fitted", ev.action.span))

@@ -218,7 +218,8 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
                     lo_k = mid + 1
                     step *= 2
                 else:  # the probe gave up: enumerate what has a small domain, else stop
-                    status, found, fixed = _first_feasible(solver, objectives, j, model)
+                    status, found, fixed = _first_feasible(
+                        solver, objectives, j, model, start[j:] if start is not None else None)
                     if status != "sat" or found is None:
                         return model, False
                     model, start = found, None
@@ -241,11 +242,13 @@ MAX_TUPLES = 256
 
 
 def _first_feasible(solver: z3.Solver, objectives: list[Objective], j: int,
-                    model: z3.ModelRef) -> tuple[str, z3.ModelRef | None, int]:
+                    model: z3.ModelRef, start: list[int] | None = None
+                    ) -> tuple[str, z3.ModelRef | None, int]:
     """Objectives j, j+1, ... that have a small domain (the parameters), fixed to their
     lexicographically smallest values with a run: their value tuples are tried in
     order (each query with all of them fixed, which a solver that gave up on a bound
-    often settles at once), up to the one ``model`` has. ("sat", a model, the index
+    often settles at once), up to the one ``model`` has (or ``start``, a known run's
+    values of objectives j, ..., while the search follows it). ("sat", a model, the index
     after them) when every tuple before the one found was unsat; "unknown" when a
     query gave up or there is nothing to enumerate."""
     run: list[Objective] = []
@@ -257,7 +260,8 @@ def _first_feasible(solver: z3.Solver, objectives: list[Objective], j: int,
         run.append(ob)
     if not run:
         return "unknown", None, j
-    current = tuple(model_value(model, ob.term) for ob in run)
+    current = tuple(start[:len(run)]) if start is not None else \
+        tuple(model_value(model, ob.term) for ob in run)
     for values in itertools.product(*(ob.domain for ob in run)):  # lexicographic order
         if values > current:
             break

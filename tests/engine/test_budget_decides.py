@@ -144,3 +144,33 @@ def test_a_search_cut_short_on_an_enumerable_model_enumerates(monkeypatch) -> No
     v = ModelChecker(p.models["m"], p.paths["m"], fast=False).decide(ob, p.proof_of(ob))
     assert v.status == "violated" and v.reason != NOT_SMALLEST
     assert dict(v.counterexample.inputs)["p:a"] == 64  # type: ignore[union-attr]
+
+
+def test_a_probe_that_gives_up_with_a_start_hint_enumerates_from_the_hint(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # feasible (p, q): (0, 2) and (1, 0); the query's model is (1, 0), a known run
+    # (the hint) is (0, 2), and every bound on q gives up: the parameters' tuples are
+    # tried up to the hint's, not the model's, and the search completes at (0, 2)
+    import z3
+
+    from bootspec.engine import solver as S
+    real = S.check
+
+    def giving_up_on_q(solver, *a, **k):  # type: ignore[no-untyped-def]
+        if any(str(x).startswith("q <=") for x in a):
+            return S.Outcome("unknown", "made to give up")
+        return real(solver, *a, **k)
+
+    monkeypatch.setattr(S, "check", giving_up_on_q)
+    p, q = z3.Int("p"), z3.Int("q")
+    s = z3.Solver()
+    s.add(z3.Or(p == 0, p == 1), z3.Or(q == 0, q == 1, q == 2))
+    s.add(z3.Or(z3.And(p == 0, q == 2), z3.And(p == 1, q == 0)))
+    s.push()
+    s.add(p == 1)
+    s.check()
+    model = s.model()
+    s.pop()
+    obs = [S.Objective(p, values=(0, 1), domain=(0, 1)),
+           S.Objective(q, values=(0, 1, 2), domain=(0, 1, 2))]
+    m, complete = S.lexmin(s, [], obs, model, S.Limits(), start=[0, 2])
+    assert complete and [S.model_value(m, o.term) for o in obs] == [0, 2]

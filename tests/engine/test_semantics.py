@@ -271,3 +271,17 @@ def test_lexmin_walks_each_objective_down_its_lattice() -> None:
     m2, _ = lexmin(s, [], [Objective(x, 12, 4), Objective(y, values=(7, 30))], s.model(),
                    Limits(), start=[44, 7])
     assert (m2.eval(x).as_long(), m2.eval(y).as_long()) == (20, 30)
+
+
+def test_a_vacuous_cause_at_an_anywhere_placement_that_has_room() -> None:
+    # r finds room (its fits@ holds); what no run gets past is its rules with the
+    # assumption: the cause says so, not "finds no room"
+    text = HEAD + """stage s0
+  place r size 16 anywhere
+  assume r.start > 0xFFFFFFF0
+  assert ok: r.start > 0
+"""
+    v = decide(text, "ok")
+    assert v.status == "vacuous"
+    assert "no start satisfies the anywhere placement on line 4" in v.reason
+    assert "finds no room" not in v.reason
