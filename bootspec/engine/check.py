@@ -44,6 +44,7 @@ from bootspec.engine.solver import (
 )
 from bootspec.engine.terms import Labeled
 from bootspec.engine.verdicts import (
+    NOT_FIRST,
     NOT_SMALLEST,
     VACUOUS_UNREACHED,
     Counterexample,
@@ -424,8 +425,13 @@ class ModelChecker:
                         return Verdict("unknown", "the abstract map allows a violation")
                     if out.status == "sat":
                         assert out.model is not None
-                        return self._violation(ob, pi, i, out.model, target, enc, solver,
-                                               [*tracks, lit], out.used, proof)
+                        v = self._violation(ob, pi, i, out.model, target, enc, solver,
+                                            [*tracks, lit], out.used, proof)
+                        if unknown_reason and not v.reason.startswith("decided by"):
+                            # the canonical counterexample is at the first failing step,
+                            # which an earlier query that gave up may have been
+                            v = dataclasses.replace(v, reason=NOT_FIRST)
+                        return v
                     if out.status == "unknown":
                         unknown_reason = unknown_reason or out.reason
                     else:

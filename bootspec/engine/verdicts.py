@@ -48,6 +48,10 @@ class Counterexample:
 #: on every run, but a smaller one may exist
 NOT_SMALLEST = ("the search for the smallest counterexample ran out of its resource budget: "
                 "this one fails, a smaller one may exist")
+#: the reason a violation carries when the check of an earlier step gave up: the
+#: failure shown is real, but it may not be at the first failing step
+NOT_FIRST = ("the check of an earlier step gave up: this failure is real, an earlier "
+             "one may exist")
 
 
 @dataclasses.dataclass(frozen=True)

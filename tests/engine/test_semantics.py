@@ -285,3 +285,40 @@ def test_a_vacuous_cause_at_an_anywhere_placement_that_has_room() -> None:
     assert v.status == "vacuous"
     assert "no start satisfies the anywhere placement on line 4" in v.reason
     assert "finds no room" not in v.reason
+
+
+def test_a_violation_after_a_check_that_gave_up_says_it_may_not_be_the_first(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # r1.start < 120 fails at step 2 (r1 bottomup above 100 ...) and at step 3 (moved
+    # topdown); when the query at step 2 gives up, the failure at step 3 is real but
+    # not the canonical (first) one, and the verdict says so
+    import bootspec.engine.check as check_mod
+    from bootspec.engine.solver import Outcome
+    from bootspec.engine.verdicts import NOT_FIRST
+    text = """model t
+  width 8
+param a in [0, 0x80] align 32
+param b : bool
+region fw = [a, a + 32)
+stage s0
+  place r1 size 64 bottomup avoid fw above 100
+  place r2 size 8 at 0
+  move r1 topdown
+proof q
+  for t expect holds
+  during s0 r1.start < 120
+"""
+    plain = decide(text, "q")
+    real = check_mod.check
+
+    def gives_up_at_step_2(solver, *a, **k):  # type: ignore[no-untyped-def]
+        if any(str(x) == "q2" for x in a):
+            return Outcome("unknown", "made to give up")
+        return real(solver, *a, **k)
+
+    monkeypatch.setattr(check_mod, "check", gives_up_at_step_2)
+    monkeypatch.setattr(check_mod, "FAST_COMBOS", 0)  # the solver, not evaluation
+    v = decide(text, "q")
+    assert v.status == "violated" and v.reason == NOT_FIRST
+    assert plain.counterexample is not None and v.counterexample is not None
+    assert v.counterexample.event > plain.counterexample.event
