@@ -535,8 +535,7 @@ def _changed_by(project: Project, model: Model, src: SourceText) -> Callable[[Sp
     inherited = model_lines(base)
     what = f"{model.name} (extends {base.name})"
     consts = sorted(n for n, sym in model.symbols.items() if sym.kind == "const"
-                    and (sym.span.path, sym.span.line) not in inherited
-                    and base.symbols.get(n) is not None)
+                    and (was := base.symbols.get(n)) is not None and was.span != sym.span)
 
     def changed(span: Span) -> str:
         if (span.path, span.line) not in inherited:

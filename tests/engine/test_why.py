@@ -200,8 +200,9 @@ proof p
 EXT_GUARD_CONST = """model m
   width 32
   const BASE = 0x2FF8
+  const ZSTART = 0x3000
   param s in [0, 32]
-  region z = [0x3000, 0x3010)
+  region z = [ZSTART, 0x3010)
 stage a when s <= 32
   place x size s at BASE
 
@@ -220,6 +221,8 @@ def test_an_extension_s_guard_and_constant_are_marked() -> None:
     out = explained(EXT_GUARD_CONST, "m2")
     x = next(b for b in out.split("\n\n") if "the placement of 'x'" in b)
     assert "changed by m2 (extends m), through BASE" in x
+    z = next(b for b in out.split("\n\n") if "the region 'z'" in b)
+    assert "changed by" not in z  # ZSTART is inherited as it was
     assert "guard of stage 'a'" not in out or "stage a when s <= 16" in out
 
 
