@@ -506,11 +506,13 @@ def item_of(ob: Obligation, verdict: Verdict, project: Project,
     # (and a violation's counterexample that is not the smallest says so)
     reason = verdict.reason if verdict.status in ("unknown", "vacuous") or \
         verdict.reason in (NOT_SMALLEST, NOT_FIRST) else ""
-    changed = _changed_by(project, model, src)
+    # which lines an extension wrote: only worth finding for a proof that lists lines
+    changed = _changed_by(project, model, src) if verdict.core else None
     return Item(ob.model, ob.name, ob.kind, ob.expected, verdict.status, reason,
                 ob.span, pspan, ptext, ob.cite, seconds, cex, verdict.core,
                 tuple(src.lines(span, most=4) for _, span in verdict.core),
-                tuple(changed(span) for _, span in verdict.core), verdict.core_minimal)
+                tuple(changed(span) for _, span in verdict.core) if changed else (),
+                verdict.core_minimal)
 
 
 def model_lines(model: Model) -> set[tuple[str, int]]:
