@@ -24,8 +24,14 @@ import z3
 
 from bootspec.engine.check import WITNESSES, Carry, ModelChecker, Plan, run_inputs
 from bootspec.engine.solver import check, fresh_context, make_solver
+from bootspec.engine.terms import Seen
 from bootspec.engine.verdicts import Verdict
 from bootspec.lang.ir import Obligation, Proof
+
+#: above this many points on a path, its obligations are queried a point at a time
+#: from the start, not first all at once: one query over hundreds of steps is the
+#: one that gives up (the anchors' K-stage problem: a literal per step is fastest)
+POINTWISE = 64
 
 
 def decide_all(checker: ModelChecker, items: Sequence[tuple[Obligation, Proof | None]],
@@ -63,10 +69,19 @@ def decide_all(checker: ModelChecker, items: Sequence[tuple[Obligation, Proof | 
                 batch.run = None
         left = list(mine)
         while left:
-            status, failing = batch.any_fails(left)
+            many = sum(len(batch.q[k]) for k in left) > POINTWISE
+            status, failing = ("unknown", []) if many else batch.any_fails(left)
             if status == "unsat":  # none of them fails on this path
                 break
-            if status == "unknown" or not failing:
+            if status == "unknown":  # one point at a time, each a smaller query
+                each = {k: batch.pointwise(k) for k in left}
+                gave_up = [k for k in left if each[k] == "unknown"]
+                redo.extend(gave_up)
+                undecided.difference_update(gave_up)
+                # the rest cannot fail on this path (as after "unsat"), or can: below
+                left = [k for k in left if each[k] == "sat"]
+                failing = list(left)
+            if not failing:
                 redo.extend(left)
                 undecided.difference_update(left)
                 break
@@ -122,16 +137,20 @@ class PathBatch:
             prev = g
         self.q: dict[int, list[tuple[int, z3.BoolRef]]] = {}
         self.b: dict[int, z3.BoolRef] = {}
+        self.point_status: dict[int, str] = {}  # see pointwise
+        self.unsat_before: dict[int, int] = {}  # k: its first points that cannot fail
         self.rounds = 0
         self.run: dict[str, int] | None = None  # inputs of a whole run, once one is found
         for k in mine:
             plan, lits = plans[k], []
-            for p, i in plan.points:
+            seen: Seen = {}
+            for p, i in sorted(plan.points):
                 if p != pi:
                     continue
                 q = z3.Bool(f"q{k}_{i}")
-                fails = checker.fails_term(enc, pi, i, plan.target)
-                assert fails is not None
+                fails = checker.fails_term(enc, pi, i, plan.target, seen)
+                if fails is None:  # nothing here that an earlier point does not check
+                    continue
                 solver.add([lab.term for lab in enc.encoder.side])
                 enc.encoder.side = []
                 solver.add(z3.Implies(q, z3.And(self.before(i, plan.inclusive), fails)))
@@ -139,6 +158,20 @@ class PathBatch:
             b = z3.Bool(f"b{k}")
             solver.add(z3.Implies(b, z3.Or([q for _, q in lits])))
             self.q[k], self.b[k] = lits, b
+
+    def pointwise(self, k: int) -> str:
+        """Obligation k's points on this path queried one at a time, in order (the
+        strategy of a literal per step): sat at the first that can fail, unsat when
+        none can, unknown when one gives up before any fails. Remembered."""
+        if k not in self.point_status:
+            self.point_status[k] = "unsat"
+            for n, (_, q) in enumerate(self.q[k]):
+                status = check(self.solver, q).status
+                if status != "unsat":
+                    self.point_status[k] = status
+                    self.unsat_before[k] = n  # the first failing step's search starts here
+                    break
+        return self.point_status[k]
 
     def before(self, i: int, inclusive: bool) -> z3.BoolRef:
         """The run reaches event i (exclusive) or gets past it (inclusive)."""
@@ -178,7 +211,7 @@ class PathBatch:
             return None
         checker, path = self.checker, self.checker.paths[self.pi]
         target = self.plans[k].target
-        for i, q in self.q[k]:
+        for i, q in self.q[k][self.unsat_before.get(k, 0):]:
             out = check(self.solver, q)
             if out.status == "unknown":
                 return None

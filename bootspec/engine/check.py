@@ -42,7 +42,7 @@ from bootspec.engine.solver import (
     model_value,
     set_rlimit,
 )
-from bootspec.engine.terms import Labeled
+from bootspec.engine.terms import Labeled, Seen
 from bootspec.engine.verdicts import (
     NOT_FIRST,
     NOT_SMALLEST,
@@ -379,18 +379,24 @@ class ModelChecker:
                 return False
         return True
 
-    def fails_term(self, enc: PathEncoding, pi: int, i: int, target: Target
-                   ) -> z3.BoolRef | None:
-        """The failure of ``target`` at event i of path ``pi`` (None: nothing checked)."""
+    def fails_term(self, enc: PathEncoding, pi: int, i: int, target: Target,
+                   seen: Seen | None = None) -> z3.BoolRef | None:
+        """The failure of ``target`` at event i of path ``pi`` (None: nothing checked).
+        ``seen`` (one per path, events in increasing order) leaves out a conjunct whose
+        formula is the very term (Z3 builds each once; ``seen`` keeps it alive) it was at
+        an earlier event: a run past event i got past that one, where it failed too."""
         if target.finds:
             obs = [o.term for o in enc.obligations[i] if target.counts(o.site)]
             return z3.Or([z3.Not(t) for t in obs]) if obs else None
         preds = target.at(self.paths[pi], i)
-        if not preds:
-            return None
         state = enc.states[i]
-        assert state is not None
-        return z3.Or([z3.Not(enc.encoder.prop(p, state)) for p in preds])
+        fails = []
+        for p in preds:
+            assert state is not None
+            t = enc.encoder.prop(p, state)
+            if seen is None or seen.setdefault((id(p), t.as_ast().value), t) is t:
+                fails.append(z3.Not(t))
+        return z3.Or(fails) if fails else None
 
     def _decide(self, ob: Obligation, proof: Proof | None, want_core: bool,
                 abstract: bool) -> Verdict:
@@ -409,12 +415,12 @@ class ModelChecker:
             solver, tracks, labels, add = tracked.solver, tracked.tracks, tracked.labels, \
                 tracked.add
             add(enc.base)
+            seen: Seen = {}
             for i in range(max(want) + 1):
                 if plan.inclusive:  # a property: checked in the state after the event
                     add(enc.constraints[i])
-                if i in want:
-                    fails = self.fails_term(enc, pi, i, target)
-                    assert fails is not None
+                fails = self.fails_term(enc, pi, i, target, seen) if i in want else None
+                if fails is not None:
                     add(enc.encoder.side)  # facts about fresh abstract entries of witnesses
                     enc.encoder.side = []
                     queries += 1

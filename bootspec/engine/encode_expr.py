@@ -29,6 +29,7 @@ from bootspec.engine.terms import (
     Term,
     and_,
     implies,
+    is_true,
     le,
     lt,
     not_,
@@ -117,7 +118,7 @@ class ExprEncoder(MapEncoder):
 
     def _read(self, ok: Cond) -> None:
         """A value read here is tainted unless ``ok`` (guarded by the path condition)."""
-        if not z3.is_true(ok):
+        if not is_true(ok):
             self.taints.append(implies(self.pc, ok))
 
     def untainted(self) -> Cond:

@@ -22,6 +22,7 @@ from bootspec.engine.limits import Limits as Limits
 from bootspec.engine.limits import interrupt as interrupt
 from bootspec.engine.limits import interrupted as interrupted
 from bootspec.engine.limits import resume as resume
+from bootspec.engine.terms import forget_literals
 from bootspec.lang.vocab import Answer
 
 # budget of each probe that makes a counterexample small; past it the best model so far is shown
@@ -76,6 +77,7 @@ def fresh_context() -> None:
     the new context takes; old terms keep their own context alive until freed.
     """
     z3.z3._main_ctx = None  # z3.main_ctx() makes a new context on its next call
+    forget_literals()  # nothing of bootspec's own keeps the old one alive (it is costly)
 
 
 def set_global_determinism() -> None:

@@ -17,6 +17,7 @@ from bootspec.diagnostics import Span
 
 Term: TypeAlias = z3.ArithRef
 Cond: TypeAlias = z3.BoolRef
+Seen: TypeAlias = dict[tuple[int, int], "z3.BoolRef"]  # see ModelChecker.fails_term
 BITS = 66  # bitwise operators: two's complement on this many bits (docs, "C arithmetic")
 
 
@@ -146,8 +147,35 @@ def _nary(mk: object, xs: list[Cond]) -> Cond:
     return z3.BoolRef(mk(ctx.ref(), len(xs), arr), ctx)  # type: ignore[operator]
 
 
+# Z3 builds each term once per context (hash-consing), so ``true`` and ``false`` are
+# one AST each: comparing pointers says what ``z3.is_true`` says, without its four
+# calls into the C API (the literal checks of and/or/implies dominate the encoding
+# of a property with many conjuncts). One slot, the context in use: the cached terms
+# keep their ASTs alive, and must not keep an old context alive (a new context costs
+# ~45 ms while an old one lives, under 1 ms once it is freed).
+_LITERALS: list[tuple[Cond, Cond]] = []
+
+
+def forget_literals() -> None:
+    _LITERALS.clear()
+
+
+def _literals(ctx: z3.Context) -> tuple[Cond, Cond]:
+    if not _LITERALS or _LITERALS[0][0].ctx is not ctx:
+        _LITERALS[:] = [(z3.BoolVal(True, ctx), z3.BoolVal(False, ctx))]
+    return _LITERALS[0]
+
+
+def is_true(x: Cond) -> bool:
+    return bool(x.as_ast().value == _literals(x.ctx)[0].as_ast().value)
+
+
+def is_false(x: Cond) -> bool:
+    return bool(x.as_ast().value == _literals(x.ctx)[1].as_ast().value)
+
+
 def and_(*xs: Cond) -> Cond:
-    xs2 = [x for x in xs if not z3.is_true(x)]
+    xs2 = [x for x in xs if not is_true(x)]
     if not xs2:
         return z3.BoolVal(True)
     if len(xs2) == 1:
@@ -156,7 +184,7 @@ def and_(*xs: Cond) -> Cond:
 
 
 def or_(*xs: Cond) -> Cond:
-    xs2 = [x for x in xs if not z3.is_false(x)]
+    xs2 = [x for x in xs if not is_false(x)]
     if not xs2:
         return z3.BoolVal(False)
     if len(xs2) == 1:
@@ -165,9 +193,9 @@ def or_(*xs: Cond) -> Cond:
 
 
 def implies(a: Cond, b: Cond) -> Cond:
-    if z3.is_true(a) or z3.is_true(b):
+    if is_true(a) or is_true(b):
         return b
-    return z3.Implies(a, b)
+    return z3.BoolRef(z3.Z3_mk_implies(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
 
 
 def overlap(a0: Term, a1: Term, b0: Term, b1: Term) -> Cond:

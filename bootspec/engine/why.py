@@ -26,7 +26,7 @@ import z3
 from bootspec.diagnostics import Span
 from bootspec.engine.encode import MEANING
 from bootspec.engine.solver import MINIMIZE_RLIMIT, check, make_solver, set_rlimit
-from bootspec.engine.terms import Labeled
+from bootspec.engine.terms import Labeled, Seen
 
 if TYPE_CHECKING:
     from bootspec.engine.check import ModelChecker, Plan
@@ -58,9 +58,11 @@ class _PathQueries:
         self.points: list[tuple[int, z3.BoolRef]] = []
         self.failed = 0  # the index of the point that failed last
         self.gave_up = False
+        seen: Seen = {}
         for i in sorted(want):
-            fails = checker.fails_term(enc, pi, i, plan.target)
-            assert fails is not None
+            fails = checker.fails_term(enc, pi, i, plan.target, seen)
+            if fails is None:
+                continue
             q = z3.Bool(f"why:q{i}")
             self.solver.add(z3.Implies(q, fails))
             self.points.append((i, q))
