@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bootspec import bench
+from bootspec import bench, bench_anchor
 
 
 @pytest.mark.long
@@ -70,7 +70,7 @@ def test_warm_suite_row_runs() -> None:
 
 def test_missing_anchors_are_reported_not_fatal(tmp_path: Path) -> None:
     out = io.StringIO()
-    bench.bench_anchor_chain(out, tmp_path / "nope", [4], 1)
+    bench_anchor.bench_anchor_chain(out, tmp_path / "nope", [4], 1)
     assert "skipped: no anchor encodings" in out.getvalue()
 
 
@@ -84,9 +84,35 @@ def test_the_log_and_chain_workloads_run(tmp_path: Path) -> None:
     assert "N = 200 lines" in out.getvalue() and "MB peak" in out.getvalue()
     regs, x = [(0x1000, 0x1000), (0x2000, 0x10000)], (0x100000, 0x1000)
     lo = 0x1_0000_0000
-    text = bench.chain_model(regs, x, lo, lo + 0x400000, "sat")
+    text = bench_anchor.chain_model(regs, x, lo, lo + 0x400000, "sat")
     status, _ = bench._decide(text, "q", naive=False)
     assert status == "violated"  # a placement of all three exists: the counterexample
-    text = bench.chain_model(regs, x, lo, lo + 0x100000, "unsat")
+    text = bench_anchor.chain_model(regs, x, lo, lo + 0x100000, "unsat")
     status, _ = bench._decide(text, "q", naive=False)
     assert status == "holds"  # the chain fits in 1 MiB, x never does: it stays empty
+
+
+@pytest.mark.long
+def test_the_stages_model_gives_the_anchors_answers() -> None:
+    """The bench's bootspec model of the anchor's exp3 answers as the anchor's own
+    formula does (anchors/cell.py, strategy 'assume', integers): the correct allocator
+    keeps the invariant at every step; the buggy one keeps it for four steps and
+    breaks it first at step 5."""
+    verdicts, _ = bench_anchor.decide_all(bench_anchor.stages_model(5, buggy=False))
+    assert verdicts == {"wellformed": "holds", "inv": "holds"}
+    verdicts, _ = bench_anchor.decide_all(bench_anchor.stages_model(4, buggy=True))
+    assert verdicts["inv"] == "holds"
+    from bootspec.engine.check import ModelChecker
+    from bootspec.pipeline import load
+    project = load([], [("b.boot", bench_anchor.stages_model(5, buggy=True))])
+    ob = next(o for o in project.obligations() if o.name == "inv")
+    v = ModelChecker(project.models["bump"], project.paths["bump"]).decide(
+        ob, project.proof_of(ob))
+    assert v.status == "violated" and v.counterexample is not None
+    assert v.counterexample.stage == "s5"
+
+
+def test_missing_anchors_skip_the_stages_row(tmp_path: Path) -> None:
+    out = io.StringIO()
+    bench_anchor.bench_anchor_stages(out, tmp_path / "nope", [2], 1)
+    assert "skipped: no anchor encodings" in out.getvalue()
