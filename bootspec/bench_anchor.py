@@ -10,8 +10,10 @@ beside the other).
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -57,15 +59,39 @@ def chain_model(regs: list[tuple[int, int]], x: tuple[int, int], lo: int, hi: in
     return "\n".join(lines) + "\n"
 
 
+def _opened(out: TextIO, anchors: Path, title: str) -> bool:
+    """Print a section's title; False (and say so) when there are no anchors here."""
+    out.write(title)
+    if not (anchors / "cell.py").is_file():
+        out.write(f"  skipped: no anchor encodings at {anchors}\n")
+        return False
+    return True
+
+
+def _beside(out: TextIO, anchors: Path, name: str, repeat: int,
+            ours: Callable[[], tuple[str, float]], params: dict[str, object]) -> None:
+    """One row: ``ours`` (answer, seconds) and the anchor cell ``params``, run in
+    turn ``repeat`` times, medians."""
+    mine, theirs = [], []
+    status, astatus = "", ""
+    for _ in range(repeat):
+        status, t = ours()
+        mine.append(t)
+        got = _anchor(anchors, params)
+        if got is not None:
+            astatus, at = got
+            theirs.append(at)
+    _row(out, name, statistics.median(mine), statistics.median(theirs) if theirs else None,
+         f"{status} (anchor: {astatus or 'did not run'})")
+
+
 def bench_anchor_chain(out: TextIO, anchors: Path, sizes: list[int], repeat: int) -> None:
     """N regions of mixed sizes in the chain idiom (the anchor's exp1 instance) beside
     the anchor's hand-built chain encoding, measured in the same run."""
     import sys
-    out.write("\nN regions of mixed sizes placed anywhere, chain idiom, beside the "
-              "anchor's hand-built chain\n(anchor: ../shared/design/anchors exp1, same Z3, "
-              "a process of its own; ratio = anchor / bootspec)\n")
-    if not (anchors / "cell.py").is_file():
-        out.write(f"  skipped: no anchor encodings at {anchors}\n")
+    if not _opened(out, anchors, "\nN regions of mixed sizes placed anywhere, chain idiom, "
+                   "beside the anchor's hand-built chain\n(anchor: ../shared/design/anchors "
+                   "exp1, same Z3, a process of its own; ratio = anchor / bootspec)\n"):
         return
     sys.path.insert(0, str(anchors))
     try:
@@ -75,19 +101,11 @@ def bench_anchor_chain(out: TextIO, anchors: Path, sizes: list[int], repeat: int
     for query, what in (("sat", "a placement"), ("unsat", "one more than fits (proof)")):
         for n in sizes:
             regs, x, lo, hi = problems.exp1_instance(n, query)
-            ours, anchor = [], []
-            status, astatus = "", ""
-            for _ in range(repeat):
-                status, t = _decide(chain_model(regs, x, lo, hi, query), "q", naive=False)
-                ours.append(t)
-                got = _anchor(anchors, {"exp": "exp1", "solver": "z3-default", "arith": "int",
-                                        "n": n, "enc": "chain", "query": query})
-                if got is not None:
-                    astatus, at = got
-                    anchor.append(at)
-            _row(out, f"{what}, N = {n}", statistics.median(ours),
-                 statistics.median(anchor) if anchor else None,
-                 f"{status} (anchor: {astatus or 'did not run'})")
+            text = chain_model(regs, x, lo, hi, query)
+            _beside(out, anchors, f"{what}, N = {n}", repeat,
+                    functools.partial(_decide, text, "q", naive=False),
+                    {"exp": "exp1", "solver": "z3-default", "arith": "int", "n": n,
+                     "enc": "chain", "query": query})
 
 
 #: exp3's alignments, by step number modulo 3 (anchors/problems.py, ALIGNS3)
@@ -155,28 +173,20 @@ def decide_all(text: str) -> tuple[dict[str, str], float]:
 def bench_anchor_stages(out: TextIO, anchors: Path, sizes: list[int], repeat: int) -> None:
     """K stages of a bump allocator with frees, the invariant at every step (the
     anchor's exp3, one solver with a literal per step), measured in the same run."""
-    out.write("\nK stages of a bump allocator with frees, invariant at every step, beside "
-              "the anchor's\n(anchor: ../shared/design/anchors exp3, one solver, a literal "
-              "per step; ratio = anchor / bootspec)\n")
-    if not (anchors / "cell.py").is_file():
-        out.write(f"  skipped: no anchor encodings at {anchors}\n")
+    if not _opened(out, anchors, "\nK stages of a bump allocator with frees, invariant at "
+                   "every step, beside the anchor's\n(anchor: ../shared/design/anchors exp3, "
+                   "one solver, a literal per step; ratio = anchor / bootspec)\n"):
         return
     for buggy, what in ((False, "proof"), (True, "buggy, counterexample")):
         # the smallest counterexample over 3K parameters is what costs (see README):
         # the buggy rows stop at K = 10
         for k in sizes if not buggy else [k for k in sizes if k <= 10]:
-            ours, anchor = [], []
-            verdicts: dict[str, str] = {}
-            astatus = ""
-            for _ in range(repeat):
-                verdicts, t = decide_all(stages_model(k, buggy))
-                ours.append(t)
-                got = _anchor(anchors, {"exp": "exp3", "solver": "z3-default", "arith": "int",
-                                        "k": k, "strategy": "assume",
-                                        "variant": "buggy" if buggy else "correct"})
-                if got is not None:
-                    astatus, at = got
-                    anchor.append(at)
-            _row(out, f"{what}, K = {k}", statistics.median(ours),
-                 statistics.median(anchor) if anchor else None,
-                 f"{verdicts.get('inv', '?')} (anchor: {astatus or 'did not run'})")
+            text = stages_model(k, buggy)
+
+            def ours(text: str = text) -> tuple[str, float]:
+                verdicts, t = decide_all(text)
+                return verdicts.get("inv", "?"), t
+
+            _beside(out, anchors, f"{what}, K = {k}", repeat, ours,
+                    {"exp": "exp3", "solver": "z3-default", "arith": "int", "k": k,
+                     "strategy": "assume", "variant": "buggy" if buggy else "correct"})
