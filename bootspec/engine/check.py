@@ -389,11 +389,9 @@ class ModelChecker:
             obs = [o.term for o in enc.obligations[i] if target.counts(o.site)]
             return z3.Or([z3.Not(t) for t in obs]) if obs else None
         preds = target.at(self.paths[pi], i)
-        state = enc.states[i]
-        fails = []
+        state, fails = enc.states[i], []
         for p in preds:
-            assert state is not None
-            t = enc.encoder.prop(p, state)
+            t = enc.encoder.prop(p, state)  # type: ignore[arg-type]  # in scope: it exists
             if seen is None or seen.setdefault((id(p), t.as_ast().value), t) is t:
                 fails.append(z3.Not(t))
         return z3.Or(fails) if fails else None
