@@ -17,13 +17,14 @@ in a fresh context.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import z3
 
 from bootspec.engine.check import WITNESSES, Carry, ModelChecker, Plan, run_inputs
-from bootspec.engine.solver import check, fresh_context, make_solver
+from bootspec.engine.solver import Outcome, check, fresh_context, make_solver
 from bootspec.engine.terms import Seen
 from bootspec.engine.verdicts import Verdict
 from bootspec.lang.ir import Obligation, Proof
@@ -67,33 +68,41 @@ def decide_all(checker: ModelChecker, items: Sequence[tuple[Obligation, Proof | 
                 witnesses.append(batch.run)
                 del witnesses[:-WITNESSES]
                 batch.run = None
+        def settle(batch: PathBatch, k: int) -> None:
+            """Obligation k, known to fail on this path: its counterexample, or decided
+            again alone when the batch cannot settle it as ``decide`` would."""
+            t1 = time.perf_counter()
+            v = batch.counterexample(k, items[k][0], canonical, carry.hints)
+            extra[k] = time.perf_counter() - t1
+            if v is None:
+                redo.append(k)
+            else:
+                out[k] = v
+            undecided.discard(k)
+
         left = list(mine)
         while left:
             many = sum(len(batch.q[k]) for k in left) > POINTWISE
             status, failing = ("unknown", []) if many else batch.any_fails(left)
             if status == "unsat":  # none of them fails on this path
                 break
-            if status == "unknown":  # one point at a time, each a smaller query
-                each = {k: batch.pointwise(k) for k in left}
-                gave_up = [k for k in left if each[k] == "unknown"]
-                redo.extend(gave_up)
-                undecided.difference_update(gave_up)
-                # the rest cannot fail on this path (as after "unsat"), or can: below
-                left = [k for k in left if each[k] == "sat"]
-                failing = list(left)
+            if status == "unknown":  # each alone, one point at a time: smaller queries
+                for k in left:
+                    with batch.alone(k):
+                        each = batch.pointwise(k)
+                        if each == "sat":
+                            settle(batch, k)
+                    if each == "unknown":
+                        redo.append(k)
+                        undecided.discard(k)
+                    # unsat: it cannot fail on this path (as after "unsat")
+                break
             if not failing:
                 redo.extend(left)
                 undecided.difference_update(left)
                 break
             for k in failing:
-                t1 = time.perf_counter()
-                v = batch.counterexample(k, items[k][0], canonical, carry.hints)
-                extra[k] = time.perf_counter() - t1
-                if v is None:
-                    redo.append(k)
-                else:
-                    out[k] = v
-                undecided.discard(k)
+                settle(batch, k)
                 left.remove(k)
     for k in sorted(undecided):
         plan = plans[k]
@@ -137,27 +146,60 @@ class PathBatch:
             prev = g
         self.q: dict[int, list[tuple[int, z3.BoolRef]]] = {}
         self.b: dict[int, z3.BoolRef] = {}
+        # the formulas behind each q literal, asserted only when a query needs them:
+        # each is a formula the solver carries (a first fit's is quadratic in the
+        # obstacles, with a 'mod' per candidate whose axioms hold whether or not the
+        # literal is set) and makes every other query slower (a chain of 256: the
+        # whole path runs in 0.04 s alone, and gives up after 300 s beside them)
+        self.pending: dict[int, list[tuple[int, list[z3.BoolRef]]]] = {}
+        self.added: dict[int, int] = {}  # k: how many of its formulas are asserted
         self.point_status: dict[int, str] = {}  # see pointwise
         self.unsat_before: dict[int, int] = {}  # k: its first points that cannot fail
+        self.found: dict[int, Outcome] = {}  # k: the model of its first failing point
         self.rounds = 0
         self.run: dict[str, int] | None = None  # inputs of a whole run, once one is found
         for k in mine:
-            plan, lits = plans[k], []
+            plan, lits, forms = plans[k], [], []
             seen: Seen = {}
             for p, i in sorted(plan.points):
                 if p != pi:
                     continue
                 q = z3.Bool(f"q{k}_{i}")
-                fails = checker.fails_term(enc, pi, i, plan.target, seen)
+                fails = checker.fails_term(enc, pi, i, plan.target, seen, define=False)
                 if fails is None:  # nothing here that an earlier point does not check
                     continue
-                solver.add([lab.term for lab in enc.encoder.side])
+                forms.append((i, [lab.term for lab in enc.encoder.side] +
+                              [z3.Implies(q, z3.And(self.before(i, plan.inclusive), fails))]))
                 enc.encoder.side = []
-                solver.add(z3.Implies(q, z3.And(self.before(i, plan.inclusive), fails)))
                 lits.append((i, q))
             b = z3.Bool(f"b{k}")
-            solver.add(z3.Implies(b, z3.Or([q for _, q in lits])))
-            self.q[k], self.b[k] = lits, b
+            forms.append((-1, [z3.Implies(b, z3.Or([q for _, q in lits]))]))
+            self.q[k], self.b[k], self.pending[k], self.added[k] = lits, b, forms, 0
+
+    def need(self, k: int, n: int | None = None) -> None:
+        """Assert obligation k's formulas up to its n-th point (None: all of them, and
+        the literal b{k} that any of them fails)."""
+        upto = len(self.pending[k]) if n is None else n + 1
+        for i, forms in self.pending[k][self.added[k]:upto]:
+            if i >= 0:  # what the event's deferred literals stand for, built now
+                self.solver.add([lab.term for lab in self.enc.encoder.definitions(i)])
+            self.solver.add(forms)
+        self.added[k] = max(self.added[k], upto)
+
+    @contextlib.contextmanager
+    def alone(self, k: int) -> Iterator[None]:
+        """Obligation k's formulas asserted in a scope of their own, taken back after:
+        a formula stays with the solver and makes every later query slower (the 'mod'
+        of a first fit's candidates is axiomatised whether or not its literal is set),
+        so one obligation's points do not weigh on another's queries."""
+        was = self.added[k]
+        self.solver.push()
+        try:
+            yield
+        finally:
+            self.solver.pop()
+            self.added[k] = was
+            self.found.pop(k, None)
 
     def pointwise(self, k: int) -> str:
         """Obligation k's points on this path queried one at a time, in order (the
@@ -166,10 +208,13 @@ class PathBatch:
         if k not in self.point_status:
             self.point_status[k] = "unsat"
             for n, (_, q) in enumerate(self.q[k]):
-                status = check(self.solver, q).status
-                if status != "unsat":
-                    self.point_status[k] = status
+                self.need(k, n)
+                got = check(self.solver, q)
+                if got.status != "unsat":
+                    self.point_status[k] = got.status
                     self.unsat_before[k] = n  # the first failing step's search starts here
+                    if got.status == "sat":
+                        self.found[k] = got  # that step's model, for the counterexample
                     break
         return self.point_status[k]
 
@@ -183,6 +228,8 @@ class PathBatch:
         """Can any of obligations ``ks`` fail on this path? (status, those that do)."""
         sel = z3.Bool(f"any{self.rounds}")
         self.rounds += 1
+        for k in ks:
+            self.need(k)
         self.solver.add(z3.Implies(sel, z3.Or([self.b[k] for k in ks])))
         out = check(self.solver, sel)
         if out.status != "sat":
@@ -211,8 +258,11 @@ class PathBatch:
             return None
         checker, path = self.checker, self.checker.paths[self.pi]
         target = self.plans[k].target
-        for i, q in self.q[k][self.unsat_before.get(k, 0):]:
-            out = check(self.solver, q)
+        first = self.unsat_before.get(k, 0)
+        for n, (i, q) in enumerate(self.q[k][first:], first):
+            self.need(k, n)
+            out = self.found.pop(k, None) if n == first else None
+            out = out or check(self.solver, q)
             if out.status == "unknown":
                 return None
             if out.status == "sat":
@@ -224,7 +274,7 @@ class PathBatch:
                         checker.fails_at(path, i, hint, target):
                     start = [hint[n] for n in names]
                 inputs, complete = checker.smallest(self.enc, self.solver, [q], out.model,
-                                                    start, out.used)
+                                                    start, out.used, i, target)
                 if not complete:
                     return None
                 verdict = checker.violated(ob, self.pi, i, inputs, target)

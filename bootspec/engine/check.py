@@ -26,14 +26,13 @@ from bootspec import memtypes
 from bootspec.diagnostics import InternalError, Span
 from bootspec.engine import cex as cexmod
 from bootspec.engine import concrete
-from bootspec.engine.encode import PathEncoding, encode_path
+from bootspec.engine.encode import PathEncoding, encode_path, objectives
 from bootspec.engine.encode_maps import concrete_uses, property_uses
+from bootspec.engine.enumerate import greedy_run, late_choices
 from bootspec.engine.paths import Path, Target, conjunct_points, points, target_of
 from bootspec.engine.solver import (
-    MAX_TUPLES,
     MINIMIZE_RLIMIT,
     Limits,
-    Objective,
     Outcome,
     check,
     fresh_context,
@@ -380,13 +379,17 @@ class ModelChecker:
         return True
 
     def fails_term(self, enc: PathEncoding, pi: int, i: int, target: Target,
-                   seen: Seen | None = None) -> z3.BoolRef | None:
+                   seen: Seen | None = None, define: bool = True) -> z3.BoolRef | None:
         """The failure of ``target`` at event i of path ``pi`` (None: nothing checked).
         ``seen`` (one per path, events in increasing order) leaves out a conjunct whose
         formula is the very term (Z3 builds each once; ``seen`` keeps it alive) it was at
-        an earlier event: a run past event i got past that one, where it failed too."""
+        an earlier event: a run past event i got past that one, where it failed too.
+        The event's definitions (``Encoder.definitions``) go to the encoder's side
+        facts, unless ``define`` is false: then the caller asserts them with the term."""
         if target.finds:
             obs = [o.term for o in enc.obligations[i] if target.counts(o.site)]
+            if obs and define:
+                enc.encoder.side += enc.encoder.definitions(i)
             return z3.Or([z3.Not(t) for t in obs]) if obs else None
         preds = target.at(self.paths[pi], i)
         state, fails = enc.states[i], []
@@ -567,7 +570,7 @@ class ModelChecker:
                    assumptions: list[z3.BoolRef], found_cost: int = 0,
                    proof: Proof | None = None) -> Verdict:
         inputs, complete = self.smallest(enc, solver, assumptions, zmodel,
-                                         found_cost=found_cost)
+                                         found_cost=found_cost, upto=i, target=target)
         if not complete and self._enumerable():
             # the probes ran out where evaluation settles it: every configuration is
             # run, and the canonical counterexample is the smallest failing one
@@ -575,28 +578,36 @@ class ModelChecker:
         return self.violated(ob, pi, i, inputs, target, "" if complete else NOT_SMALLEST)
 
     def smallest(self, enc: PathEncoding, solver: z3.Solver, assumptions: list[z3.BoolRef],
-                 zmodel: z3.ModelRef, start: list[int] | None = None, found_cost: int = 0
+                 zmodel: z3.ModelRef, start: list[int] | None = None, found_cost: int = 0,
+                 upto: int | None = None, target: Target | None = None
                  ) -> tuple[dict[str, int], bool]:
         """The inputs of the failing run that is smallest on :meth:`objectives`, found
         from ``zmodel`` (one failing run; ``start``: a known failing run's objective
         values, to start from); and whether the minimisation finished (else they are
-        only the smallest found within the limits)."""
+        only the smallest found within the limits). ``upto``: the failing event (of
+        ``target``); a choice first made after it is not guessed (its smallest value is
+        most often its lowest, which the search tries first). Without ``start``, a
+        greedy run (:func:`greedy_run`) that fails is the start."""
         names = self.objective_names(enc)
         greedy: dict[str, int] | None = None
+        late = set() if upto is None else late_choices(enc.path, upto)
+        if start is None and upto is not None and target is not None:
+            trial = greedy_run(self.model, enc.path, upto, target, run_inputs(enc, zmodel))
+            start = None if trial is None else [trial[n] for n in names]
 
         def guess(j: int, current: z3.ModelRef) -> int | None:
             """An 'anywhere' choice's lowest valid start when every choice before it
             took its own (one greedy concrete run, once the parameters are fixed)."""
             nonlocal greedy
-            if not names[j].startswith("c:"):
+            if not names[j].startswith("c:") or names[j] in late:
                 return None
             if greedy is None:
                 greedy = concrete.greedy_choices(self.model, enc.path,
                                                  run_inputs(enc, current))
             return greedy.get(names[j])
 
-        zmodel, complete = lexmin(solver, assumptions, self.objectives(enc), zmodel,
-                                  self.limits, start, found_cost, guess)
+        zmodel, complete = lexmin(solver, assumptions, objectives(self.model, enc, names),
+                                  zmodel, self.limits, start, found_cost, guess)
         return run_inputs(enc, zmodel), complete
 
     def violated(self, ob: Obligation, pi: int, i: int, inputs: dict[str, int],
@@ -605,29 +616,6 @@ class ModelChecker:
         counterexample re-run concretely (:meth:`recheck`)."""
         return Verdict("violated", reason,
                        counterexample=self.recheck(ob, self.paths[pi], i, inputs, target))
-
-    def objectives(self, enc: PathEncoding) -> list[Objective]:
-        """What a counterexample minimises, in the order of :meth:`objective_names`; each
-        with the values its domain allows (for the search)."""
-        params = {f"p:{p.name}": p for p in self.model.params}
-        out = []
-        for name in self.objective_names(enc):
-            v, p = enc.inputs[name], params.get(name)
-            if p is None:  # an 'anywhere' choice
-                out.append(Objective(v, 0, enc.encoder.choice_step.get(name, 1)))
-            elif p.kind == "bool":
-                out.append(Objective(z3.If(v, 1, 0), values=(0, 1), domain=(0, 1)))
-            else:
-                dom = p.domain()
-                small = tuple(sorted(dom)) if dom is not None and len(dom) <= MAX_TUPLES \
-                    else ()
-                if p.kind == "range":
-                    out.append(Objective(v, -(-p.lo // p.align) * p.align, p.align,
-                                         domain=small))
-                else:
-                    out.append(Objective(v, values=tuple(sorted(p.values)) or (0,),
-                                         domain=small))
-        return out
 
     def objective_names(self, enc: PathEncoding) -> list[str]:
         """The inputs a counterexample minimises, in order: the parameters as declared,

@@ -45,6 +45,7 @@ from bootspec.engine.concrete import attrs_word, choice_key
 from bootspec.engine.encode_expr import ExprEncoder
 from bootspec.engine.encode_maps import Clauses, Container
 from bootspec.engine.paths import Path
+from bootspec.engine.solver import MAX_TUPLES, Objective
 from bootspec.engine.terms import (
     Cond,
     Conversion,
@@ -114,16 +115,22 @@ class Encoder(ExprEncoder):
         align: A.Expr | None = None
         obstacles: list[tuple[Term, Term]] = []
         in_map: A.InMap | None = None
+        los: list[Term] = []
+        his: list[Term] = []
         for c in p.clauses:
             match c:
                 case A.Within():
                     w0, w1 = self.rng(c.region if isinstance(c.region, A.RangeLit)
                                       else A.Name(c.span, c.region), st)
                     lo, hi = max_(w0, lo), min_(w1, hi)
+                    los.append(w0)
+                    his.append(w1)
                 case A.Below():
-                    hi = min_(self.ev(c.expr, st), hi)
+                    his.append(self.ev(c.expr, st))
+                    hi = min_(his[-1], hi)
                 case A.Above():
-                    lo = max_(self.ev(c.expr, st), lo)
+                    los.append(self.ev(c.expr, st))
+                    lo = max_(los[-1], lo)
                 case A.Align():
                     align = c.expr
                 case A.Avoid():
@@ -141,19 +148,42 @@ class Encoder(ExprEncoder):
                     assert_never(c)
         if in_map is None:
             return Clauses(lo, hi, align, [[Container(lo, hi, z3.BoolVal(True))]], [],
-                            obstacles, False)
+                           obstacles, False, tuple(los), tuple(his))
         groups, loose, abstract = self.map_containers(in_map, st)
-        return Clauses(lo, hi, align, groups, loose, obstacles, abstract)
+        return Clauses(lo, hi, align, groups, loose, obstacles, abstract, tuple(los), tuple(his))
 
     def _valid_start(self, c: Term, size: Term, cl: Clauses, st: SymState,
                      align: A.Expr | None) -> list[Cond]:
-        cons = [c >= 0, c <= self.top, c >= cl.lo, c + size <= cl.hi]
+        """A valid start ``c`` of a placement with clauses ``cl``, as separate
+        constraints (``align``: None when ``c`` is aligned by construction)."""
+        cons = [c >= 0, c <= self.top, c + size <= self.top]
+        cons += [c >= lo for lo in cl.los] + [c + size <= hi for hi in cl.his]
         if align is not None:
             cases = self._cases(align, st)
             cons += [z3.Or([z3.And(cc, c % a == 0) if cc is not None else c % a == 0
                             for cc, a in cases])]
         cons += [z3.Not(overlap(c, c + size, o0, o1)) for o0, o1 in cl.obstacles]
         return cons
+
+    def _deferred_fit(self, size: Term, cl: Clauses, st: SymState, span: Span) -> Cond:
+        """Whether a lone 'anywhere' placement finds room, as a literal whose formula
+        (the first fit's, quadratic in the obstacles) is built only when a query reads
+        this event's findings (:meth:`definitions`): the run itself needs only its
+        choice's validity. The alignment is evaluated now, its findings this event's."""
+        rounding = self.floor_ceil(cl.align, st)
+        lit = z3.Bool(f"fits:{next(self.witness_n)}")
+        self.deferred.append((lit, lambda: self.first_fit(size, cl.align, cl, False, st,
+                                                          rounding)[0], span))
+        return lit
+
+    def definitions(self, i: int) -> list[Labeled]:
+        """The definitions of event i's deferred literals (built once): every query that
+        reads the event's findings asserts them with it."""
+        if i not in self.defined_at:
+            self.defined_at[i] = [Labeled(lit == build(), "where a placement finds room",
+                                          span) for lit, build, span in
+                                  self.deferred_at.get(i, [])]
+        return self.defined_at[i]
 
     def place(self, line: A.Line, policies: tuple[A.Policy, ...], size: Term, st: SymState,
               exclude: str | None) -> _Placed:
@@ -204,21 +234,34 @@ class Encoder(ExprEncoder):
                 cons.append(z3.Or(inside))
                 outcomes.append((z3.Implies(fits_a, z3.And(cons)), fits_a, c))
             elif isinstance(p, A.Anywhere):
-                c = z3.Int(choice_key(line, k))
-                if choice_key(line, k) not in self.inputs:
+                key = choice_key(line, k)
+                cases = self._cases(cl.align, st) if cl.align is not None else []
+                step = num(cases[0][1]) if len(cases) == 1 else None
+                exact = step is not None and step > 1 and cases[0][0] is None
+                if key in self.inputs:
+                    c = self.inputs[key]
+                elif exact:
+                    # aligned by construction, a multiple of the constant alignment: the
+                    # solver's incremental kernel does not eliminate 'c % a == 0' as its
+                    # preprocessing would (a chain of 256: 27 s against 0.1 s). The value
+                    # of a choice that is not valid is never read (the placement fails)
+                    c = step * z3.Int(key)
+                else:
+                    c = z3.Int(key)
+                if key not in self.inputs:
                     # an input like a parameter: an address, also when it is not read
                     self.base.append(Labeled(z3.And(c >= 0, c <= self.top),
                                              "an anywhere choice is an address", line.span))
-                self.inputs[choice_key(line, k)] = c
-                cons = self._valid_start(c, size, cl, st, cl.align)
-                if cl.align is not None:
-                    cases = self._cases(cl.align, st)
-                    if len(cases) == 1 and num(cases[0][1]) is not None and \
-                            (num(cases[0][1]) or 0) > 0:
-                        self.choice_step[choice_key(line, k)] = num(cases[0][1]) or 1
+                    if step is not None and step > 0:
+                        self.choice_step[key] = step
+                self.inputs[key] = c
+                cons = self._valid_start(c, size, cl, st, None if exact else cl.align)
                 # it fits exactly when some start is valid: when the lowest one exists;
                 # then the choice must be one (a run is one valid choice)
-                fits, _ = self.first_fit(size, cl.align, cl, False, st)
+                if len(policies) == 1:
+                    fits = self._deferred_fit(size, cl, st, line.span)
+                else:
+                    fits, _ = self.first_fit(size, cl.align, cl, False, st)
                 outcomes.append((implies(fits, z3.And(cons)), fits, c))
                 if len(policies) == 1:
                     # a run gets past exactly when its choice is valid: a valid start
@@ -427,6 +470,8 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
             if name_defs:
                 _name_action(ev.action, nst, i, constraints[i], model.top)
         obligations[i] = enc.findings
+        if enc.deferred:
+            enc.deferred_at[i], enc.deferred = enc.deferred, []
         st = nst
         states[i] = st
     enc.begin()
@@ -500,3 +545,24 @@ def _name_var(st: SymState, name: str, span: Span, i: int, out: list[Labeled]) -
 
 def _kind(line: A.Line) -> str:
     return "assume" if isinstance(line, A.Assume) else "the anywhere placement's rules"
+
+
+def objectives(model: Model, enc: PathEncoding, names: list[str]) -> list[Objective]:
+    """What a counterexample minimises: the inputs ``names`` (parameters and ``anywhere``
+    choices, in that order), each with the values its domain allows (for the search)."""
+    params = {f"p:{p.name}": p for p in model.params}
+    out = []
+    for name in names:
+        v, p = enc.inputs[name], params.get(name)
+        if p is None:  # an 'anywhere' choice
+            out.append(Objective(v, 0, enc.encoder.choice_step.get(name, 1)))
+        elif p.kind == "bool":
+            out.append(Objective(z3.If(v, 1, 0), values=(0, 1), domain=(0, 1)))
+        else:
+            dom = p.domain()
+            small = tuple(sorted(dom)) if dom is not None and len(dom) <= MAX_TUPLES else ()
+            if p.kind == "range":
+                out.append(Objective(v, -(-p.lo // p.align) * p.align, p.align, domain=small))
+            else:
+                out.append(Objective(v, values=tuple(sorted(p.values)) or (0,), domain=small))
+    return out

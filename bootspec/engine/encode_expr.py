@@ -15,6 +15,7 @@ for the encoding choices), as in the concrete evaluator
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import assert_never
 
 import z3
@@ -28,6 +29,8 @@ from bootspec.engine.terms import (
     SymState,
     Term,
     and_,
+    ceil_to,
+    floor_to,
     implies,
     is_true,
     le,
@@ -84,6 +87,12 @@ class ExprEncoder(MapEncoder):
         self.modulus: int | None = None  # inside u8..u64: arithmetic modulo 2^N
         self.witness_n = itertools.count()
         self.choice_step: dict[str, int] = {}  # an 'anywhere' choice's constant alignment
+        # formulas a finding's term stands for by a literal, built when a query first
+        # reads the event's findings (see Encoder.definitions): the current event's,
+        # then by event
+        self.deferred: list[tuple[z3.BoolRef, Callable[[], Cond], Span]] = []
+        self.deferred_at: dict[int, list[tuple[z3.BoolRef, Callable[[], Cond], Span]]] = {}
+        self.defined_at: dict[int, list[Labeled]] = {}
         # results of '&', '|', '^' on two symbolic operands -> (that term, its vector)
         self._vectors: dict[int, tuple[Term, z3.BitVecRef]] = {}
         self.abstract = abstract
@@ -369,8 +378,7 @@ class ExprEncoder(MapEncoder):
     def _align(self, x: Term, a_expr: A.Expr, st: SymState, up: bool) -> Term:
         cases = []
         for cond, a in self._cases(a_expr, st):
-            y = x + a - 1 if up else x
-            cases.append((cond, y - y % a))
+            cases.append((cond, ceil_to(x, a) if up else floor_to(x, a)))
         return self._select(cases)
 
     def rng(self, e: A.Expr, st: SymState) -> tuple[Term, Term]:

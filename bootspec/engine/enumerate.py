@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from bootspec import memtypes
 from bootspec.engine import concrete
-from bootspec.engine.cex import failing
+from bootspec.engine.cex import failing, fails
 from bootspec.engine.paths import Path, Target, conjunct_points, points
 from bootspec.errors import BootspecException
 from bootspec.lang import ast as A
@@ -58,15 +58,32 @@ def _subsets(mask: int) -> list[int]:
     return sorted(sum(c) for n in range(len(bits) + 1) for c in itertools.combinations(bits, n))
 
 
-def choice_keys(path: Path) -> list[str]:
-    """The ``anywhere`` choices a path can read, in canonical order."""
+def choice_keys(path: Path, events: slice = slice(None)) -> list[str]:
+    """The ``anywhere`` choices a path (its ``events``) can read, in canonical order."""
     keys = []
-    for ev in path.events:
+    for ev in path.events[events]:
         if ev.kind == "act" and ev.action is not None:
             for k, p in enumerate(getattr(ev.action, "policies", ())):
                 if isinstance(p, A.Anywhere):
                     keys.append(concrete.choice_key(ev.action, k))
     return sorted(keys, key=concrete.choice_order)
+
+
+def late_choices(path: Path, i: int) -> set[str]:
+    """The choices a path makes only after event i."""
+    return set(choice_keys(path, slice(i + 1, None))) - set(choice_keys(path, slice(i + 1)))
+
+
+def greedy_run(model: Model, path: Path, i: int, target: Target, inputs: dict[str, int]
+               ) -> dict[str, int] | None:
+    """``inputs`` with every ``anywhere`` choice at its lowest valid start, each in turn
+    (:func:`~bootspec.engine.concrete.greedy_choices`), and the choices made only after
+    event i at their lowest value, 0: when that run fails ``target`` at event i
+    concretely, a start for the smallest counterexample's search (one probe per input
+    then shows it is the smallest), else None."""
+    trial = inputs | concrete.greedy_choices(model, path, inputs) | \
+        dict.fromkeys(late_choices(path, i), 0)
+    return trial if fails(model, path, i, target, trial) else None
 
 
 def assignments(model: Model, path: Path) -> Iterator[dict[str, int]]:

@@ -9,6 +9,7 @@ and solving modules only (ARCHITECTURE.md).
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import TypeAlias
 
 import z3
@@ -232,6 +233,49 @@ def num(t: Term) -> int | None:
         if z3.is_int_value(s):
             return int(s.as_long())
     return None
+
+
+def multiple_of(t: Term, a: Term, budget: int = 64) -> bool:
+    """Whether ``t`` is a multiple of ``a`` (a positive number) whatever the integers its
+    variables stand for, as its shape shows (looking at ``budget`` nodes at most): a
+    known divisor of each node is a number's value, the gcd of a sum's (a
+    difference's, an ``if``'s branches'), the product of a product's factors'. A choice
+    made aligned (``a * k``) plus aligned sizes is one; rounding it to ``a`` is then
+    the term itself, with no ``mod`` for the solver (whose axioms it carries whether
+    or not a query needs them)."""
+    n = num(a)
+    if n is None or n <= 0:
+        return False
+    left = [budget]
+
+    def divisor(x: z3.ExprRef) -> int:  # 0: every integer divides it (it is 0)
+        left[0] -= 1
+        if left[0] < 0:
+            return 1
+        if z3.is_int_value(x):
+            return abs(int(x.as_long()))
+        kind = x.decl().kind() if z3.is_app(x) else None
+        if kind in (z3.Z3_OP_ADD, z3.Z3_OP_SUB, z3.Z3_OP_UMINUS, z3.Z3_OP_ITE):
+            parts = x.children()[1:] if kind == z3.Z3_OP_ITE else x.children()
+            return math.gcd(*(divisor(c) for c in parts))
+        if kind == z3.Z3_OP_MUL:
+            return math.prod(divisor(c) for c in x.children())
+        return 1
+
+    return divisor(t) % n == 0
+
+
+def floor_to(x: Term, a: Term) -> Term:
+    """x rounded down to a multiple of a (a number): ``x - x % a``, or x when it is one."""
+    return x if multiple_of(x, a) else x - x % a
+
+
+def ceil_to(x: Term, a: Term) -> Term:
+    """x rounded up to a multiple of a (a number), or x when it is one."""
+    if multiple_of(x, a):
+        return x
+    y = x + a - 1
+    return y - y % a
 
 
 def _ground(t: z3.ExprRef, budget: int) -> bool:

@@ -1,0 +1,134 @@
+"""The encodings that make ``anywhere`` fast give the verdicts the docs define.
+
+Four choices of the encoding (ARCHITECTURE.md, "anywhere"): a choice with a constant
+alignment is made a multiple of it (no ``mod`` for the solver); a valid start is
+above and below each bound apart (no ``max``); a lone placement's first fit, the
+formula of whether it finds room, is built only when a query reads that event's
+findings; rounding a term that is already a multiple is the term itself. And the
+batch asks a long path's obligations each in a scope of its own. Each model below
+is decided by the engine, by enumerating every input (choices over the whole
+address space, unaligned ones included) and by the reference interpreter; and
+deciding a model's obligations together must give what deciding each alone gives.
+"""
+
+from __future__ import annotations
+
+import pytest
+import z3
+from helpers import decided_alone, load_text
+
+from bootspec.engine import batch as batch_mod
+from bootspec.engine.check import ModelChecker
+from bootspec.engine.terms import ceil_to, floor_to, multiple_of
+from bootspec.oracle import soak
+
+# a chain of aligned choices (sizes multiples of the alignment: no rounding left),
+# the second above the first; one more that avoids both, or stays empty
+ALIGNED = """model m
+  width 8
+param n in {16, 32, 48, 64}
+stage s
+  place a size 64 anywhere within [0, 192) align 32
+  place b size n anywhere within [0, 192) align 16 above a.end
+proof tight
+  for m expect violated
+  at end below(b, 160)
+proof apart
+  for m expect holds
+  at end disjoint(a, b)
+"""
+
+# an obstacle whose end is not a multiple of the next alignment (rounding kept),
+# and an optional placement whose room depends on the first choice
+ROUNDED = """model m
+  width 8
+param n in [8, 40] align 8
+stage s
+  place a size n anywhere within [0, 96) align 16
+  place x size 32 anywhere within [0, 96) align 32 avoid a else none
+proof placed
+  for m expect violated
+  at end x.size != 0
+proof low
+  for m expect violated
+  at end below(x, 32)
+"""
+
+# a lone placement that finds no room for some inputs, after other findings' points
+LATE = """model m
+  width 8
+param lo in {0, 64, 128, 192}
+var k = 0
+stage s
+  place a size 64 anywhere within [0, 256) align 64
+  set k = k + 1
+  set k = k + 2
+  place b size 64 anywhere within [lo, 256) align 64 avoid a
+  set k = k + 3
+proof small
+  for m expect holds
+  always k <= 6
+proof under
+  for m expect violated
+  at end b.start < 192
+"""
+
+MODELS = {"aligned": (ALIGNED, 3), "rounded": (ROUNDED, 3), "late": (LATE, 3)}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_agrees_with_both_oracles(name: str) -> None:
+    text, count = MODELS[name]
+    obligations, bad, _, messages = soak.compare(text)
+    assert obligations == count  # every one decided by both oracles, none too large
+    assert bad == 0, messages
+
+
+@pytest.mark.parametrize("pointwise", [64, 0])
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_deciding_together_is_deciding_alone(name: str, pointwise: int,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also with every path asked point by point, each obligation in a scope of its own
+    (POINTWISE = 0), as a path of more than 64 points is."""
+    monkeypatch.setattr(batch_mod, "POINTWISE", pointwise)
+    project = load_text(MODELS[name][0])
+    items = [(ob, project.proof_of(ob)) for ob in project.obligations()]
+    checker = ModelChecker(project.models["m"], project.paths["m"], fast=False)
+    together = checker.decide_all(items)
+    for (ob, _), (v, _) in zip(items, together, strict=True):
+        assert (v.status, v.reason, v.counterexample) == decided_alone(project, ob, False)
+
+
+def test_the_late_placement_that_finds_no_room_is_a_finding() -> None:
+    """b's room is only known when its event's findings are read (the first fit is
+    built then): with lo = 192 and a at 192 there is none, and wellformed says so at
+    b's line, the smallest inputs first."""
+    project = load_text(LATE)
+    ob = next(o for o in project.obligations() if o.name == "wellformed")
+    v = ModelChecker(project.models["m"], project.paths["m"], fast=False).decide(ob)
+    assert v.status == "violated" and v.counterexample is not None
+    assert v.counterexample.span is not None and v.counterexample.span.line == 9
+    assert dict(v.counterexample.params)["lo"] == "192"
+
+
+def test_multiple_of_reads_the_shape_of_a_term() -> None:
+    k, j, p = z3.Ints("k j p")
+    assert multiple_of(32 * k + 64, z3.IntVal(16))
+    assert multiple_of(z3.If(p > 0, 16 * k, 48 * j) - 32, z3.IntVal(16))
+    assert multiple_of(k * 4 * 8, z3.IntVal(32))  # the numbers' product is one
+    assert not multiple_of(32 * k + 8, z3.IntVal(16))
+    assert not multiple_of(k + j, z3.IntVal(16))  # variables: not known to be
+    assert not multiple_of(16 * k, z3.IntVal(0))  # no positive alignment: never
+    assert not multiple_of(16 * k, p)
+    deep = 16 * k
+    for _ in range(100):
+        deep = deep + 16
+    assert not multiple_of(deep, z3.IntVal(16))  # past its budget: not known
+    # rounding keeps its value, with or without the shortcut
+    s = z3.Solver()
+    for x in (32 * k + 64, 32 * k + 8):
+        s.push()
+        s.add(z3.Or(floor_to(x, z3.IntVal(16)) != x - x % 16,
+                    ceil_to(x, z3.IntVal(16)) != (x + 15) - (x + 15) % 16))
+        assert s.check() == z3.unsat
+        s.pop()
