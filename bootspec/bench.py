@@ -454,7 +454,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     bench_machines(stdout, Path(args.corpus), 5 if quick else None, args.jobs)
     bench_log(stdout, [1_000, 10_000] if quick else [10_000, 100_000, 1_000_000], args.repeat)
     from bootspec.bench_anchor import bench_anchor_chain, bench_anchor_stages
-    bench_anchor_chain(stdout, Path(args.anchors), [16] if quick else [16, 64, 256],
+    bench_anchor_chain(stdout, Path(args.anchors), [16] if quick else [16, 64, 256, 1024],
                        args.repeat)
     bench_anchor_stages(stdout, Path(args.anchors), [5] if quick else [5, 10, 20],
                         args.repeat)

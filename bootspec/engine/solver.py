@@ -175,6 +175,10 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
     try:
         for a in assumptions:
             solver.add(a)
+        if start is not None:
+            found = _is_least(solver, objectives, start)
+            if found is not None:
+                return found, True
         fixed = 0  # objectives before this are fixed already (by an enumeration)
         for j, ob in enumerate(objectives):
             if j < fixed:
@@ -237,6 +241,29 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
     finally:
         solver.pop()
         set_rlimit(solver, getattr(solver, "bootspec_rlimit", limits.rlimit))
+
+
+def _is_least(solver: z3.Solver, objectives: list[Objective], start: list[int]
+              ) -> z3.ModelRef | None:
+    """A model with the objectives at ``start`` when no model is lexicographically
+    smaller, in two queries (whatever the number of objectives): is there a model
+    whose first j - 1 objectives equal start's and whose j-th is smaller, for some
+    j? (None: there is, or a query gave up; the search then probes one by one.)"""
+    solver.push()
+    try:
+        same: z3.BoolRef = z3.BoolVal(True)  # the objectives before j equal start's
+        less = []
+        for j, (ob, v) in enumerate(zip(objectives, start, strict=True)):
+            less.append(z3.And(same, ob.term < v))
+            prefix = z3.Bool(f"bootspec:same:{j}")
+            solver.add(prefix == z3.And(same, ob.term == v))  # one level deep each
+            same = prefix
+        if check(solver, z3.Or(less)).status != "unsat":
+            return None
+        out = check(solver, same)
+        return out.model if out.status == "sat" else None
+    finally:
+        solver.pop()
 
 
 #: at most this many value tuples are enumerated when a probe gives up
