@@ -12,7 +12,7 @@ function of:
 * the command line's options (all but ``--output`` and ``--force``) and the working
   folder (paths are shown as given);
 * bootspec's version and the hash of its own code (the verdict keys' hash), Python's
-  version, and where and when Z3, lark, networkx and tabulate were installed (a
+  version, and where and when Z3, lark and tabulate were installed (a
   reinstall changes the key: the verdict keys hold Z3's version, which must not cost
   Z3's import to read).
 
@@ -56,7 +56,7 @@ FORMATS = ("text", "md", "junit", "sarif")
 #: options that change where the report goes, not what it says
 _NOT_KEYED = frozenset({"output", "force", "stderr"})
 #: the libraries whose version a report or a verdict key depends on
-_LIBRARIES = ("z3", "lark", "networkx", "tabulate")
+_LIBRARIES = ("z3", "lark", "tabulate")
 
 
 def eligible(args: argparse.Namespace) -> bool:

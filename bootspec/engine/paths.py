@@ -19,12 +19,11 @@ import dataclasses
 from collections.abc import Iterator
 from typing import assert_never
 
-import networkx as nx
-
 from bootspec.diagnostics import Collector, Span
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation, Proof
 from bootspec.lang.sites import atoms, conjuncts, has_arith, line_sites, site_name, unparse
+from bootspec.lang.stagegraph import StageGraph
 from bootspec.lang.vocab import EventKind, ObligationKind, TargetScope
 
 MAX_PATHS = 4096
@@ -52,8 +51,8 @@ class Path:
         return " > ".join(self.stages)
 
 
-def stage_graph(model: Model) -> nx.DiGraph[str]:
-    g: nx.DiGraph[str] = nx.DiGraph()
+def stage_graph(model: Model) -> StageGraph:
+    g = StageGraph()
     for s in model.stages.values():
         g.add_node(s.name)
         for a in s.after:
@@ -61,7 +60,7 @@ def stage_graph(model: Model) -> nx.DiGraph[str]:
     return g
 
 
-def _walks(model: Model, g: nx.DiGraph[str]) -> Iterator[tuple[tuple[str, ...], bool]]:
+def _walks(model: Model, g: StageGraph) -> Iterator[tuple[tuple[str, ...], bool]]:
     """(stages, ends_early): every root-to-sink walk, and every early end at a stage whose
     successors are all guarded."""
     order = {name: i for i, name in enumerate(model.stages)}

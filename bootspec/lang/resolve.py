@@ -15,8 +15,6 @@ import re
 from collections.abc import Collection
 from typing import assert_never
 
-import networkx as nx
-
 from bootspec import memtypes
 from bootspec.diagnostics import Collector, Span, did_you_mean, show_int
 from bootspec.lang import ast as A
@@ -24,6 +22,7 @@ from bootspec.lang.expand import expand_model, expand_pred
 from bootspec.lang.extends import flatten, kw_of
 from bootspec.lang.ir import MapIR, Model, ParamIR, Proof, StageIR, Symbol, Target
 from bootspec.lang.sites import model_sites
+from bootspec.lang.stagegraph import StageGraph
 from bootspec.lang.typecheck import ExprChecker
 from bootspec.lang.vocab import MAP_KINDS, Status, one_of
 from bootspec.memtypes import EFI_ATTR_BITS, attr_bit
@@ -280,7 +279,7 @@ class _ModelResolver(ExprChecker):
     def _stages(self) -> dict[str, StageIR]:
         m = self.m
         stages: dict[str, StageIR] = {}
-        g: nx.DiGraph[str] = nx.DiGraph()
+        g = StageGraph()
         for s in m.stages:
             if s.name in stages:
                 self.errors.error("BS102", f"stage '{s.name}' is defined twice", s.span)
@@ -298,8 +297,8 @@ class _ModelResolver(ExprChecker):
                 self._action(b)
             body = tuple(b for b in s.body if isinstance(b, A.Action))  # the rest: BS111 above
             stages[s.name] = StageIR(s.name, s.span, s.after, s.guard, body, s.cite)
-        if not nx.is_directed_acyclic_graph(g):
-            cycle = nx.find_cycle(g)
+        cycle = g.find_cycle()
+        if cycle is not None:
             self.errors.error("BS110", "the stage graph has a cycle: "
                               + " -> ".join([c[0] for c in cycle] + [cycle[0][0]]),
                               stages[cycle[0][0]].span, "boot stages run once; break the loop")

@@ -1,7 +1,7 @@
 """Start-up: what the command line imports before it does anything.
 
 Each check runs in a fresh interpreter (``sys.modules`` of this one holds everything
-the other tests imported). The heavy modules (Z3, networkx, the parser generator,
+the other tests imported). The heavy modules (Z3, the parser generator,
 the engine, the report formats, the oracles) are imported by the commands that use
 them, never to build the parser: ARCHITECTURE.md, "Start-up and the warm path"."""
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from helpers import REPO
 
 #: never needed to start, to print --version or --help, or to parse a command line
-HEAVY = ("z3", "networkx", "lark", "tabulate", "elftools", "pefile", "shtab", "tqdm", "pygls",
+HEAVY = ("z3", "lark", "tabulate", "elftools", "pefile", "shtab", "tqdm", "pygls",
          "bootspec.engine.check", "bootspec.engine.solver", "bootspec.engine.paths",
          "bootspec.lang.parser", "bootspec.lang.ast", "bootspec.lang.ir", "bootspec.pipeline",
          "bootspec.report.formats", "bootspec.report.view", "bootspec.report.diffview",
