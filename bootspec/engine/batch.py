@@ -17,9 +17,8 @@ in a fresh context.
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import z3
 
@@ -86,13 +85,12 @@ def decide_all(checker: ModelChecker, items: Sequence[tuple[Obligation, Proof | 
             status, failing = ("unknown", []) if many else batch.any_fails(left)
             if status == "unsat":  # none of them fails on this path
                 break
-            if status == "unknown":  # each alone, one point at a time: smaller queries
+            if status == "unknown":  # each in turn, one point at a time: smaller queries
                 for k in left:
-                    with batch.alone(k):
-                        each = batch.pointwise(k)
-                        if each == "sat":
-                            settle(batch, k)
-                    if each == "unknown":
+                    each = batch.pointwise(k)
+                    if each == "sat":
+                        settle(batch, k)
+                    elif each == "unknown":
                         redo.append(k)
                         undecided.discard(k)
                     # unsat: it cannot fail on this path (as after "unsat")
@@ -146,20 +144,15 @@ class PathBatch:
             prev = g
         self.q: dict[int, list[tuple[int, z3.BoolRef]]] = {}
         self.b: dict[int, z3.BoolRef] = {}
-        # the formulas behind each q literal, asserted only when a query needs them:
-        # each is a formula the solver carries (a first fit's is quadratic in the
-        # obstacles, with a 'mod' per candidate whose axioms hold whether or not the
-        # literal is set) and makes every other query slower (a chain of 256: the
-        # whole path runs in 0.04 s alone, and gives up after 300 s beside them)
-        self.pending: dict[int, list[tuple[int, list[z3.BoolRef]]]] = {}
-        self.added: dict[int, int] = {}  # k: how many of its formulas are asserted
         self.point_status: dict[int, str] = {}  # see pointwise
         self.unsat_before: dict[int, int] = {}  # k: its first points that cannot fail
         self.found: dict[int, Outcome] = {}  # k: the model of its first failing point
+        # events whose deferred literals' definitions are asserted (see need)
+        self.defined: set[int] = set()
         self.rounds = 0
         self.run: dict[str, int] | None = None  # inputs of a whole run, once one is found
         for k in mine:
-            plan, lits, forms = plans[k], [], []
+            plan, lits = plans[k], []
             seen: Seen = {}
             for p, i in sorted(plan.points):
                 if p != pi:
@@ -168,38 +161,29 @@ class PathBatch:
                 fails = checker.fails_term(enc, pi, i, plan.target, seen, define=False)
                 if fails is None:  # nothing here that an earlier point does not check
                     continue
-                forms.append((i, [lab.term for lab in enc.encoder.side] +
-                              [z3.Implies(q, z3.And(self.before(i, plan.inclusive), fails))]))
+                solver.add([lab.term for lab in enc.encoder.side])
                 enc.encoder.side = []
+                solver.add(z3.Implies(q, z3.And(self.before(i, plan.inclusive), fails)))
                 lits.append((i, q))
             b = z3.Bool(f"b{k}")
-            forms.append((-1, [z3.Implies(b, z3.Or([q for _, q in lits]))]))
-            self.q[k], self.b[k], self.pending[k], self.added[k] = lits, b, forms, 0
+            solver.add(z3.Implies(b, z3.Or([q for _, q in lits])))
+            self.q[k], self.b[k] = lits, b
 
     def need(self, k: int, n: int | None = None) -> None:
-        """Assert obligation k's formulas up to its n-th point (None: all of them, and
-        the literal b{k} that any of them fails)."""
-        upto = len(self.pending[k]) if n is None else n + 1
-        for i, forms in self.pending[k][self.added[k]:upto]:
-            if i >= 0:  # what the event's deferred literals stand for, built now
+        """What the deferred literals (``Encoder.definitions``) of obligation k's points
+        up to its n-th (None: all of them) stand for, asserted before a query reads
+        them, and only then: a first fit's formula is quadratic in the obstacles, with
+        a 'mod' per candidate whose axioms hold whether or not its literal matters, and
+        it slows every query beside it (the whole path of a chain of 256 runs in
+        0.04 s alone, and gave up after 300 s beside them). Every point's own formula
+        is asserted from the start, as it is made: Z3's search depends on the order
+        terms are made and asserted in, and building them all before asserting any,
+        or asserting them after the first queries, made the K-stage problem 5-10x
+        slower."""
+        for i, _ in self.q[k][:None if n is None else n + 1]:
+            if i not in self.defined:
+                self.defined.add(i)
                 self.solver.add([lab.term for lab in self.enc.encoder.definitions(i)])
-            self.solver.add(forms)
-        self.added[k] = max(self.added[k], upto)
-
-    @contextlib.contextmanager
-    def alone(self, k: int) -> Iterator[None]:
-        """Obligation k's formulas asserted in a scope of their own, taken back after:
-        a formula stays with the solver and makes every later query slower (the 'mod'
-        of a first fit's candidates is axiomatised whether or not its literal is set),
-        so one obligation's points do not weigh on another's queries."""
-        was = self.added[k]
-        self.solver.push()
-        try:
-            yield
-        finally:
-            self.solver.pop()
-            self.added[k] = was
-            self.found.pop(k, None)
 
     def pointwise(self, k: int) -> str:
         """Obligation k's points on this path queried one at a time, in order (the
@@ -245,9 +229,10 @@ class PathBatch:
             assert last.model is not None
             self.run = run_inputs(self.enc, last.model)
             return "sat"
-        before = self.before(first, inclusive)
-        return check(self.solver, before).status if not z3.is_true(before) \
-            else check(self.solver).status
+        # in a solver of its own with the events up to there only: this one carries
+        # every later event too (guarded, but Z3 still weighs them: a formula
+        # quadratic in 256 obstacles took 11 s to say that event 0 is reached)
+        return self.checker._reach(self.pi, first, inclusive).status
 
     def counterexample(self, k: int, ob: Obligation, canonical: bool,
                        hints: dict[str, dict[str, int]]) -> Verdict | None:
@@ -259,10 +244,9 @@ class PathBatch:
         checker, path = self.checker, self.checker.paths[self.pi]
         target = self.plans[k].target
         first = self.unsat_before.get(k, 0)
-        for n, (i, q) in enumerate(self.q[k][first:], first):
-            self.need(k, n)
-            out = self.found.pop(k, None) if n == first else None
-            out = out or check(self.solver, q)
+        for at, (i, q) in enumerate(self.q[k][first:], first):
+            self.need(k, at)
+            out = (self.found.pop(k, None) if at == first else None) or check(self.solver, q)
             if out.status == "unknown":
                 return None
             if out.status == "sat":

@@ -592,8 +592,10 @@ class ModelChecker:
         greedy: dict[str, int] | None = None
         late = set() if upto is None else late_choices(enc.path, upto)
         if start is None and upto is not None and target is not None:
-            trial = greedy_run(self.model, enc.path, upto, target, run_inputs(enc, zmodel))
-            start = None if trial is None else [trial[n] for n in names]
+            given = run_inputs(enc, zmodel)
+            trial = greedy_run(self.model, enc.path, upto, target, given)
+            if trial is not None and any(trial[n] != given[n] for n in names):
+                start = [trial[n] for n in names]
 
         def guess(j: int, current: z3.ModelRef) -> int | None:
             """An 'anywhere' choice's lowest valid start when every choice before it

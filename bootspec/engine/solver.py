@@ -248,8 +248,11 @@ def _is_least(solver: z3.Solver, objectives: list[Objective], start: list[int]
     """A model with the objectives at ``start`` when no model is lexicographically
     smaller, in two queries (whatever the number of objectives): is there a model
     whose first j - 1 objectives equal start's and whose j-th is smaller, for some
-    j? (None: there is, or a query gave up; the search then probes one by one.)"""
+    j? (None: there is, or a query gave up within the budget of one probe; the search
+    then probes one input at a time.)"""
     solver.push()
+    budget = getattr(solver, "bootspec_budget", 0)
+    set_rlimit(solver, min(budget, MINIMIZE_RLIMIT) if budget else MINIMIZE_RLIMIT)
     try:
         same: z3.BoolRef = z3.BoolVal(True)  # the objectives before j equal start's
         less = []
@@ -264,6 +267,7 @@ def _is_least(solver: z3.Solver, objectives: list[Objective], start: list[int]
         return out.model if out.status == "sat" else None
     finally:
         solver.pop()
+        set_rlimit(solver, budget)
 
 
 #: at most this many value tuples are enumerated when a probe gives up
