@@ -15,13 +15,12 @@ for the encoding choices), as in the concrete evaluator
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from typing import assert_never
 
 import z3
 
 from bootspec.diagnostics import Span
-from bootspec.engine.encode_maps import MapEncoder
+from bootspec.engine.encode_maps import Deferred, MapEncoder
 from bootspec.engine.terms import (
     BITS,
     Cond,
@@ -90,8 +89,8 @@ class ExprEncoder(MapEncoder):
         # formulas a finding's term stands for by a literal, built when a query first
         # reads the event's findings (see Encoder.definitions): the current event's,
         # then by event
-        self.deferred: list[tuple[z3.BoolRef, Callable[[], Cond], Span]] = []
-        self.deferred_at: dict[int, list[tuple[z3.BoolRef, Callable[[], Cond], Span]]] = {}
+        self.deferred: list[Deferred] = []
+        self.deferred_at: dict[int, list[Deferred]] = {}
         self.defined_at: dict[int, list[Labeled]] = {}
         # results of '&', '|', '^' on two symbolic operands -> (that term, its vector)
         self._vectors: dict[int, tuple[Term, z3.BitVecRef]] = {}

@@ -85,6 +85,22 @@ class Clauses:
     his: tuple[Term, ...] = ()
 
 
+#: round down, round up to a placement's alignment (MapEncoder.floor_ceil)
+Rounding = tuple[Callable[[Term], Term], Callable[[Term], Term]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Deferred:
+    """A lone ``anywhere`` placement's ``fits`` literal and what the first fit it
+    stands for is built from, when a query first reads its line's findings."""
+
+    lit: Cond
+    size: Term
+    clauses: Clauses
+    rounding: Rounding
+    span: Span
+
+
 def _is_type(t: str | Term, types: tuple[str, ...], kinds: tuple[str, ...]) -> Cond:
     if isinstance(t, str):
         return z3.BoolVal(t in types)
@@ -414,17 +430,18 @@ class MapEncoder:
         if len(align_cases) == 1 and num(align_cases[0][1]) == 1:
             return (lambda x: x), (lambda x: x)
 
+        select = self._select  # not self: a deferred first fit keeps these (encode.py)
+
         def floor(x: Term) -> Term:
-            return self._select([(c, floor_to(x, a)) for c, a in align_cases])
+            return select([(c, floor_to(x, a)) for c, a in align_cases])
 
         def ceil(x: Term) -> Term:
-            return self._select([(c, ceil_to(x, a)) for c, a in align_cases])
+            return select([(c, ceil_to(x, a)) for c, a in align_cases])
 
         return floor, ceil
 
     def first_fit(self, size: Term, align_e: A.Expr | None, cl: Clauses, topdown: bool,
-                  st: SymState, rounding: tuple[Callable[[Term], Term], Callable[[Term], Term]]
-                  | None = None) -> tuple[Cond, Term]:
+                  st: SymState | None, rounding: Rounding | None = None) -> tuple[Cond, Term]:
         """(fits, start) of the highest (lowest) aligned fit.
 
         Completeness: let a be the best valid start and a' the next aligned address
@@ -436,7 +453,10 @@ class MapEncoder:
         every such bound is among the candidates, and the fold below picks the best
         valid one.
         """
-        floor, ceil = rounding if rounding is not None else self.floor_ceil(align_e, st)
+        if rounding is None:
+            assert st is not None, "the alignment is evaluated in a state"
+            rounding = self.floor_ceil(align_e, st)
+        floor, ceil = rounding
         lo, hi = cl.lo, cl.hi
         top = val(self.top)
 
