@@ -197,6 +197,15 @@ def _cpu(argv: list[str], cwd: Path | None = None) -> float:
 _CLI = ["-c", "from bootspec.cli import main; main()"]
 
 
+def _in_turn(ours: list[str], floor: list[str], repeat: int) -> tuple[float, float]:
+    """Two whole processes run in turn ``repeat`` times: their CPU-second medians."""
+    a, b = [], []
+    for _ in range(repeat):
+        a.append(_cpu(ours))
+        b.append(_cpu(floor))
+    return statistics.median(a), statistics.median(b)
+
+
 def _installed_env() -> dict[str, str]:
     """The environment of a measured process: this one's, except that Python may keep
     compiled bytecode, as in an installed package (pip compiles it at install). With
@@ -222,12 +231,8 @@ def bench_efi_process(out: TextIO, sizes: list[int], repeat: int) -> None:
             model.write_text(map_model(n, buggy=False))
             argv = [*_CLI, "check", "--no-cache", "--quiet", str(model)]
             _cpu(argv)  # bytecode written once, as after an install
-            ours, floor = [], []
-            for _ in range(repeat):
-                ours.append(_cpu(argv))
-                floor.append(_cpu(["-c", "import z3"]))
-            _row(out, f"N = {n}", statistics.median(ours), statistics.median(floor),
-                 "target <= 0.2 s")
+            ours, floor = _in_turn(argv, ["-c", "import z3"], repeat)
+            _row(out, f"N = {n}", ours, floor, "target <= 0.2 s")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -236,12 +241,8 @@ def bench_startup(out: TextIO, repeat: int) -> None:
     """``bootspec --version`` as a whole process beside ``python -c pass`` (the floor:
     the interpreter's own start), runs in turn, CPU-second medians."""
     out.write("\nstart-up (whole process, CPU seconds; naive = python -c pass)\n")
-    ours, floor = [], []
-    for _ in range(repeat):
-        ours.append(_cpu([*_CLI, "--version"]))
-        floor.append(_cpu(["-c", "pass"]))
-    _row(out, "bootspec --version", statistics.median(ours), statistics.median(floor),
-         "target <= 0.15 s")
+    ours, floor = _in_turn([*_CLI, "--version"], ["-c", "pass"], repeat)
+    _row(out, "bootspec --version", ours, floor, "target <= 0.15 s")
 
 
 def bench_warm_suite(out: TextIO, repeat: int, paths: list[str] | None = None) -> None:

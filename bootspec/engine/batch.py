@@ -47,6 +47,19 @@ def decide_all(checker: ModelChecker, items: Sequence[tuple[Obligation, Proof | 
              for ob, proof in items]
     canonical = not any(m.symbolic for m in checker.model.maps.values())
     undecided = set(range(len(items)))
+
+    def settle(batch: PathBatch, k: int) -> None:
+        """Obligation k, known to fail on this path: its counterexample, or decided
+        again alone when the batch cannot settle it as ``decide`` would."""
+        t1 = time.perf_counter()
+        v = batch.counterexample(k, items[k][0], canonical, carry.hints)
+        extra[k] = time.perf_counter() - t1
+        if v is None:
+            redo.append(k)
+        else:
+            out[k] = v
+        undecided.discard(k)
+
     # (path, first event, inclusive?) -> sat | unsat | unknown
     reach: dict[tuple[int, int, bool], str] = {}
     for pi in range(len(checker.paths)):
@@ -67,18 +80,6 @@ def decide_all(checker: ModelChecker, items: Sequence[tuple[Obligation, Proof | 
                 witnesses.append(batch.run)
                 del witnesses[:-WITNESSES]
                 batch.run = None
-        def settle(batch: PathBatch, k: int) -> None:
-            """Obligation k, known to fail on this path: its counterexample, or decided
-            again alone when the batch cannot settle it as ``decide`` would."""
-            t1 = time.perf_counter()
-            v = batch.counterexample(k, items[k][0], canonical, carry.hints)
-            extra[k] = time.perf_counter() - t1
-            if v is None:
-                redo.append(k)
-            else:
-                out[k] = v
-            undecided.discard(k)
-
         left = list(mine)
         while left:
             many = sum(len(batch.q[k]) for k in left) > POINTWISE

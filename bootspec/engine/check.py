@@ -593,7 +593,7 @@ class ModelChecker:
         late = set() if upto is None else late_choices(enc.path, upto)
         if start is None and upto is not None and target is not None:
             given = run_inputs(enc, zmodel)
-            trial = greedy_run(self.model, enc.path, upto, target, given)
+            trial = greedy_run(self.model, enc.path, upto, target, given, late)
             if trial is not None and any(trial[n] != given[n] for n in names):
                 start = [trial[n] for n in names]
 

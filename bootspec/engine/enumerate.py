@@ -74,15 +74,14 @@ def late_choices(path: Path, i: int) -> set[str]:
     return set(choice_keys(path, slice(i + 1, None))) - set(choice_keys(path, slice(i + 1)))
 
 
-def greedy_run(model: Model, path: Path, i: int, target: Target, inputs: dict[str, int]
-               ) -> dict[str, int] | None:
+def greedy_run(model: Model, path: Path, i: int, target: Target, inputs: dict[str, int],
+               late: set[str]) -> dict[str, int] | None:
     """``inputs`` with every ``anywhere`` choice at its lowest valid start, each in turn
     (:func:`~bootspec.engine.concrete.greedy_choices`), and the choices made only after
-    event i at their lowest value, 0: when that run fails ``target`` at event i
-    concretely, a start for the smallest counterexample's search (one probe per input
-    then shows it is the smallest), else None."""
-    trial = inputs | concrete.greedy_choices(model, path, inputs) | \
-        dict.fromkeys(late_choices(path, i), 0)
+    event i (``late``: :func:`late_choices`) at their lowest value, 0: when that run
+    fails ``target`` at event i concretely, a start for the smallest counterexample's
+    search (one probe per input then shows it is the smallest), else None."""
+    trial = inputs | concrete.greedy_choices(model, path, inputs) | dict.fromkeys(late, 0)
     return trial if fails(model, path, i, target, trial) else None
 
 

@@ -31,9 +31,6 @@ class StageGraph:
     def __iter__(self) -> Iterator[str]:
         return iter(self._succ)
 
-    def __contains__(self, n: object) -> bool:
-        return n in self._succ
-
     def successors(self, n: str) -> list[str]:
         return list(self._succ[n])
 
