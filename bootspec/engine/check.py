@@ -28,7 +28,7 @@ from bootspec.engine import cex as cexmod
 from bootspec.engine import concrete
 from bootspec.engine.encode import PathEncoding, encode_path, objectives
 from bootspec.engine.encode_maps import concrete_uses, property_uses
-from bootspec.engine.enumerate import greedy_run, late_choices
+from bootspec.engine.enumerate import Runs, greedy_run, late_choices, search
 from bootspec.engine.paths import Path, Target, conjunct_points, points, target_of
 from bootspec.engine.solver import (
     MINIMIZE_RLIMIT,
@@ -114,6 +114,7 @@ class ModelChecker:
         self.limits = limits or Limits()
         self.fast = fast  # False: always use the solver (the oracle tests the encoding)
         self._enc: dict[tuple[int, bool], PathEncoding] = {}
+        self._runs: Runs | None = None  # the concrete fast path's runs
         self._naming = False  # encode with named definitions (decide(want_core=True))
         self._minimal = True
         # symbolic maps too large to unroll cheaply get the abstract treatment first, when
@@ -302,10 +303,10 @@ class ModelChecker:
         """The concrete fast path: run every parameter combination on every path with the
         concrete evaluator (no solver). Same verdicts, rules and counterexample as the
         solver path (the first violating event; the smallest inputs there)."""
-        from bootspec.engine.enumerate import search
-
+        if self._runs is None:  # made once, read by each obligation in turn
+            self._runs = Runs(self.model, self.paths)
         target = self.target(ob, proof)
-        found = search(self.model, self.paths, target)
+        found = search(self.model, self.paths, target, self._runs)
         if found.violation is not None:
             pi, i, inputs = found.violation
             return self.violated(ob, pi, i, inputs, target, "decided by evaluation")

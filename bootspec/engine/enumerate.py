@@ -136,12 +136,34 @@ class Search:
     runs: int
 
 
-def search(model: Model, paths: list[Path], target: Target) -> Search:
+class Runs:
+    """Every valid input assignment of each path with its run, made once and then read
+    by every obligation of a model (each obligation reads the same runs, in the same
+    order, that enumerating afresh would make)."""
+
+    def __init__(self, model: Model, paths: list[Path]):
+        self.model, self.paths = model, paths
+        self._made: dict[int, list[tuple[dict[str, int], concrete.Trace]]] = {}
+
+    def of(self, pi: int) -> list[tuple[dict[str, int], concrete.Trace]]:
+        if pi not in self._made:
+            model, path = self.model, self.paths[pi]
+            self._made[pi] = [(inputs, concrete.run_path(model, path, inputs))
+                              for inputs in assignments(model, path)
+                              if concrete.inputs_valid(model, inputs)]
+        return self._made[pi]
+
+
+def search(model: Model, paths: list[Path], target: Target, runs: Runs | None = None
+           ) -> Search:
     """Decide an obligation by running every input assignment with the concrete
     evaluator, straight from the definitions: the first failing event (paths in order,
-    an event shared with an earlier path counting there), the smallest inputs there."""
+    an event shared with an earlier path counting there), the smallest inputs there.
+    ``runs``: the model's runs, shared with other obligations (made here otherwise)."""
+    runs = runs if runs is not None else Runs(model, paths)
+    assert runs.model is model and runs.paths is paths
     seen: set[object] = set()
-    runs = 0
+    count = 0
     parts = len(target.conjuncts) if target.kind == "proof" else 1
     reached = [False] * parts
     in_scope = [False] * parts
@@ -154,11 +176,8 @@ def search(model: Model, paths: list[Path], target: Target) -> Search:
         if not any(part_points):
             continue
         best: dict[int, tuple[tuple[int, ...], dict[str, int]]] = {}
-        for inputs in assignments(model, path):
-            if not concrete.inputs_valid(model, inputs):
-                continue
-            runs += 1
-            trace = concrete.run_path(model, path, inputs)
+        for inputs, trace in runs.of(pi):
+            count += 1
             for k in range(parts):
                 if not reached[k]:
                     reached[k] = _reaches(trace, part_points[k], target)
@@ -166,15 +185,15 @@ def search(model: Model, paths: list[Path], target: Target) -> Search:
                 if failing(model, path, trace, i, target, inputs) is not None:
                     key = objective_key(model, inputs)
                     if i not in best or key < best[i][0]:
-                        best[i] = (key, inputs)
+                        best[i] = (key, dict(inputs))
         for i in at:
             if i in best:
-                return Search("violated", (pi, i, best[i][1]), -1, True, runs)
+                return Search("violated", (pi, i, best[i][1]), -1, True, count)
         seen.update(path.events[i].key for i in at)
     if all(reached):
-        return Search("holds", None, -1, True, runs)
+        return Search("holds", None, -1, True, count)
     k = reached.index(False)
-    return Search("vacuous", None, k if target.kind == "proof" else -1, in_scope[k], runs)
+    return Search("vacuous", None, k if target.kind == "proof" else -1, in_scope[k], count)
 
 
 def _reaches(trace: concrete.Trace, at: set[int], target: Target) -> bool:
