@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bootspec.engine import concrete
 from bootspec.engine.encode import encode_path
+from bootspec.engine.enumerate import choice_keys
 from bootspec.engine.paths import Path as BootPath
 from bootspec.engine.solver import Limits, check, fresh_context, make_solver, model_value
 from bootspec.lang.ir import Model
@@ -21,10 +22,8 @@ SAMPLE_MAX_SOLVER_ENTRIES = 24
 
 
 def _has_choices(model: Model) -> bool:
-    """Whether a run needs more than parameters: an ``anywhere`` choice or a symbolic map."""
+    """Whether a run needs more than parameters: an ``anywhere`` choice."""
     from bootspec.lang import ast as A
-    if any(m.symbolic for m in model.maps.values()):
-        return True
     return any(isinstance(line, A.Place | A.Copy | A.Move)
                and any(isinstance(p, A.Anywhere) for p in line.policies)
                for s in model.stages.values() for line in s.body)
@@ -72,12 +71,20 @@ class Sample:
 
 
 def _concrete_sample(model: Model, paths: Sequence[BootPath]) -> Sample | None:
-    """One complete run found by plain evaluation (no solver), or None."""
-    if _has_choices(model):
+    """One complete run found by plain evaluation (no solver), or None: for each of a
+    few parameter picks and each path in turn, every ``anywhere`` choice at its lowest
+    valid start, each in order (:func:`~bootspec.engine.concrete.greedy_choices`; a
+    choice the run never gets to is 0)."""
+    if any(m.symbolic for m in model.maps.values()):
         return None
-    for inputs in _param_picks(model):
+    choices = _has_choices(model)
+    for picked in _param_picks(model):
         for path in paths:
             try:
+                inputs = picked
+                if choices:
+                    inputs = (dict.fromkeys(choice_keys(path), 0) | picked
+                              | concrete.greedy_choices(model, path, picked))
                 trace = concrete.run_path(model, path, inputs)
             except Exception:  # a sample is a courtesy; never fail a machine over it
                 return None
