@@ -347,10 +347,10 @@ def bench_machines(out: TextIO, corpus: Path, limit: int | None, jobs: int = 2) 
              if r.checked]
     serial = time.perf_counter() - t0
     t0 = time.perf_counter()
-    check_machines(project, models, inputs, jobs=jobs, sample=False, model_paths=[])
+    check_machines(project, models, inputs, jobs=jobs, sample=False)
     parallel = time.perf_counter() - t0
     t0 = time.perf_counter()
-    check_machines(project, models, inputs, jobs=jobs, sample=True, model_paths=[])
+    check_machines(project, models, inputs, jobs=jobs, sample=True)
     with_samples = time.perf_counter() - t0
     if not swept:
         return
@@ -431,10 +431,10 @@ def _corpus_again(project: Project, models: list[str], inputs: list[tuple[str, b
     from bootspec.sweep.run import check_machines
     tmp = Path(tempfile.mkdtemp(prefix="bootspec-bench-"))
     try:
-        check_machines(project, models, inputs, jobs=jobs, sample=True, model_paths=[],
+        check_machines(project, models, inputs, jobs=jobs, sample=True,
                        cache=_cache(tmp))
         t0 = time.perf_counter()
-        check_machines(project, models, inputs, jobs=jobs, sample=True, model_paths=[],
+        check_machines(project, models, inputs, jobs=jobs, sample=True,
                        cache=_cache(tmp))
         return time.perf_counter() - t0
     finally:

@@ -134,9 +134,9 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     partial: str | None = None
     try:
         reports = check_machines(project, symbolic, inputs, limits, args.jobs,
-                                 not args.no_sample, args.paths, seen,
+                                 not args.no_sample, seen,
                                  None if args.no_cache else Cache(args.cache_dir),
-                                 bios_options(args), scope)
+                                 bios_options(args))
     except (KeyboardInterrupt, Exception) as e:
         if not (isinstance(e, KeyboardInterrupt) or signals.was_interrupted()):
             raise  # an exception that is not an interrupt, even a wrapped one

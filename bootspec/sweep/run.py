@@ -29,9 +29,8 @@ from bootspec.lang.ir import Model, Obligation
 from bootspec.memmap.bind import Binding, Machine, bind, load_machine, machine_ok
 from bootspec.memmap.bios import BiosOptions, machine_entries, pin_models
 from bootspec.memmap.parse import parse_path
-from bootspec.pipeline import Project, check_project, discover, load
+from bootspec.pipeline import Project, check_project
 from bootspec.runner import process_pool
-from bootspec.safeio import Scope
 from bootspec.sweep.reuse import Reuse, model_items
 from bootspec.sweep.rows import BoundInfo, MachineReport, Placed, Row, report_from_json
 from bootspec.sweep.sample import Sample, sample_limits, sample_regions
@@ -231,11 +230,9 @@ class _WorkerState:
 _worker: _WorkerState | None = None
 
 
-def _worker_init(model_paths: list[str], models: list[str], limits: Limits,
-                 sample: bool, cache_dir: str | None, bios: BiosOptions,
-                 scope: Scope | None = None) -> None:
+def _worker_init(project: Project, models: list[str], limits: Limits, sample: bool,
+                 cache_dir: str | None, bios: BiosOptions) -> None:
     global _worker
-    project = load(discover(model_paths), scope=scope)
     cache = Cache(cache_dir) if cache_dir is not None else None
     reuse = Reuse(project, limits, cache=cache)
     _worker = _WorkerState(project, models, limits, sample, reuse, cache, bios)
@@ -252,28 +249,26 @@ def _worker_check(machine: Machine) -> MachineReport:
 
 def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
                    limits: Limits | None = None, jobs: int = 1, sample: bool = True,
-                   model_paths: Sequence[str] = (),
                    progress: Callable[[MachineReport], None] | None = None,
-                   cache: Cache | None = None, bios: BiosOptions | None = None,
-                   scope: Scope | None = None
+                   cache: Cache | None = None, bios: BiosOptions | None = None
                    ) -> list[MachineReport]:
     """One report per input, in input order. With ``jobs > 1`` the inputs are screened
-    here and only machines go to a process pool; each worker loads the models once from
-    ``model_paths`` (the same arguments that made ``project``, with the same
-    ``scope``). ``cache``: each machine's report and each model's :class:`Reuse` note,
-    from run to run."""
+    here and only machines go to a process pool; each worker is handed ``project`` as
+    this process loaded it (pickled by the pool: no worker parses or reads the model
+    files again). ``cache``: each machine's report and each model's :class:`Reuse`
+    note, from run to run."""
     reuse = Reuse(project, limits, cache=cache)
     try:
-        return _check_machines(project, models, inputs, limits, jobs, sample, model_paths,
-                               progress, reuse, bios or BiosOptions(), scope)
+        return _check_machines(project, models, inputs, limits, jobs, sample, progress, reuse,
+                               bios or BiosOptions())
     finally:
         reuse.save(force=True)
 
 
 def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
-                    limits: Limits | None, jobs: int, sample: bool, model_paths: Sequence[str],
+                    limits: Limits | None, jobs: int, sample: bool,
                     progress: Callable[[MachineReport], None] | None, reuse: Reuse,
-                    bios: BiosOptions, scope: Scope | None = None) -> list[MachineReport]:
+                    bios: BiosOptions) -> list[MachineReport]:
     cache = reuse.cache
     if jobs <= 1:
         reports = []
@@ -304,8 +299,8 @@ def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tu
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
         folder = str(cache.folder) if cache is not None else None
         with process_pool(min(jobs, len(todo)), mp_context=ctx, initializer=_worker_init,
-                          initargs=(list(model_paths), list(models), limits or Limits(),
-                                    sample, folder, bios, scope)) as pool:
+                          initargs=(project, list(models), limits or Limits(), sample,
+                                    folder, bios)) as pool:
             futures = {pool.submit(_worker_check, m): i for i, m in todo.items()}
             for fut in concurrent.futures.as_completed(futures):
                 rep = fut.result()
