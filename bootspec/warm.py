@@ -1,5 +1,10 @@
-"""The warm path of ``bootspec check``: a run whose inputs did not change since a run
-that left every verdict in the cache prints that run's report without parsing a file.
+"""The warm path of ``bootspec check`` and ``bootspec memmap check``: a run whose inputs
+did not change since a run that left every verdict in the cache prints that run's
+report without parsing a file.
+
+For ``memmap check`` the key also holds every map file its inputs name, with the
+sha256 of its bytes, and the entry is left by a run that read every machine's
+report from the cache in its own process (:func:`remember_sweep`).
 
 A *run entry* in the cache folder maps a whole-run key to what the normal path printed
 when every verdict came from the cache: the report, the line ``--quiet`` prints,
@@ -54,13 +59,25 @@ RUN_SCHEMA = 2
 #: the formats a run entry is kept for: pure functions of the verdicts
 FORMATS = ("text", "md", "junit", "sarif")
 #: options that change where the report goes, not what it says
-_NOT_KEYED = frozenset({"output", "force", "stderr"})
+_NOT_KEYED = frozenset({"output", "force", "stderr", "func"})  # func: the handler
 #: the libraries whose version a report or a verdict key depends on
 _LIBRARIES = ("z3", "lark", "tabulate")
 
 
+#: a map file larger than this is not keyed (its run takes the normal path)
+MAX_MAP_KEY_BYTES = 64 << 20
+
+
+def is_sweep(args: argparse.Namespace) -> bool:
+    """Whether the command line is ``memmap check``."""
+    return (getattr(args, "command", None) == "memmap"
+            and getattr(args, "memmap_command", None) == "check")
+
+
 def eligible(args: argparse.Namespace) -> bool:
     """Whether this command line may use, or leave, a run entry."""
+    if is_sweep(args):
+        return not args.no_cache and args.format in FORMATS
     return (getattr(args, "command", None) == "check" and not args.no_cache
             and not getattr(args, "memmap", None) and not getattr(args, "bind", None)
             and not args.executor and args.format in FORMATS)
@@ -92,9 +109,12 @@ class Inputs:
         self.files = discover(args.paths)
         self.data = {str(f): safeio.read_bounded(f, MAX_SOURCE_BYTES) for f in self.files}
         options = sorted((k, v) for k, v in vars(args).items() if k not in _NOT_KEYED)
-        whole = ("bootspec-run", RUN_SCHEMA, __version__, engine_hash(), sys.version,
-                 _libraries(), os.getcwd(), repr(options),
-                 [(name, hashlib.sha256(b).hexdigest()) for name, b in self.data.items()])
+        whole: tuple[object, ...] = (
+            "bootspec-run", RUN_SCHEMA, __version__, engine_hash(), sys.version,
+            _libraries(), os.getcwd(), repr(options),
+            [(name, hashlib.sha256(b).hexdigest()) for name, b in self.data.items()])
+        if is_sweep(args):
+            whole += ("maps", _maps(args.inputs))
         self.key = hashlib.sha256(repr(whole).encode("utf-8")).hexdigest()
 
     def same_sources(self, project: Project) -> bool:
@@ -104,6 +124,23 @@ class Inputs:
             return False
         return all(b"\0" not in b and b.decode("utf-8", errors="replace")
                    == project.sources[name] for name, b in self.data.items())
+
+
+def _maps(inputs: list[str]) -> list[tuple[str, bool, str]]:
+    """(file, named explicitly, sha256 of its bytes) of every map ``memmap check`` reads
+    for ``inputs``; ValueError for an input that is missing, a sysfs folder or too
+    large to key (the normal path then runs, and reports what is wrong)."""
+    from bootspec.sweep.inputs import expand_inputs
+    found, bad = expand_inputs(inputs)
+    if bad:
+        raise ValueError("an input is missing")
+    out = []
+    for f, explicit in found:
+        if os.path.isdir(f):
+            raise ValueError("a sysfs folder is not keyed")
+        data = safeio.read_bounded(f, MAX_MAP_KEY_BYTES)
+        out.append((f, explicit, hashlib.sha256(data).hexdigest()))
+    return out
 
 
 def _entry_sha(cache: Cache, k: str) -> str | None:
@@ -190,3 +227,44 @@ def remember(args: argparse.Namespace, inputs: Inputs | None, project: Project,
     status = 0 if all(r.ok for r in warm) else 1
     cache.put_note(inputs.key, {"report": report, "summary": quiet_line(warm),
                                 "stderr": stderr, "status": status, "entries": entries})
+
+
+class NoteLog(Cache):
+    """The cache of a ``memmap check`` run, noting every note it reads (whether it was
+    there) and how many it writes."""
+
+    def __init__(self, folder: str | os.PathLike[str]):
+        super().__init__(folder)
+        self.read: list[tuple[str, bool]] = []
+        self.written = 0
+
+    def get_note(self, k: str) -> Any:
+        note = super().get_note(k)
+        self.read.append((k, note is not None))
+        return note
+
+    def put_note(self, k: str, note: Any) -> None:
+        self.written += 1
+        super().put_note(k, note)
+
+
+def remember_sweep(args: argparse.Namespace, inputs: Inputs | None, project: Project,
+                   cache: NoteLog, checked: int, report: str, summary: str, stderr: str,
+                   status: int) -> None:
+    """Leave the run entry of a finished ``memmap check`` in which every machine's report
+    was read from the cache (its notes read in this process, one per machine checked,
+    none written): the report is then a function of the key's inputs and those
+    notes, which the entry lists with their sha256. A run with a worker pool reads
+    the notes in its workers and leaves no entry."""
+    if (inputs is None or not is_sweep(args) or not eligible(args) or project.inputs
+            or status not in (0, 1) or cache.written or len(cache.read) != checked
+            or not all(hit for _, hit in cache.read) or not inputs.same_sources(project)):
+        return
+    entries = []
+    for k, _ in cache.read:
+        sha = _entry_sha(cache, k)
+        if sha is None:
+            return
+        entries.append([k, sha])
+    cache.put_note(inputs.key, {"report": report, "summary": summary, "stderr": stderr,
+                                "status": status, "entries": entries})

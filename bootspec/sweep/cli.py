@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bootspec import signals
+from bootspec import signals, warm
 from bootspec.argtypes import scope_of
 from bootspec.cache import Cache
 from bootspec.diagnostics import BootspecError, Diagnostic, Span, render_all
@@ -23,43 +23,12 @@ from bootspec.memmap.bios import options_of as bios_options
 from bootspec.pipeline import Project, discover, load
 from bootspec.runner import Progress as Progress  # the one progress bar (tqdm)
 from bootspec.sweep import report
+from bootspec.sweep.inputs import expand_inputs as expand_inputs  # its home before
 from bootspec.sweep.rows import MachineReport
 from bootspec.sweep.run import check_machines
 from bootspec.units import counted
 
-_SKIP_SUFFIXES = (".md", ".rst", ".orig", ".rej", ".swp")
-
-
 # -- inputs ---------------------------------------------------------------------------
-
-def _is_sysfs_dir(path: Path) -> bool:
-    try:
-        return any(c.is_dir() and c.name.isdigit() and (c / "type").exists()
-                   for c in path.iterdir())
-    except OSError:
-        return False
-
-
-def expand_inputs(args: Sequence[str]) -> tuple[list[tuple[str, bool]], list[Diagnostic]]:
-    """(file, named explicitly) for every map input; a folder stands for its files (not
-    recursive; hidden files and notes such as README.md left out) unless it is a
-    sysfs memmap folder, which is one map."""
-    out: list[tuple[str, bool]] = []
-    diags: list[Diagnostic] = []
-    for a in args:
-        p = Path(a)
-        if p.is_dir() and not _is_sysfs_dir(p):
-            kids = sorted(c for c in p.iterdir()
-                          if not c.name.startswith(".") and c.suffix.lower() not in _SKIP_SUFFIXES
-                          and (c.is_file() or (c.is_dir() and _is_sysfs_dir(c))))
-            out.extend((str(c), False) for c in kids)
-        elif p.exists():
-            out.append((a, True))
-        else:
-            diags.append(Diagnostic("BS507", f"no such file or folder: '{a}'",
-                                    Span("<command line>", 0, 0)))
-    return out, diags
-
 
 def select_models(project: Project, wanted: Sequence[str]) -> list[str]:
     """Model names for ``--model`` values: a model's name, or the stem of a model file
@@ -103,9 +72,13 @@ def _interrupted(done: Sequence[MachineReport], inputs: Sequence[tuple[str, bool
                   "others are not in this report")
 
 
-def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """``memmap check``; returns the exit status (see the module docstring)."""
-    from bootspec.report.files import check_writable, emit
+def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO,
+              inputs: warm.Inputs | None = None) -> int:
+    """``memmap check``; returns the exit status (see the module docstring).
+    ``inputs``: the run's key for the warm path (:mod:`bootspec.warm`), which a run
+    that reads every machine's report from the cache leaves an entry under."""
+    from bootspec.report.files import check_writable
+    from bootspec.sweep.commands import emit_sweep
     check_writable(args.output, args.force)  # before the work, not after it
     files = discover(args.paths)
     scope = scope_of(args, files)
@@ -119,11 +92,11 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             Span("<command line>", 0, 0),
             hint="memmap check replaces a model's 'map NAME : KIND symbolic N' by each "
                  "machine's map")])
-    inputs, bad = expand_inputs(args.inputs)
+    files_in, bad = expand_inputs(args.inputs)
     if bad:
         raise BootspecError(bad)
     limits = Limits(rlimit=args.rlimit, timeout_ms=max(1, int(args.timeout * 1000)))
-    progress = Progress(len(inputs), stderr, unit="file")
+    progress = Progress(len(files_in), stderr, unit="file")
     done: list[MachineReport] = []
 
     def seen(rep: MachineReport) -> None:
@@ -132,19 +105,19 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     t0 = time.perf_counter()
     partial: str | None = None
+    cache = None if args.no_cache else (
+        warm.NoteLog(args.cache_dir) if inputs is not None else Cache(args.cache_dir))
     try:
-        reports = check_machines(project, symbolic, inputs, limits, args.jobs,
-                                 not args.no_sample, seen,
-                                 None if args.no_cache else Cache(args.cache_dir),
-                                 bios_options(args))
+        reports = check_machines(project, symbolic, files_in, limits, args.jobs,
+                                 not args.no_sample, seen, cache, bios_options(args))
     except (KeyboardInterrupt, Exception) as e:
         if not (isinstance(e, KeyboardInterrupt) or signals.was_interrupted()):
             raise  # an exception that is not an interrupt, even a wrapped one
-        reports, partial = _interrupted(done, inputs)
+        reports, partial = _interrupted(done, files_in)
     finally:
         progress.close()
     if partial is None and signals.was_interrupted():  # the interrupt itself was lost
-        reports, partial = _interrupted(done, inputs)
+        reports, partial = _interrupted(done, files_in)
     elapsed = time.perf_counter() - t0
     unbound = [n for n in models if n not in symbolic]
     from bootspec.image import digest
@@ -155,21 +128,20 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                              timing=not args.no_timing, elapsed=elapsed, jobs=args.jobs,
                              meta=meta, details=args.details, partial=partial,
                              stopped=signals.status() if partial is not None else 0)
-    if getattr(args, "quiet", False):  # the summary only; a file still gets the report
-        if args.output:
-            emit(rendered, args.output, args.force, stdout)
-        stdout.write("".join(f"bootspec: {ln}\n" for ln in report.summary_lines(
-            reports, timing=False, elapsed=elapsed,
-            stopped=signals.status() if partial is not None else 0)))
-    else:
-        emit(rendered, args.output, args.force, stdout)
+    summary = "".join(f"bootspec: {ln}\n" for ln in report.summary_lines(
+        reports, timing=False, elapsed=elapsed,
+        stopped=signals.status() if partial is not None else 0))
+    emit_sweep(args, rendered, summary, stdout)
     errors = [r for r in reports if r.error is not None]
-    for r in errors:
-        stderr.write((r.error or "").rstrip("\n") + "\n")
+    said = "".join((r.error or "").rstrip("\n") + "\n" for r in errors)
+    stderr.write(said)
     if partial is not None:
         stderr.write(f"bootspec: {partial.replace('; ', ': PARTIAL report, ', 1)}\n")
         return signals.status()
     status = report.exit_status(reports)  # what the report's summary says
+    if isinstance(cache, warm.NoteLog):
+        warm.remember_sweep(args, inputs, project, cache, sum(r.checked for r in reports),
+                            rendered, summary, said, status)
     if errors or status != 2:
         return status
     if not any(r.checked for r in reports):
