@@ -81,6 +81,10 @@ def decide_all(checker: ModelChecker, items: Sequence[tuple[Obligation, Proof | 
                 del witnesses[:-WITNESSES]
                 batch.run = None
         left = list(mine)
+        if canonical:  # a known run that fails an obligation's first point here settles it
+            for k in [k for k in left if batch.hint_fails_first(k, items[k][0], carry.hints)]:
+                settle(batch, k)
+                left.remove(k)
         while left:
             many = sum(len(batch.q[k]) for k in left) > POINTWISE
             status, failing = ("unknown", []) if many else batch.any_fails(left)
@@ -235,6 +239,31 @@ class PathBatch:
         # quadratic in 256 obstacles took 11 s to say that event 0 is reached)
         return self.checker._reach(self.pi, first, inclusive).status
 
+    def hint_fails_first(self, k: int, ob: Obligation, hints: dict[str, dict[str, int]]
+                         ) -> bool:
+        """Whether the known run ``hints`` holds for obligation k (a counterexample found
+        on an earlier machine) fails, concretely, the first point k is checked at on
+        this path: then that point is where k first fails here, as asking the solver
+        whether any point fails and then which would find."""
+        hint = hints.get(ob.name)
+        if hint is None or not self.q.get(k) or self.unsat_before.get(k, 0) != 0:
+            return False
+        i = self.q[k][0][0]
+        if any(n not in hint for n in self.enc.inputs):
+            return False
+        path = self.checker.paths[self.pi]
+        return self.checker.fails_at(path, i, hint, self.plans[k].target)
+
+    def _pinned(self, q: z3.BoolRef, inputs: dict[str, int]) -> Outcome:
+        """The query of ``q`` with every input fixed to ``inputs`` (a run that fails
+        there concretely): a model of ``q`` found by propagation, not search."""
+        self.solver.push()
+        try:
+            self.solver.add([v == inputs[n] for n, v in sorted(self.enc.inputs.items())])
+            return check(self.solver, q)
+        finally:
+            self.solver.pop()
+
     def counterexample(self, k: int, ob: Obligation, canonical: bool,
                        hints: dict[str, dict[str, int]]) -> Verdict | None:
         """Obligation k's verdict, known to fail on this path: the first failing event,
@@ -247,7 +276,13 @@ class PathBatch:
         first = self.unsat_before.get(k, 0)
         for at, (i, q) in enumerate(self.q[k][first:], first):
             self.need(k, at)
-            out = (self.found.pop(k, None) if at == first else None) or check(self.solver, q)
+            out = self.found.pop(k, None) if at == first else None
+            hint = hints.get(ob.name)
+            if out is None and at == 0 and hint is not None and \
+                    self.hint_fails_first(k, ob, hints):
+                pinned = self._pinned(q, hint)
+                out = pinned if pinned.status == "sat" else None
+            out = out or check(self.solver, q)
             if out.status == "unknown":
                 return None
             if out.status == "sat":

@@ -79,7 +79,9 @@ class Carry:
     an event is reachable; every run the solver finds is added. ``hints``: per
     obligation, the last counterexample's inputs; when they fail here too, the
     minimisation starts from them (the canonical counterexample is the same from
-    any start; it is just found with fewer queries)."""
+    any start; it is just found with fewer queries), and when they fail the first
+    point the obligation is checked at on a path, that point is known to be where
+    it first fails there without asking (:mod:`bootspec.engine.batch`)."""
 
     proved: frozenset[str] = frozenset()
     witnesses: list[dict[str, int]] = dataclasses.field(default_factory=list)
