@@ -246,23 +246,37 @@ def multiple_of(t: Term, a: Term, budget: int = 64) -> bool:
     n = num(a)
     if n is None or n <= 0:
         return False
-    left = [budget]
+    # read through Z3's C API: the nodes are the term's own (alive while it is), and
+    # no Python object is made per node (this runs for every rounding of a placement)
+    ctx = t.ctx.ref()
+    left = budget
 
-    def divisor(x: z3.ExprRef) -> int:  # 0: every integer divides it (it is 0)
-        left[0] -= 1
-        if left[0] < 0:
+    def divisor(x: z3.Ast) -> int:  # 0: every integer divides it (it is 0)
+        nonlocal left
+        left -= 1
+        if left < 0:
             return 1
-        if z3.is_int_value(x):
-            return abs(int(x.as_long()))
-        kind = x.decl().kind() if z3.is_app(x) else None
-        if kind in (z3.Z3_OP_ADD, z3.Z3_OP_SUB, z3.Z3_OP_UMINUS, z3.Z3_OP_ITE):
-            parts = x.children()[1:] if kind == z3.Z3_OP_ITE else x.children()
-            return math.gcd(*(divisor(c) for c in parts))
-        if kind == z3.Z3_OP_MUL:
-            return math.prod(divisor(c) for c in x.children())
+        kind = z3.Z3_get_ast_kind(ctx, x)
+        if kind == z3.Z3_NUMERAL_AST:
+            if z3.Z3_get_sort_kind(ctx, z3.Z3_get_sort(ctx, x)) != z3.Z3_INT_SORT:
+                return 1
+            return abs(int(z3.Z3_get_numeral_string(ctx, x)))
+        if kind != z3.Z3_APP_AST:
+            return 1
+        op = z3.Z3_get_decl_kind(ctx, z3.Z3_get_app_decl(ctx, x))
+        if op in _SUMS:
+            args = range(1 if op == z3.Z3_OP_ITE else 0, z3.Z3_get_app_num_args(ctx, x))
+            return math.gcd(*(divisor(z3.Z3_get_app_arg(ctx, x, i)) for i in args))
+        if op == z3.Z3_OP_MUL:
+            return math.prod(divisor(z3.Z3_get_app_arg(ctx, x, i))
+                             for i in range(z3.Z3_get_app_num_args(ctx, x)))
         return 1
 
-    return divisor(t) % n == 0
+    return divisor(t.as_ast()) % n == 0
+
+
+#: the operations whose operands' common divisor divides them (an ``if``: its branches)
+_SUMS = (z3.Z3_OP_ADD, z3.Z3_OP_SUB, z3.Z3_OP_UMINUS, z3.Z3_OP_ITE)
 
 
 def floor_to(x: Term, a: Term) -> Term:

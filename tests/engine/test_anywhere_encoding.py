@@ -111,6 +111,42 @@ def test_the_late_placement_that_finds_no_room_is_a_finding() -> None:
     assert dict(v.counterexample.params)["lo"] == "192"
 
 
+def _divisor_by_the_api(x: z3.ExprRef) -> int:
+    """A known divisor of x by its shape, through z3's Python objects (what
+    multiple_of computes through the C API), without a budget."""
+    import math
+    if z3.is_int_value(x):
+        return abs(x.as_long())
+    kind = x.decl().kind() if z3.is_app(x) else None
+    if kind in (z3.Z3_OP_ADD, z3.Z3_OP_SUB, z3.Z3_OP_UMINUS, z3.Z3_OP_ITE):
+        parts = x.children()[1:] if kind == z3.Z3_OP_ITE else x.children()
+        return math.gcd(*(_divisor_by_the_api(c) for c in parts))
+    if kind == z3.Z3_OP_MUL:
+        return math.prod(_divisor_by_the_api(c) for c in x.children())
+    return 1
+
+
+def test_multiple_of_agrees_with_the_shape_read_through_python_objects() -> None:
+    import random
+    rng = random.Random(7)
+    xs = z3.Ints("x y z")
+    p = z3.Bool("p")
+
+    def term(depth: int) -> z3.ArithRef:
+        r = rng.random()
+        if depth == 0 or r < 0.25:
+            return rng.choice([z3.IntVal(rng.choice([0, 1, 2, 4, 6, 8, 12, 16, 24, 48, -16])),
+                               rng.choice(xs)])
+        a, b = term(depth - 1), term(depth - 1)
+        return rng.choice([a + b, a - b, a * b, -a, z3.If(p, a, b), a % 16])
+
+    for _ in range(400):
+        t = term(4)
+        for n in (1, 2, 4, 8, 16, 3):
+            want = _divisor_by_the_api(t) % n == 0
+            assert multiple_of(t, z3.IntVal(n), budget=10_000) == want, (t, n)
+
+
 def test_multiple_of_reads_the_shape_of_a_term() -> None:
     k, j, p = z3.Ints("k j p")
     assert multiple_of(32 * k + 64, z3.IntVal(16))
