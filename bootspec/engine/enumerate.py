@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from bootspec import memtypes
 from bootspec.engine import concrete
@@ -137,20 +137,27 @@ class Search:
 
 
 class Runs:
-    """Every valid input assignment of each path with its run, made once and then read
-    by every obligation of a model (each obligation reads the same runs, in the same
-    order, that enumerating afresh would make)."""
+    """Every valid input assignment of each path with its run. Kept (``keep``), they
+    are made once and then read by every obligation of a model, each reading the same
+    runs in the same order that enumerating afresh would make (the fast path: a few
+    hundred runs); otherwise each is made as it is read and dropped (the brute-force
+    oracle: up to millions)."""
 
-    def __init__(self, model: Model, paths: list[Path]):
-        self.model, self.paths = model, paths
+    def __init__(self, model: Model, paths: list[Path], keep: bool = True):
+        self.model, self.paths, self.keep = model, paths, keep
         self._made: dict[int, list[tuple[dict[str, int], concrete.Trace]]] = {}
 
-    def of(self, pi: int) -> list[tuple[dict[str, int], concrete.Trace]]:
+    def _make(self, pi: int) -> Iterator[tuple[dict[str, int], concrete.Trace]]:
+        model, path = self.model, self.paths[pi]
+        for inputs in assignments(model, path):
+            if concrete.inputs_valid(model, inputs):
+                yield inputs, concrete.run_path(model, path, inputs)
+
+    def of(self, pi: int) -> Iterable[tuple[dict[str, int], concrete.Trace]]:
+        if not self.keep:
+            return self._make(pi)
         if pi not in self._made:
-            model, path = self.model, self.paths[pi]
-            self._made[pi] = [(inputs, concrete.run_path(model, path, inputs))
-                              for inputs in assignments(model, path)
-                              if concrete.inputs_valid(model, inputs)]
+            self._made[pi] = list(self._make(pi))
         return self._made[pi]
 
 
@@ -160,7 +167,7 @@ def search(model: Model, paths: list[Path], target: Target, runs: Runs | None = 
     evaluator, straight from the definitions: the first failing event (paths in order,
     an event shared with an earlier path counting there), the smallest inputs there.
     ``runs``: the model's runs, shared with other obligations (made here otherwise)."""
-    runs = runs if runs is not None else Runs(model, paths)
+    runs = runs if runs is not None else Runs(model, paths, keep=False)
     assert runs.model is model and runs.paths is paths
     seen: set[object] = set()
     count = 0

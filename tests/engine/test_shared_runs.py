@@ -90,3 +90,14 @@ def test_a_checker_runs_each_input_once_and_agrees_with_the_solver(monkeypatch) 
         if cx is not None:
             assert v.counterexample is not None
             assert v.counterexample.params == cx.params, ob.name  # type: ignore[attr-defined]
+
+
+def test_an_enumeration_of_its_own_keeps_no_run() -> None:
+    """The brute-force oracle enumerates up to millions of inputs: without a shared
+    ``Runs`` each run is made as it is read and dropped, none is kept."""
+    project = load_text(MODEL)
+    model, paths = project.models["m"], project.paths["m"]
+    streamed = Runs(model, paths, keep=False)
+    first = streamed.of(0)
+    assert not isinstance(first, list) and not streamed._made
+    assert [i for i, _ in first] == [i for i, _ in Runs(model, paths).of(0)]
