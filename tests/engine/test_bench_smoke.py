@@ -51,6 +51,7 @@ def test_machines_workload_runs_on_two_real_maps(tmp_path: Path,
     assert "(2 files)" in text and "in a sweep (median)" in text and "with sample runs" in text
     assert "cache of runs on other maps" in text and "corpus again" in text
     assert "first run into an empty cache" in text
+    assert "whole process, warm" in text
 
 
 def test_startup_row_runs() -> None:
