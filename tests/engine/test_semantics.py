@@ -448,3 +448,27 @@ def test_old_solver_contexts_are_freed(monkeypatch: pytest.MonkeyPatch, text: st
     finally:
         gc.enable()
     assert len(alive) <= 2
+
+
+def test_is_least_in_blocks_says_what_one_disjunction_says(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Showing that no model is lexicographically smaller than a start asks, in blocks
+    of LEAST_BLOCK objectives, whether one of them can be smaller with those before it
+    equal: the same answer as one disjunction over them all, for starts that are the
+    least, and for starts beaten at the first, a middle or the last objective."""
+    import z3
+
+    from bootspec.engine import solver as S
+    xs = z3.Ints(" ".join(f"x{i}" for i in range(40)))
+    s = z3.Solver()
+    for i, x in enumerate(xs):  # x_i in [i % 3, 9]; x_0 + x_39 >= 4 ties the ends together
+        s.add(x >= i % 3, x <= 9)
+    s.add(xs[0] + xs[-1] >= 4)
+    obs = [S.Objective(x, 0, 9) for x in xs]
+    least = [i % 3 for i in range(40)]
+    least[-1] = 4  # x_0 = 0 forces x_39 >= 4
+    starts = [least, [1, *least[1:-1], 3], [*least[:20], least[20] + 1, *least[21:]],
+              [*least[:-1], 5]]
+    for block in (40, 7, 1):
+        monkeypatch.setattr(S, "LEAST_BLOCK", block)
+        got = [S._is_least(s, obs, st) is not None for st in starts]
+        assert got == [True, False, False, False], block
