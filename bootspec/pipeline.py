@@ -111,11 +111,13 @@ def load(files: Iterable[Path], extra: Iterable[tuple[str, str]] = (),
         errors.extend(warnings)
     errors.raise_if_any(sources)
     warnings += [w for _, m in sorted(models.items()) if (w := pigeonhole(m)) is not None]
-    from bootspec.memmap.bind import resolve_file_maps
     inputs = {p: d for f in asts for p, d in f.inputs}
+    project = Project(file_list, sources, models, proofs, paths, inputs, tuple(warnings))
+    if not any(m.path is not None for model in models.values() for m in model.maps.values()):
+        return project  # no 'map ... from' file: the importers are not needed
+    from bootspec.memmap.bind import resolve_file_maps
     try:
-        return resolve_file_maps(Project(file_list, sources, models, proofs, paths, inputs,
-                                         tuple(warnings)), scope)
+        return resolve_file_maps(project, scope)
     except BootspecError as e:
         raise BootspecError(e.diagnostics, {**sources, **e.sources}) from None
 

@@ -71,3 +71,19 @@ def test_a_warm_check_imports_nothing_heavy(tmp_path: Path) -> None:
             f"assert run({argv!r}, out, io.StringIO()) == 0, out.getvalue()")
     assert "z3" in _imported(code)  # the first run decides
     assert _imported(code) == set()
+
+
+def test_a_warm_memmap_check_imports_nothing_heavy(tmp_path: Path) -> None:
+    """Likewise for ``memmap check``: once a run read every machine's report from the
+    cache, the next prints from the warm path without the importers or the engine."""
+    fixtures = REPO / "tests" / "memmap" / "fixtures"
+    shutil.copytree(fixtures / "models", tmp_path / "models")
+    shutil.copytree(fixtures / "machines", tmp_path / "machines")
+    argv = ["memmap", "check", str(tmp_path / "machines"), "--path", str(tmp_path / "models"),
+            "-m", "low_alloc", "--cache-dir", str(tmp_path / "cache")]
+    code = (f"from bootspec.cli import run\n"
+            f"out = io.StringIO()\n"
+            f"assert run({argv!r}, out, io.StringIO()) in (0, 1), out.getvalue()")
+    assert "bootspec.memmap.parse" in _imported(code)  # checks, caches each report
+    assert "bootspec.memmap.parse" in _imported(code)  # reads them all, leaves the entry
+    assert _imported(code) == set()
