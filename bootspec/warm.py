@@ -77,7 +77,8 @@ def is_sweep(args: argparse.Namespace) -> bool:
 def eligible(args: argparse.Namespace) -> bool:
     """Whether this command line may use, or leave, a run entry."""
     if is_sweep(args):
-        return not args.no_cache and args.format in FORMATS
+        return (not args.no_cache and not getattr(args, "executor", None)
+                and args.format in FORMATS)
     return (getattr(args, "command", None) == "check" and not args.no_cache
             and not getattr(args, "memmap", None) and not getattr(args, "bind", None)
             and not args.executor and args.format in FORMATS)

@@ -22,6 +22,7 @@ from bootspec.engine.solver import Limits
 from bootspec.memmap.bios import options_of as bios_options
 from bootspec.pipeline import Project, discover, load
 from bootspec.runner import Progress as Progress  # the one progress bar (tqdm)
+from bootspec.runner import make_executor
 from bootspec.sweep import report
 from bootspec.sweep.inputs import expand_inputs as expand_inputs  # its home before
 from bootspec.sweep.rows import MachineReport
@@ -107,9 +108,12 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO,
     partial: str | None = None
     cache = None if args.no_cache else (
         warm.NoteLog(args.cache_dir) if inputs is not None else Cache(args.cache_dir))
+    url = None if args.executor == "local" else args.executor  # local: the pool of -j
     try:
-        reports = check_machines(project, symbolic, files_in, limits, args.jobs,
-                                 not args.no_sample, seen, cache, bios_options(args))
+        with make_executor(url, args.jobs) as executor:
+            reports = check_machines(project, symbolic, files_in, limits, args.jobs,
+                                     not args.no_sample, seen, cache, bios_options(args),
+                                     executor)
     except (KeyboardInterrupt, Exception) as e:
         if not (isinstance(e, KeyboardInterrupt) or signals.was_interrupted()):
             raise  # an exception that is not an interrupt, even a wrapped one

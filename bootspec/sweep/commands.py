@@ -104,6 +104,9 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
                    "status and what it means), on stdout; with -o the report still goes "
                    "to FILE")
     c.add_argument("--no-timing", action="store_true", help="leave out times (stable output)")
+    c.add_argument("--executor", metavar="URL",
+                   help="check the machines on an executor: 'local' (a process pool of "
+                   "--jobs) or dask://HOST:PORT (a Dask distributed scheduler)")
     c.add_argument("--no-sample", action="store_true",
                    help="do not look for a reachable run to show where nothing is violated")
     add_limit_options(c)

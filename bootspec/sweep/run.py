@@ -13,9 +13,12 @@ the regions placed, and the violation.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
+import hashlib
 import multiprocessing
 import multiprocessing.util
+import pickle
 import time
 from collections.abc import Callable, Sequence
 
@@ -240,6 +243,25 @@ def _worker_init(project: Project, models: list[str], limits: Limits, sample: bo
     multiprocessing.util.Finalize(reuse, reuse.save, kwargs={"force": True}, exitpriority=10)
 
 
+#: per process of an executor: the state of each sweep it took part in, by its key
+_remote: dict[str, _WorkerState] = {}
+
+
+def _remote_check(key: str, payload: bytes, machine: Machine) -> MachineReport:
+    """One machine of a sweep on an executor's worker (a Dask worker has no
+    initializer): the sweep's state (``payload``, pickled by this sweep's own process)
+    comes with each task and is unpickled once per worker process, keyed by its
+    sha256; its :class:`Reuse` then carries from machine to machine as in a pool."""
+    global _worker
+    if key not in _remote:
+        _worker_init(*pickle.loads(payload))
+        assert _worker is not None
+        _remote[key] = _worker
+    w = _remote[key]
+    return check_machine(w.project, w.models, machine, w.limits, w.sample, reuse=w.reuse,
+                         cache=w.cache, bios=w.bios)
+
+
 def _worker_check(machine: Machine) -> MachineReport:
     w = _worker
     assert w is not None, "a pool task ran in a process the pool did not initialise"
@@ -250,17 +272,19 @@ def _worker_check(machine: Machine) -> MachineReport:
 def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
                    limits: Limits | None = None, jobs: int = 1, sample: bool = True,
                    progress: Callable[[MachineReport], None] | None = None,
-                   cache: Cache | None = None, bios: BiosOptions | None = None
+                   cache: Cache | None = None, bios: BiosOptions | None = None,
+                   executor: concurrent.futures.Executor | None = None
                    ) -> list[MachineReport]:
-    """One report per input, in input order. With ``jobs > 1`` the inputs are screened
-    here and only machines go to a process pool; each worker is handed ``project`` as
-    this process loaded it (pickled by the pool: no worker parses or reads the model
-    files again). ``cache``: each machine's report and each model's :class:`Reuse`
-    note, from run to run."""
+    """One report per input, in input order. With ``jobs > 1`` (or an ``executor``, a
+    Dask client's for instance: :func:`bootspec.runner.make_executor`) the inputs are
+    screened here and only machines go to a process pool (or the executor); each
+    worker is handed ``project`` as this process loaded it (pickled: no worker parses
+    or reads the model files again). ``cache``: each machine's report and each
+    model's :class:`Reuse` note, from run to run."""
     reuse = Reuse(project, limits, cache=cache)
     try:
         return _check_machines(project, models, inputs, limits, jobs, sample, progress, reuse,
-                               bios or BiosOptions())
+                               bios or BiosOptions(), executor)
     finally:
         reuse.save(force=True)
 
@@ -268,9 +292,10 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
 def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
                     limits: Limits | None, jobs: int, sample: bool,
                     progress: Callable[[MachineReport], None] | None, reuse: Reuse,
-                    bios: BiosOptions) -> list[MachineReport]:
+                    bios: BiosOptions, executor: concurrent.futures.Executor | None = None
+                    ) -> list[MachineReport]:
     cache = reuse.cache
-    if jobs <= 1:
+    if jobs <= 1 and executor is None:
         reports = []
         for path, explicit in inputs:
             rep = check_machine(project, models, path, limits, sample, explicit, reuse, cache,
@@ -295,16 +320,23 @@ def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tu
                                    cache=cache, bios=bios)
             if progress is not None:
                 progress(out[i])  # type: ignore[arg-type]
-    else:
-        ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
-        folder = str(cache.folder) if cache is not None else None
-        with process_pool(min(jobs, len(todo)), mp_context=ctx, initializer=_worker_init,
-                          initargs=(project, list(models), limits or Limits(), sample,
-                                    folder, bios)) as pool:
+        return [r for r in out if r is not None]
+    folder = str(cache.folder) if cache is not None else None
+    state = (project, list(models), limits or Limits(), sample, folder, bios)
+    with contextlib.ExitStack() as stack:
+        if executor is not None:
+            payload = pickle.dumps(state)
+            key = hashlib.sha256(payload).hexdigest()
+            futures = {executor.submit(_remote_check, key, payload, m): i
+                       for i, m in todo.items()}
+        else:
+            ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
+            pool = stack.enter_context(process_pool(min(jobs, len(todo)), mp_context=ctx,
+                                                    initializer=_worker_init, initargs=state))
             futures = {pool.submit(_worker_check, m): i for i, m in todo.items()}
-            for fut in concurrent.futures.as_completed(futures):
-                rep = fut.result()
-                out[futures[fut]] = rep
-                if progress is not None:
-                    progress(rep)
+        for fut in concurrent.futures.as_completed(futures):
+            rep = fut.result()
+            out[futures[fut]] = rep
+            if progress is not None:
+                progress(rep)
     return [r for r in out if r is not None]
