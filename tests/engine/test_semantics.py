@@ -472,3 +472,37 @@ def test_is_least_in_blocks_says_what_one_disjunction_says(monkeypatch) -> None:
         monkeypatch.setattr(S, "LEAST_BLOCK", block)
         got = [S._is_least(s, obs, st) is not None for st in starts]
         assert got == [True, False, False, False], block
+
+
+def test_is_least_asks_a_block_that_gives_up_again_in_halves(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A block whose query gives up is asked again in halves, down to LEAST_BLOCK_MIN
+    objectives: the same answers as when nothing gives up; when even the smallest
+    block gives up, no answer (the search then probes one input at a time)."""
+    import z3
+
+    from bootspec.engine import solver as S
+    xs = z3.Ints(" ".join(f"x{i}" for i in range(24)))
+    s = z3.Solver()
+    for x in xs:
+        s.add(x >= 1, x <= 5)
+    obs = [S.Objective(x, 0, 5) for x in xs]
+    real = S.check
+    asked: list[int] = []
+
+    def giving_up_on_wide_blocks(solver, *a, **k):  # type: ignore[no-untyped-def]
+        if a and z3.is_or(a[0]):
+            asked.append(a[0].num_args())
+            if a[0].num_args() > limit:
+                return S.Outcome("unknown", "made to give up")
+        return real(solver, *a, **k)
+
+    monkeypatch.setattr(S, "check", giving_up_on_wide_blocks)
+    monkeypatch.setattr(S, "LEAST_BLOCK", 16)
+    monkeypatch.setattr(S, "LEAST_BLOCK_MIN", 2)
+    least, beaten = [1] * 24, [1] * 23 + [2]
+    for limit in (100, 5, 2):
+        asked.clear()
+        assert S._is_least(s, obs, least) is not None and S._is_least(s, obs, beaten) is None
+        assert max(asked) == 16 and (limit >= 16 or min(asked) <= limit)
+    limit = 1  # even two objectives give up: no answer
+    assert S._is_least(s, obs, least) is None
