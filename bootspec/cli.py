@@ -46,7 +46,7 @@ from bootspec.diagnostics import (
 from bootspec.memmap.bios import add_flags as add_bios_flags
 from bootspec.oracle import commands as oracle_commands
 from bootspec.report import graph
-from bootspec.report.files import check_writable, emit
+from bootspec.report.files import check_writable, emit, emit_summarised
 from bootspec.sweep import commands as memmap_commands
 from bootspec.units import counted
 
@@ -196,12 +196,7 @@ def _emit(opts: Options, report: str, stdout: TextIO) -> None:
 def _emit_check(opts: Options, report: str, line: str, stdout: TextIO) -> None:
     """A check's report as :func:`_emit` writes it; with --quiet only ``line`` on stdout
     (and the report in --output's file)."""
-    if not opts.quiet:
-        _emit(opts, report, stdout)
-        return
-    if opts.output:
-        _emit(opts, report, stdout)
-    stdout.write(line)
+    emit_summarised(report, line, opts.output, opts.force, opts.quiet, stdout)
 
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -82,3 +82,13 @@ def emit(text: str, output: str | None, force: bool, stdout: TextIO) -> None:
         write_atomic(output, text, force)
     else:
         stdout.write(text)
+
+
+def emit_summarised(text: str, summary: str, output: str | None, force: bool, quiet: bool,
+                    stdout: TextIO) -> None:
+    """A report as :func:`emit` writes it; with ``quiet`` only ``summary`` on stdout
+    (and the report in ``output``'s file, if one is given)."""
+    if not quiet or output:
+        emit(text, output, force, stdout)
+    if quiet:
+        stdout.write(summary)

@@ -78,8 +78,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO,
     """``memmap check``; returns the exit status (see the module docstring).
     ``inputs``: the run's key for the warm path (:mod:`bootspec.warm`), which a run
     that reads every machine's report from the cache leaves an entry under."""
-    from bootspec.report.files import check_writable
-    from bootspec.sweep.commands import emit_sweep
+    from bootspec.report.files import check_writable, emit_summarised
     check_writable(args.output, args.force)  # before the work, not after it
     files = discover(args.paths)
     scope = scope_of(args, files)
@@ -135,7 +134,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO,
     summary = "".join(f"bootspec: {ln}\n" for ln in report.summary_lines(
         reports, timing=False, elapsed=elapsed,
         stopped=signals.status() if partial is not None else 0))
-    emit_sweep(args, rendered, summary, stdout)
+    emit_summarised(rendered, summary, args.output, args.force, args.quiet, stdout)
     errors = [r for r in reports if r.error is not None]
     said = "".join((r.error or "").rstrip("\n") + "\n" for r in errors)
     stderr.write(said)

@@ -32,28 +32,16 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     # from the cache (bootspec/warm.py); nothing heavy is imported for it
     inputs = warm.inputs_of(args)
     if inputs is not None:
-        from bootspec.report.files import check_writable
+        from bootspec.report.files import check_writable, emit_summarised
         check_writable(args.output, args.force)
         hit = warm.replay(inputs, Cache(args.cache_dir))
         if hit is not None:
             report, summary, errors, status = hit
-            emit_sweep(args, report, summary, stdout)
+            emit_summarised(report, summary, args.output, args.force, args.quiet, stdout)
             stderr.write(errors)
             return status
     from bootspec.sweep import cli
     return cli.run_check(args, stdout, stderr, inputs)
-
-
-def emit_sweep(args: argparse.Namespace, report: str, summary: str, stdout: TextIO) -> None:
-    """The report (to stdout or ``-o FILE``), or with ``--quiet`` only the summary lines
-    (a file still gets the report)."""
-    from bootspec.report.files import emit
-    if getattr(args, "quiet", False):
-        if args.output:
-            emit(report, args.output, args.force, stdout)
-        stdout.write(summary)
-    else:
-        emit(report, args.output, args.force, stdout)
 
 
 def add_parser(subparsers: Subparsers) -> None:
