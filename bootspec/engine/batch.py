@@ -152,6 +152,7 @@ class PathBatch:
         self.point_status: dict[int, str] = {}  # see pointwise
         self.unsat_before: dict[int, int] = {}  # k: its first points that cannot fail
         self.found: dict[int, Outcome] = {}  # k: the model of its first failing point
+        self.hint_fails: dict[int, bool] = {}  # k: see hint_fails_first
         # events whose deferred literals' definitions are asserted (see need)
         self.defined: set[int] = set()
         self.rounds = 0
@@ -245,14 +246,14 @@ class PathBatch:
         on an earlier machine) fails, concretely, the first point k is checked at on
         this path: then that point is where k first fails here, as asking the solver
         whether any point fails and then which would find."""
-        hint = hints.get(ob.name)
-        if hint is None or not self.q.get(k) or self.unsat_before.get(k, 0) != 0:
-            return False
-        i = self.q[k][0][0]
-        if any(n not in hint for n in self.enc.inputs):
-            return False
-        path = self.checker.paths[self.pi]
-        return self.checker.fails_at(path, i, hint, self.plans[k].target)
+        if k not in self.hint_fails:  # one concrete run, asked by decide_all and here
+            hint = hints.get(ob.name)
+            self.hint_fails[k] = (
+                hint is not None and bool(self.q.get(k)) and self.unsat_before.get(k, 0) == 0
+                and all(n in hint for n in self.enc.inputs)
+                and self.checker.fails_at(self.checker.paths[self.pi], self.q[k][0][0], hint,
+                                          self.plans[k].target))
+        return self.hint_fails[k]
 
     def _pinned(self, q: z3.BoolRef, inputs: dict[str, int]) -> Outcome:
         """The query of ``q`` with every input fixed to ``inputs`` (a run that fails
@@ -274,10 +275,10 @@ class PathBatch:
         checker, path = self.checker, self.checker.paths[self.pi]
         target = self.plans[k].target
         first = self.unsat_before.get(k, 0)
+        hint = hints.get(ob.name)
         for at, (i, q) in enumerate(self.q[k][first:], first):
             self.need(k, at)
             out = self.found.pop(k, None) if at == first else None
-            hint = hints.get(ob.name)
             if out is None and at == 0 and hint is not None and \
                     self.hint_fails_first(k, ob, hints):
                 pinned = self._pinned(q, hint)
@@ -287,11 +288,12 @@ class PathBatch:
                 return None
             if out.status == "sat":
                 assert out.model is not None
-                hint = hints.get(ob.name)
                 names = checker.objective_names(self.enc)
                 start = None
-                if hint is not None and all(n in hint for n in names) and \
-                        checker.fails_at(path, i, hint, target):
+                # the hint fails here too, concretely (at the first point: known already)
+                if hint is not None and (self.hint_fails_first(k, ob, hints) if at == 0 else
+                                         all(n in hint for n in names)
+                                         and checker.fails_at(path, i, hint, target)):
                     start = [hint[n] for n in names]
                 inputs, complete = checker.smallest(self.enc, self.solver, [q], out.model,
                                                     start, out.used, i, target)
