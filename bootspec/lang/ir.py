@@ -48,6 +48,19 @@ class ParamIR:
             return None if first <= self.hi else ()
         return tuple(range(first, self.hi + 1, self.align))
 
+    def takes(self, v: int) -> bool:
+        """Whether ``v`` is one of the values the parameter ranges over."""
+        if self.kind == "range":
+            return self.lo <= v <= self.hi and v % self.align == 0
+        if self.kind == "bool":
+            return v in (0, 1)
+        return v in self.values
+
+    def pinned_to(self) -> int | None:
+        """The value of a parameter that takes exactly one, else None."""
+        d = self.domain()
+        return d[0] if d is not None and len(d) == 1 else None
+
 
 @dataclasses.dataclass(frozen=True)
 class MapIR:

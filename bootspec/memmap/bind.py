@@ -317,12 +317,19 @@ def assumption_notes(m: MapIR, entries: Sequence[Entry]) -> list[Diagnostic]:
 def admits(symbolic: Model, bound: Model) -> bool:
     """Whether ``bound`` is ``symbolic`` with each symbolic map replaced by a map it
     admits (any number of entries: sorted, disjoint, inside its ``within`` window,
-    aligned, of its types) and nothing else changed. A proof for every map of
+    aligned, of its types), perhaps parameters pinned to one of their values
+    (:func:`~bootspec.memmap.bios.pin_models`), and nothing else changed. A proof for every map of
     ``symbolic`` (:meth:`~bootspec.engine.check.ModelChecker.proved_for_every_map`)
     then covers ``bound``."""
-    if set(symbolic.maps) != set(bound.maps) or \
-            dataclasses.replace(bound, maps=symbolic.maps) != symbolic:
+    if set(symbolic.maps) != set(bound.maps) or len(symbolic.params) != len(bound.params) or \
+            dataclasses.replace(bound, maps=symbolic.maps, params=symbolic.params) != symbolic:
         return False
+    for sp, bp in zip(symbolic.params, bound.params, strict=True):
+        # a parameter pinned to one of its values (a machine's BIOS inputs) narrows the
+        # configurations: what holds for all of them holds for that one
+        if bp != sp and (bp.name != sp.name or (v := bp.pinned_to()) is None or
+                         not sp.takes(v)):
+            return False
     for name, sm in symbolic.maps.items():
         bm = bound.maps[name]
         if not sm.symbolic or bm.symbolic:

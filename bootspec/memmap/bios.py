@@ -156,12 +156,6 @@ def derive(entries: Entries, params: Sequence[str], options: BiosOptions) -> lis
     return out
 
 
-def _in_domain(p: ParamIR, v: int) -> bool:
-    if p.kind == "range":
-        return p.lo <= v <= p.hi and v % p.align == 0
-    return v in p.values
-
-
 def pin_models(models: dict[str, Model], names: Sequence[str], entries: Entries | None,
                options: BiosOptions, where: str) -> tuple[dict[str, Model], list[BiosInput]]:
     """``models`` with each BIOS input of the ``names`` models pinned to one value.
@@ -187,7 +181,7 @@ def pin_models(models: dict[str, Model], names: Sequence[str], entries: Entries 
             b = inputs.get(p.name)
             if b is None or p not in ps:
                 new.append(p)
-            elif not _in_domain(p, b.value):
+            elif not p.takes(b.value):
                 diags.append(Diagnostic(
                     "BS530", f"{n}: {b} lies outside the parameter's domain "
                     f"[{p.lo}, {p.hi}]" if p.kind == "range" else f"{n}: {b} lies outside "

@@ -305,3 +305,37 @@ def test_admits_a_machine_map_only_within_the_symbolic_maps_rules(project: Proje
     assert admits(relaxed(written), bound)
     other = dataclasses.replace(bound, params=bound.params[1:])  # something else changed
     assert not admits(relaxed(written), other)
+
+
+def test_admits_parameters_pinned_to_one_of_their_values(project: Project) -> None:
+    """A machine's BIOS inputs pin parameters to one value each: a proof for every
+    configuration covers the pinned model only when that value is one the parameter
+    takes (a narrowing), never a value outside it, a wider set or another parameter."""
+    import dataclasses
+
+    from bootspec.diagnostics import Span
+    from bootspec.lang.ir import ParamIR
+    from bootspec.memmap.bind import admits
+    from bootspec.sweep.reuse import relaxed
+
+    name = "low_alloc"
+    span = Span("m.boot", 1, 1)
+    param = ParamIR("mem_lower", "range", span, lo=0x10, hi=0x1000, align=0x10)
+    written = relaxed(dataclasses.replace(project.models[name], params=(param,)))
+    bound = dataclasses.replace(bind(project, CLEAN, None).project.models[name], params=(param,))
+
+    def pinned(*values: int, p: ParamIR = param) -> object:
+        q = dataclasses.replace(p, kind="set", lo=min(values), hi=max(values), align=1,
+                                values=values)
+        return dataclasses.replace(bound, params=(q,))
+
+    assert admits(written, bound)
+    assert admits(written, pinned(0x20)) and admits(written, pinned(0x1000))
+    assert not admits(written, pinned(0x21))  # not a multiple of its alignment
+    assert not admits(written, pinned(0x0)) and not admits(written, pinned(0x1010))
+    assert not admits(written, pinned(0x20, 0x30))  # two values: not a pin
+    renamed = dataclasses.replace(param, name="ebda_seg")
+    assert not admits(written, pinned(0x20, p=renamed))
+    flag = ParamIR("flag", "bool", span)
+    assert flag.takes(0) and flag.takes(1) and not flag.takes(2)
+    assert flag.pinned_to() is None and param.pinned_to() is None
