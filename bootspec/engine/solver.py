@@ -89,6 +89,18 @@ def _spent(solver: z3.Solver) -> int:
     return int(stats.get_key_value("rlimit count")) if "rlimit count" in stats.keys() else 0  # noqa: SIM118 - z3 Statistics indexes by position
 
 
+#: whether this process has run a query (see :func:`fork_safe`)
+_queried = False
+
+
+def fork_safe() -> bool:
+    """True while this process has run no Z3 query: a query with a wall-clock timeout
+    leaves Z3 timer threads behind, which a forked child would inherit the bookkeeping
+    of but not the threads. A pool forked before any query shares the parent's
+    imports and loaded models instead of making each worker start afresh."""
+    return not _queried
+
+
 def z3_version() -> str:
     return str(z3.get_version_string())
 
@@ -117,8 +129,10 @@ def check(solver: z3.Solver, *assumptions: z3.BoolRef, want_core: bool = False) 
     on its incremental kernel, where a plain check would first run its whole
     preprocessing on the formula (10-100x slower on bootspec's encodings).
     After :func:`interrupt` every query is ``unknown``, reason "interrupted"."""
+    global _queried
     if _STOP.is_set():
         return Outcome("unknown", "interrupted")
+    _queried = True
     before = _spent(solver)
     try:
         r = solver.check(*(assumptions or (z3.Bool("bootspec:query"),)))

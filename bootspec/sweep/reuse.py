@@ -64,6 +64,13 @@ class Reuse:
             self.proved[name] = (anymap, admitted)
         return self.proved[name]
 
+    def proofs(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
+        """:meth:`prove`, taking up the model's note first (as a machine that binds it
+        would): with a cache that holds its proofs they are read, not made."""
+        if name not in self.carried:
+            self._load(name)
+        return self.prove(name)
+
     def for_binding(self, binding: Binding) -> dict[str, Carry]:
         """What to carry into this machine: the proofs that cover its map."""
         bound = binding.project.models

@@ -12,6 +12,7 @@ the regions placed, and the violation.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import contextlib
 import dataclasses
@@ -19,6 +20,7 @@ import hashlib
 import multiprocessing
 import multiprocessing.util
 import pickle
+import sys
 import time
 from collections.abc import Callable, Sequence
 
@@ -27,7 +29,7 @@ from bootspec.diagnostics import BootspecError, Diagnostic, render_all
 from bootspec.engine.cex import show_param
 from bootspec.engine.check import Result
 from bootspec.engine.paths import regions_in
-from bootspec.engine.solver import Limits, fresh_context
+from bootspec.engine.solver import Limits, fork_safe, fresh_context
 from bootspec.lang.ir import Model, Obligation
 from bootspec.memmap.bind import Binding, Machine, bind, load_machine, machine_ok
 from bootspec.memmap.bios import BiosOptions, machine_entries, pin_models
@@ -46,24 +48,30 @@ def screen(project: Project, models: Sequence[str], path: str, explicit: bool = 
     the :class:`Machine`, or a report saying why not (``error``: rendered diagnostics of
     bad input; ``skipped``: no map of a bound kind, or no map at all in a file that came
     from a folder)."""
+    return _screen(project, models, path, explicit)[0]
+
+
+def _screen(project: Project, models: Sequence[str], path: str, explicit: bool = True
+            ) -> tuple[Machine | MachineReport, list[str]]:
+    """:func:`screen`, and the models the machine binds."""
     description = None
     result = parse_path(path)
     try:
         if not explicit and not result.maps and not result.errors:
-            return MachineReport(path, None, skipped="no memory map")
+            return MachineReport(path, None, skipped="no memory map"), []
         machine = load_machine(path, result)
         description = machine.description
         binding = bind(project, machine, models=models, require=False)
     except BootspecError as e:
         return MachineReport(path, description, error=render_all(
-            e.diagnostics, getattr(e, "sources", None) or result.sources))
+            e.diagnostics, getattr(e, "sources", None) or result.sources)), []
     if not binding.bound:
         want = sorted({m.kind for n in models for m in project.models[n].maps.values()
                        if m.symbolic})
         return MachineReport(path, description, machine.kinds,
                              skipped=f"no {' or '.join(want)} map (only "
-                                     f"{', '.join(machine.kinds)})")
-    return machine
+                                     f"{', '.join(machine.kinds)})"), []
+    return machine, binding.bound_models()
 
 
 def fresh_solver_state() -> None:
@@ -228,8 +236,9 @@ class _WorkerState:
 
 #: This process's state as a pool worker (None in the parent). The pool's initializer
 #: sets it: a task carries only its machine, since loading the models and making a
-#: Reuse per task would cost more than checking most machines, and a spawned worker
-#: shares nothing with its parent. One per process, read by :func:`_worker_check`.
+#: Reuse per task would cost more than checking most machines (a spawned worker shares
+#: nothing with its parent, a forked one nothing learnt after the fork). One per
+#: process, read by :func:`_worker_check`.
 _worker: _WorkerState | None = None
 
 
@@ -262,9 +271,19 @@ def _remote_check(key: str, payload: bytes, machine: Machine) -> MachineReport:
                          cache=w.cache, bios=w.bios)
 
 
-def _worker_check(machine: Machine) -> MachineReport:
+def _worker_prove(name: str) -> tuple[str, tuple[frozenset[str], frozenset[str]]]:
+    """A model's proofs for every map (:meth:`Reuse.prove`), made once for the pool."""
     w = _worker
     assert w is not None, "a pool task ran in a process the pool did not initialise"
+    return name, w.reuse.proofs(name)
+
+
+def _worker_check(machine: Machine,
+                  proved: dict[str, tuple[frozenset[str], frozenset[str]]]) -> MachineReport:
+    w = _worker
+    assert w is not None, "a pool task ran in a process the pool did not initialise"
+    for name, p in proved.items():
+        w.reuse.proved.setdefault(name, p)
     return check_machine(w.project, w.models, machine, w.limits, w.sample, reuse=w.reuse,
                          cache=w.cache, bios=w.bios)
 
@@ -278,8 +297,9 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
     """One report per input, in input order. With ``jobs > 1`` (or an ``executor``, a
     Dask client's for instance: :func:`bootspec.runner.make_executor`) the inputs are
     screened here and only machines go to a process pool (or the executor); each
-    worker is handed ``project`` as this process loaded it (pickled: no worker parses
-    or reads the model files again). ``cache``: each machine's report and each
+    worker is handed ``project`` as this process loaded it (inherited by a forked worker,
+    pickled to a spawned one, see :func:`_start_method`: no worker parses or reads the
+    model files again). ``cache``: each machine's report and each
     model's :class:`Reuse` note, from run to run."""
     reuse = Reuse(project, limits, cache=cache)
     try:
@@ -287,6 +307,16 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
                                bios or BiosOptions(), executor)
     finally:
         reuse.save(force=True)
+
+
+def _start_method() -> str:
+    """How the ``-j`` pool starts its workers: forked, on Linux while this process has
+    run no Z3 query (:func:`~bootspec.engine.solver.fork_safe`; a sweep's parent only
+    loads and screens), so each worker starts with the engine imported and the models
+    loaded (the corpus of real maps with ``-j 2``: ~0.5 s sooner); spawned otherwise."""
+    if sys.platform == "linux" and fork_safe():
+        return "fork"
+    return "spawn"
 
 
 def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
@@ -306,8 +336,10 @@ def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tu
         return reports
     out: list[MachineReport | None] = [None] * len(inputs)
     todo: dict[int, Machine] = {}
+    binds: collections.Counter[str] = collections.Counter()
     for i, (path, explicit) in enumerate(inputs):
-        found = screen(project, models, path, explicit)
+        found, bound = _screen(project, models, path, explicit)
+        binds.update(bound)
         if isinstance(found, Machine):
             todo[i] = found
         else:
@@ -330,10 +362,13 @@ def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tu
             futures = {executor.submit(_remote_check, key, payload, m): i
                        for i, m in todo.items()}
         else:
-            ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Z3 state
+            ctx = multiprocessing.get_context(_start_method())
             pool = stack.enter_context(process_pool(min(jobs, len(todo)), mp_context=ctx,
                                                     initializer=_worker_init, initargs=state))
-            futures = {pool.submit(_worker_check, m): i for i, m in todo.items()}
+            # proofs pay off from a model's second machine on: made once, shared out
+            proved = dict(f.result() for f in [pool.submit(_worker_prove, n)
+                                               for n in sorted(binds) if binds[n] > 1])
+            futures = {pool.submit(_worker_check, m, proved): i for i, m in todo.items()}
         for fut in concurrent.futures.as_completed(futures):
             rep = fut.result()
             out[futures[fut]] = rep
