@@ -161,3 +161,25 @@ expect fits@L5 violated
     for size, ok in fits.items():
         one = text.replace(f"[{sizes[0]}, {sizes[-1]}] align 16", f"{{{size}}}")
         assert verdicts(load_text(one))["m/fits@L5"] == ("holds" if ok else "violated")
+
+
+# -- a range minus holes is the set of its addresses in no hole ----------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-4, 40), st.integers(-4, 40),
+       st.lists(st.tuples(st.integers(-4, 44), st.integers(-4, 44)), max_size=8))
+def test_free_space_is_the_addresses_in_no_hole(lo: int, hi: int,
+                                                holes: list[tuple[int, int]]) -> None:
+    """The free space first_fit searches (one sweep over sorted holes) is, address by
+    address, [lo, hi) minus every non-empty hole, as maximal sorted intervals."""
+    from bootspec.engine.concrete_expr import _subtract
+
+    free = [x for x in range(lo, hi) if not any(a <= x < b for a, b in holes)]
+    runs: list[tuple[int, int]] = []
+    for x in free:
+        if runs and runs[-1][1] == x:
+            runs[-1] = (runs[-1][0], x + 1)
+        else:
+            runs.append((x, x + 1))
+    assert _subtract(lo, hi, holes) == runs
