@@ -56,6 +56,7 @@ from bootspec.engine.terms import (
     Term,
     add,
     and_,
+    conj,
     ge,
     implies,
     ite,
@@ -235,7 +236,7 @@ class Encoder(ExprEncoder):
                           for g in cl.groups for ct in g] + \
                          [z3.And(ct.exists, c >= ct.lo, c + size <= ct.hi) for ct in cl.loose]
                 cons.append(z3.Or(inside))
-                outcomes.append((z3.Implies(fits_a, z3.And(cons)), fits_a, c))
+                outcomes.append((z3.Implies(fits_a, conj(cons)), fits_a, c))
             elif isinstance(p, A.Anywhere):
                 key = choice_key(line, k)
                 cases = self._cases(cl.align, st) if cl.align is not None else []
@@ -265,13 +266,14 @@ class Encoder(ExprEncoder):
                     fits = self._deferred_fit(size, cl, st, line.span)
                 else:
                     fits, _ = self.first_fit(size, cl.align, cl, False, st)
-                outcomes.append((implies(fits, z3.And(cons)), fits, c))
+                valid = conj(cons)
+                outcomes.append((implies(fits, valid), fits, c))
                 if len(policies) == 1:
                     # a run gets past exactly when its choice is valid: a valid start
                     # implies the first fit exists (it is complete), so the first fit's
                     # formula, quadratic in the obstacles, is needed only where the
                     # placement's own fits@ site is checked (see encode_path)
-                    self.lone_valid = z3.And(cons)
+                    self.lone_valid = valid
             elif isinstance(p, A.TopDown | A.BottomUp):
                 fits, start = self.first_fit(size, cl.align, cl, isinstance(p, A.TopDown), st)
                 outcomes.append((z3.BoolVal(True), fits, start))

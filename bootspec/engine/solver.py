@@ -22,7 +22,7 @@ from bootspec.engine.limits import Limits as Limits
 from bootspec.engine.limits import interrupt as interrupt
 from bootspec.engine.limits import interrupted as interrupted
 from bootspec.engine.limits import resume as resume
-from bootspec.engine.terms import forget_literals
+from bootspec.engine.terms import conj, forget_literals
 from bootspec.lang.vocab import Answer
 
 # budget of each probe that makes a counterexample small; past it the best model so far is shown
@@ -305,9 +305,9 @@ def _is_least(solver: z3.Solver, objectives: list[Objective], start: list[int]
         same: z3.BoolRef = z3.BoolVal(True)  # the objectives before j equal start's
         less = []
         for j, (ob, v) in enumerate(zip(objectives, start, strict=True)):
-            less.append(z3.And(same, ob.term < v))
+            less.append(conj([same, ob.term < v]))
             prefix = z3.Bool(f"bootspec:same:{j}")
-            solver.add(prefix == z3.And(same, ob.term == v))  # one level deep each
+            solver.add(prefix == conj([same, ob.term == v]))  # one level deep each
             same = prefix
         def refuted(lo: int, hi: int) -> bool:
             """No model is smaller at one of objectives lo..hi-1 (a block that gives up

@@ -184,6 +184,15 @@ def and_(*xs: Cond) -> Cond:
     return _nary(z3.Z3_mk_and, xs2)
 
 
+def conj(xs: list[Cond]) -> Cond:
+    """``z3.And(xs)``, the same term (nothing dropped or folded, so Z3 sees what it
+    saw), made through the C API without z3py's coercion of every operand (a
+    placement that avoids a thousand regions has a thousand)."""
+    if not xs:
+        return z3.And(xs)  # an 'and' of nothing, which is not the term 'true'
+    return _nary(z3.Z3_mk_and, xs)
+
+
 def or_(*xs: Cond) -> Cond:
     xs2 = [x for x in xs if not is_false(x)]
     if not xs2:

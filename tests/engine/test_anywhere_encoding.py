@@ -19,7 +19,7 @@ from helpers import decided_alone, load_text
 
 from bootspec.engine import batch as batch_mod
 from bootspec.engine.check import ModelChecker
-from bootspec.engine.terms import ceil_to, floor_to, multiple_of
+from bootspec.engine.terms import ceil_to, conj, floor_to, multiple_of
 from bootspec.oracle import soak
 
 # a chain of aligned choices (sizes multiples of the alignment: no rounding left),
@@ -168,3 +168,16 @@ def test_multiple_of_reads_the_shape_of_a_term() -> None:
                     ceil_to(x, z3.IntVal(16)) != (x + 15) - (x + 15) % 16))
         assert s.check() == z3.unsat
         s.pop()
+
+
+def test_conj_is_the_term_z3_and_makes() -> None:
+    """A placement's constraints are joined through the C API: the very term z3.And
+    makes (Z3's search depends on the terms it is given, not only their meaning)."""
+    c, d = z3.Ints("c d")
+    cases: list[list[z3.BoolRef]] = [
+        [], [c >= 0], [c >= 0, c <= 10, z3.BoolVal(True)],
+        [z3.Not(z3.And(c < d, d < c + 16)) for _ in range(3)] + [c % 16 == 0],
+    ]
+    for xs in cases:
+        got, want = conj(xs), z3.And(xs)
+        assert got.eq(want) and got.get_id() == want.get_id(), (xs, got, want)
