@@ -174,3 +174,26 @@ def test_a_probe_that_gives_up_with_a_start_hint_enumerates_from_the_hint(monkey
            S.Objective(q, values=(0, 1, 2), domain=(0, 1, 2))]
     m, complete = S.lexmin(s, [], obs, model, S.Limits(), start=[0, 2])
     assert complete and [S.model_value(m, o.term) for o in obs] == [0, 2]
+
+
+def test_the_units_a_query_spent_are_z3s_rlimit_count() -> None:
+    """A query's ``used`` (which sets the budget of the probes after it) is Z3's own
+    "rlimit count", read in one pass through the C API: the same number z3py's
+    Statistics gives, before any query and after each."""
+    import random
+
+    def z3py(solver: z3.Solver) -> int:
+        stats = solver.statistics()
+        return int(stats.get_key_value("rlimit count")) if "rlimit count" in stats.keys() else 0  # noqa: SIM118
+
+    s = S.make_solver(S.Limits())
+    assert S._spent(s) == z3py(s)
+    xs = z3.Ints("a b c d")
+    rnd = random.Random(7)
+    total = 0
+    for _ in range(12):
+        s.add(xs[rnd.randrange(4)] * xs[rnd.randrange(4)] > rnd.randrange(100) - xs[rnd.randrange(4)])
+        out = S.check(s)
+        total += out.used
+        assert S._spent(s) == z3py(s) and out.used > 0
+    assert total <= S._spent(s)
