@@ -108,10 +108,11 @@ _queried = False
 
 
 def fork_safe() -> bool:
-    """True while this process has run no Z3 query: a query with a wall-clock timeout
-    leaves Z3 timer threads behind, which a forked child would inherit the bookkeeping
-    of but not the threads. A pool forked before any query shares the parent's
-    imports and loaded models instead of making each worker start afresh."""
+    """True while this process has run no Z3 query. A query's wall-clock timeout runs
+    on Z3's timer threads, which Z3 may keep for the next query; a forked child would
+    inherit their bookkeeping without the threads, so a pool is forked only before
+    any query (then it shares the parent's imports and loaded models instead of
+    making each worker start afresh), spawned otherwise."""
     return not _queried
 
 
