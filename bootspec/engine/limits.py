@@ -40,3 +40,16 @@ def resume() -> None:
 
 def interrupted() -> bool:
     return _STOP.is_set()
+
+
+#: set by the first query this process runs (see :func:`fork_safe`)
+_QUERIED = threading.Event()
+
+
+def fork_safe() -> bool:
+    """True while this process has run no Z3 query. A query's wall-clock timeout runs
+    on Z3's timer threads, which Z3 may keep for the next query; a forked child would
+    inherit their bookkeeping without the threads, so a process pool is forked only
+    before any query (then its workers share the parent's imports and loaded models
+    instead of starting afresh), spawned otherwise (:func:`bootspec.runner.process_pool`)."""
+    return not _QUERIED.is_set()

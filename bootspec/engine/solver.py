@@ -15,10 +15,11 @@ from collections.abc import Callable
 import z3
 
 # the limits and the stop flag live in a module without Z3; re-exported from their old home
-from bootspec.engine.limits import _STOP
+from bootspec.engine.limits import _QUERIED, _STOP
 from bootspec.engine.limits import DEFAULT_RLIMIT as DEFAULT_RLIMIT
 from bootspec.engine.limits import DEFAULT_TIMEOUT_MS as DEFAULT_TIMEOUT_MS
 from bootspec.engine.limits import Limits as Limits
+from bootspec.engine.limits import fork_safe as fork_safe
 from bootspec.engine.limits import interrupt as interrupt
 from bootspec.engine.limits import interrupted as interrupted
 from bootspec.engine.limits import resume as resume
@@ -103,19 +104,6 @@ def _spent(solver: z3.Solver) -> int:
         z3.Z3_stats_dec_ref(ctx, st)
 
 
-#: whether this process has run a query (see :func:`fork_safe`)
-_queried = False
-
-
-def fork_safe() -> bool:
-    """True while this process has run no Z3 query. A query's wall-clock timeout runs
-    on Z3's timer threads, which Z3 may keep for the next query; a forked child would
-    inherit their bookkeeping without the threads, so a pool is forked only before
-    any query (then it shares the parent's imports and loaded models instead of
-    making each worker start afresh), spawned otherwise."""
-    return not _queried
-
-
 def z3_version() -> str:
     return str(z3.get_version_string())
 
@@ -144,10 +132,9 @@ def check(solver: z3.Solver, *assumptions: z3.BoolRef, want_core: bool = False) 
     on its incremental kernel, where a plain check would first run its whole
     preprocessing on the formula (10-100x slower on bootspec's encodings).
     After :func:`interrupt` every query is ``unknown``, reason "interrupted"."""
-    global _queried
     if _STOP.is_set():
         return Outcome("unknown", "interrupted")
-    _queried = True
+    _QUERIED.set()
     before = _spent(solver)
     try:
         r = solver.check(*(assumptions or (z3.Bool("bootspec:query"),)))

@@ -17,10 +17,8 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import hashlib
-import multiprocessing
 import multiprocessing.util
 import pickle
-import sys
 import time
 from collections.abc import Callable, Sequence
 
@@ -29,7 +27,7 @@ from bootspec.diagnostics import BootspecError, Diagnostic, render_all
 from bootspec.engine.cex import show_param
 from bootspec.engine.check import Result
 from bootspec.engine.paths import regions_in
-from bootspec.engine.solver import Limits, fork_safe, fresh_context
+from bootspec.engine.solver import Limits, fresh_context
 from bootspec.lang.ir import Model, Obligation
 from bootspec.memmap.bind import Binding, Machine, bind, load_machine, machine_ok
 from bootspec.memmap.bios import BiosOptions, machine_entries, pin_models
@@ -297,9 +295,9 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
     """One report per input, in input order. With ``jobs > 1`` (or an ``executor``, a
     Dask client's for instance: :func:`bootspec.runner.make_executor`) the inputs are
     screened here and only machines go to a process pool (or the executor); each
-    worker is handed ``project`` as this process loaded it (inherited by a forked worker,
-    pickled to a spawned one, see :func:`_start_method`: no worker parses or reads the
-    model files again). ``cache``: each machine's report and each
+    worker is handed ``project`` as this process loaded it (inherited by a forked
+    worker, pickled to a spawned one: :func:`bootspec.runner.start_method`; no worker
+    parses or reads the model files again). ``cache``: each machine's report and each
     model's :class:`Reuse` note, from run to run."""
     reuse = Reuse(project, limits, cache=cache)
     try:
@@ -307,16 +305,6 @@ def check_machines(project: Project, models: Sequence[str], inputs: Sequence[tup
                                bios or BiosOptions(), executor)
     finally:
         reuse.save(force=True)
-
-
-def _start_method() -> str:
-    """How the ``-j`` pool starts its workers: forked, on Linux while this process has
-    run no Z3 query (:func:`~bootspec.engine.solver.fork_safe`; a sweep's parent only
-    loads and screens), so each worker starts with the engine imported and the models
-    loaded (the corpus of real maps with ``-j 2``: ~0.5 s sooner); spawned otherwise."""
-    if sys.platform == "linux" and fork_safe():
-        return "fork"
-    return "spawn"
 
 
 def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tuple[str, bool]],
@@ -362,8 +350,7 @@ def _check_machines(project: Project, models: Sequence[str], inputs: Sequence[tu
             futures = {executor.submit(_remote_check, key, payload, m): i
                        for i, m in todo.items()}
         else:
-            ctx = multiprocessing.get_context(_start_method())
-            pool = stack.enter_context(process_pool(min(jobs, len(todo)), mp_context=ctx,
+            pool = stack.enter_context(process_pool(min(jobs, len(todo)),
                                                     initializer=_worker_init, initargs=state))
             # proofs pay off from a model's second machine on: made once, shared out
             proved = dict(f.result() for f in [pool.submit(_worker_prove, n)

@@ -1,5 +1,6 @@
-"""The ``-j`` pool of ``memmap check``: how its workers start, and the proofs it makes
-once and hands to every worker (README, "Checking many machines")."""
+"""The local ``-j`` pool: how its workers start (forked before any query, else
+spawned), and the proofs ``memmap check``'s pool makes once and hands to every
+worker."""
 
 from __future__ import annotations
 
@@ -27,19 +28,28 @@ def no_proving(*_a: object) -> bool:
 
 def test_workers_fork_only_from_a_process_that_has_run_no_query(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
     import z3
 
-    monkeypatch.setattr(solver, "_queried", False)
-    monkeypatch.setattr(sweep_run.sys, "platform", "linux")
-    assert solver.fork_safe() and sweep_run._start_method() == "fork"
-    monkeypatch.setattr(sweep_run.sys, "platform", "darwin")
-    assert sweep_run._start_method() == "spawn"
-    monkeypatch.setattr(sweep_run.sys, "platform", "linux")
+    from bootspec import runner
+    from bootspec.engine import limits
+
+    monkeypatch.setattr(limits, "_QUERIED", threading.Event())
+    monkeypatch.setattr(solver, "_QUERIED", limits._QUERIED)
+    monkeypatch.setattr(runner.sys, "platform", "linux")
+    assert solver.fork_safe() and runner.start_method() == "fork"
+    monkeypatch.setattr(runner.sys, "platform", "darwin")
+    assert runner.start_method() == "spawn"
+    monkeypatch.setattr(runner.sys, "platform", "linux")
     s = solver.make_solver(solver.Limits())
     s.add(z3.Int("x") > 0)
     assert solver.check(s).status == "sat"
-    # Z3's timers keep threads a forked child would not have
-    assert not solver.fork_safe() and sweep_run._start_method() == "spawn"
+    # Z3 may keep a query's timer threads, which a forked child would not have
+    assert not solver.fork_safe() and runner.start_method() == "spawn"
+    with runner.process_pool(1) as pool:  # a pool made now is spawned, and works
+        assert pool._mp_context.get_start_method() == "spawn"  # type: ignore[attr-defined]
+        assert pool.submit(abs, -3).result() == 3
 
 
 def test_a_worker_takes_the_pools_proofs_and_gives_the_report_it_would_alone(
