@@ -29,7 +29,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bootspec.argtypes import Subparsers, positive
 from bootspec.engine.limits import Limits
 from bootspec.sources import discover
 
@@ -514,16 +513,3 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
-def add_parser(subparsers: Subparsers) -> None:
-    sp = subparsers.add_parser(
-        "bench", help="measure bootspec against the naive encodings (prints figures)")
-    sp.add_argument("--quick", action="store_true", help="small sizes only (a smoke test)")
-    sp.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
-    sp.add_argument("-j", "--jobs", type=positive(int), default=2,
-                    help="processes for the corpus sweep figures (default 2)")
-    sp.add_argument("--corpus", default="../shared/data/memmaps",
-                    help="folder of real machine maps (default: ../shared/data/memmaps)")
-    sp.add_argument("--anchors", default="../shared/design/anchors",
-                    help="folder of the hand-built anchor encodings (cell.py) measured "
-                         "beside bootspec (default: ../shared/design/anchors)")
-    sp.set_defaults(func=run)

@@ -48,7 +48,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bootspec.argtypes import Subparsers
 from bootspec.citeparse import Cite, Part, parse_cite, scan, scan_files
 from bootspec.diagnostics import BootspecError, Diagnostic, Span
 
@@ -362,34 +361,6 @@ def _check_post(p: Part, posts: _Posts | None) -> tuple[str, str]:
 
 
 # -- the command ---------------------------------------------------------------------------
-
-def add_parser(sub: Subparsers) -> None:
-    c = sub.add_parser("cite", help="check the models' cites against the code they cite")
-    csub = c.add_subparsers(dest="cite_command", metavar="SUBCOMMAND", required=True,
-                            parser_class=type(c))
-    k = csub.add_parser(
-        "check", help="check every cite against local git checkouts",
-        description="Read every 'cite' of the models and proofs. A cite of the form "
-        "'REPO@COMMIT:PATH (l.N | SYMBOL) 'QUOTE'' is looked up in a local checkout of "
-        "REPO: the commit, the file at that commit, the quote there, and drift (the quote "
-        "gone at the checkout's HEAD or --rev). Exit 1 when a cite is wrong (missing "
-        "commit, file, symbol or quote), and with --strict also on drift; 2 on bad usage.")
-    k.add_argument("paths", nargs="*", help="model/proof files or folders (default: models/ "
-                   "and proofs/)")
-    k.add_argument("--source", action="append", default=[], metavar="NAME=DIR",
-                   help="a git checkout of a repository the cites name (NAME is the "
-                   "repository's name or owner/name, e.g. xen=../xen); repeat for several")
-    k.add_argument("--rev", action="append", default=[], metavar="[NAME=]REV",
-                   help="the revision drift is measured against: REV for every checkout, "
-                   "NAME=REV for one (default: each checkout's HEAD); repeat for several")
-    k.add_argument("--posts", metavar="DIR", help="a folder of saved mailing-list posts for "
-                   "the 'LIST post DATE' cites")
-    k.add_argument("--strict", action="store_true", help="exit 1 on drift too")
-    k.add_argument("--format", choices=("text", "json"), default="text")
-    k.add_argument("--all", action="store_true", help="list every part, not only those "
-                   "that are not plain 'ok'")
-    k.set_defaults(func=run_check)
-
 
 def _sources(args: argparse.Namespace) -> Sources:
     repos: dict[str, GitRepo] = {}

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 # only what builds the parser is imported here: the engine, Z3, the parser generator and
 # the report formats are imported by the commands that use them ('bootspec --version'
 # and a warm 'check' need none of them; tests/cli/test_startup.py holds this)
-from bootspec import __version__, bench, cite, codes, completion, diffing, elf, signals
+from bootspec import __version__, codes, commands, completion, diffing, signals
 from bootspec.argtypes import (
     Options,
     add_cache_options,
@@ -135,10 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     diffing.add_parser(sub)
     graph.add_parser(sub)
     codes.add_parser(sub)
-    bench.add_parser(sub)
+    commands.add_bench(sub)
     oracle_commands.add_parsers(sub)
-    cite.add_parser(sub)
-    elf.add_parser(sub)
+    commands.add_cite(sub)
+    commands.add_elf(sub)
     completion.add_parser(sub)
     ls = sub.add_parser("lsp", help="a language server on stdin/stdout: bootspec's "
                         "diagnostics in the editor as you type (needs 'bootspec[lsp]')",

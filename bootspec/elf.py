@@ -21,7 +21,6 @@ import os
 from collections.abc import Sequence
 from typing import Any, Literal, TextIO
 
-from bootspec.argtypes import Subparsers
 from bootspec.errors import BootspecException
 
 #: XEN_ELFNOTE_* (xen/include/public/elfnote.h): type -> (name, how the value reads)
@@ -420,24 +419,6 @@ def to_text(img: Image) -> str:
 
 
 # -- the command ----------------------------------------------------------------------------
-
-def add_parser(sub: Subparsers) -> None:
-    e = sub.add_parser("elf", help="read built images (ELF, and PE such as xen.efi)")
-    esub = e.add_subparsers(dest="elf_command", metavar="SUBCOMMAND", required=True,
-                            parser_class=type(e))
-    s = esub.add_parser("show", help="the header, program headers, sections, notes and "
-                        "asked-for symbols of an image",
-                        description="Print an ELF image's header, program headers (type, "
-                        "offset, vaddr, paddr, filesz, memsz, align, flags), section headers, "
-                        "notes (Xen's decoded by name) and the symbols asked for; for a PE "
-                        "image (xen.efi) its headers and section table.")
-    s.add_argument("file")
-    s.add_argument("--format", choices=("text", "json"), default="text")
-    s.add_argument("--symbol", "-s", action="append", default=[], metavar="NAME",
-                   help="a symbol to show (repeat for several); an unknown one is an error")
-    s.add_argument("--all-symbols", action="store_true", help="every symbol of the symbol table")
-    s.set_defaults(func=run_show)
-
 
 def run_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from bootspec.diagnostics import BootspecError, Diagnostic, Span

@@ -21,7 +21,7 @@ HEAVY = ("z3", "lark", "tabulate", "elftools", "pefile", "shtab", "tqdm", "pygls
          "bootspec.lang.parser", "bootspec.lang.ast", "bootspec.lang.ir", "bootspec.pipeline",
          "bootspec.report.formats", "bootspec.report.view", "bootspec.report.diffview",
          "bootspec.oracle.soak", "bootspec.oracle.hostile", "bootspec.memmap.machines",
-         "bootspec.lsp",
+         "bootspec.lsp", "bootspec.bench", "bootspec.cite", "bootspec.citeparse", "bootspec.elf",
          "bootspec.memmap.model", "bootspec.memmap.parse", "bootspec.memmap.show")
 
 
@@ -42,7 +42,8 @@ def test_version_and_help_import_nothing_heavy() -> None:
     code = ("from bootspec.cli import run\n"
             "for argv in (['--version'], ['--help'], ['check', '--help'], ['diff', '--help'],\n"
             "             ['memmap', 'check', '--help'], ['fuzz', '--help'],\n"
-            "             ['completion', '--help'], ['lsp', '--help']):\n"
+            "             ['completion', '--help'], ['lsp', '--help'], ['bench', '--help'],\n"
+            "             ['cite', 'check', '--help'], ['elf', 'show', '--help']):\n"
             "    try:\n"
             "        run(argv, io.StringIO(), io.StringIO())\n"
             "    except SystemExit:\n"
