@@ -350,12 +350,21 @@ class ExprEvaluator:
                 self.bound[var] = saved
 
     def rng(self, e: A.Expr, st: State) -> tuple[int, int]:
+        """As :meth:`bootspec.engine.encode_expr.ExprEncoder.rng`."""
         if isinstance(e, A.RangeLit):
             return int(self.ev(e.lo, st)), int(self.ev(e.hi, st))
         assert isinstance(e, A.Name)
         r = st.regions[e.id]
         self._read(r.ok)
         return r.start, r.end
+
+    def arg(self, e: A.Expr, st: State) -> tuple[int, int]:
+        """As :meth:`bootspec.engine.encode_expr.ExprEncoder.arg`: a range literal argument
+        is malformed unless ``0 <= lo <= hi <= 2^width``."""
+        lo, hi = self.rng(e, st)
+        if isinstance(e, A.RangeLit):
+            self._read(0 <= lo <= hi <= self.top)
+        return lo, hi
 
     def segments(self, mapname: str, st: State) -> list[Seg]:
         """The map's current state; reading it is tainted after a malformed reserve."""
@@ -367,7 +376,7 @@ class ExprEvaluator:
         if isinstance(e, A.RegionSet):
             xs, ys = self.addresses(e.left, st), self.addresses(e.right, st)
             return _intervals(xs + ys) if e.op == "union" else _minus(xs, ys)
-        a0, a1 = self.rng(e, st)
+        a0, a1 = self.arg(e, st)
         return _intervals([(a0, a1)])
 
     def over(self, mapname: str, types: tuple[str, ...], st: State) -> list[Seg]:
@@ -393,7 +402,7 @@ class ExprEvaluator:
                 return self._reduce(x - x % a)
             return self._check((x + a - 1) - (x + a - 1) % a, e.span, fn, since)
         if fn in ("within", "outside", "disjoint") and isinstance(args[-1], A.MapTypes):
-            a0, a1 = self.rng(args[0], st)
+            a0, a1 = self.arg(args[0], st)
             mt = args[1]
             assert isinstance(mt, A.MapTypes)
             segs = self.segments(mt.map, st)
@@ -407,16 +416,16 @@ class ExprEvaluator:
                            for a0, a1 in sets[i] for b0, b1 in sets[j])
         if fn == "within":
             if not any(isinstance(a, A.RegionSet) for a in args):
-                (a0, a1), (b0, b1) = self.rng(args[0], st), self.rng(args[1], st)
+                (a0, a1), (b0, b1) = self.arg(args[0], st), self.arg(args[1], st)
                 return a0 == a1 or (b0 <= a0 and a1 <= b1)
             xs, ys = self.addresses(args[0], st), self.addresses(args[1], st)
             return not _minus(xs, ys)
         if fn in ("below", "above"):
-            a0, a1 = self.rng(args[0], st)
+            a0, a1 = self.arg(args[0], st)
             v = int(self.ev(args[1], st))
             return a0 == a1 or (a1 <= v if fn == "below" else a0 >= v)
         if fn == "aligned":
-            a0, _ = self.rng(args[0], st)
+            a0, _ = self.arg(args[0], st)
             return a0 % int(self.ev(args[1], st)) == 0
         if fn == "nowrap":  # tests well-formedness itself: never tainted by its argument
             assert isinstance(args[0], A.Name)

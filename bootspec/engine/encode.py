@@ -468,10 +468,13 @@ def encode_path(model: Model, path: Path, abstract: frozenset[str] = frozenset()
             if not z3.is_true(cons):
                 if enc.lone_valid is None:
                     constraints[i].append(Labeled(cons, _kind(ev.action), ev.action.span))
-                # a configuration whose 'anywhere' choice is not a valid one is no run
-                # from this line on: its findings here do not count either
-                enc.findings = [dataclasses.replace(f, term=implies(cons, f.term))
-                                for f in enc.findings]
+                if not isinstance(ev.action, A.Assume):
+                    # a configuration whose 'anywhere' choice is not a valid one is no
+                    # run from this line on: its findings here do not count either. An
+                    # 'assume' is evaluated by every run that reaches it, true or
+                    # false: its findings count whether it holds or not
+                    enc.findings = [dataclasses.replace(f, term=implies(cons, f.term))
+                                    for f in enc.findings]
             if name_defs:
                 _name_action(ev.action, nst, i, constraints[i], model.top)
         obligations[i] = enc.findings

@@ -30,6 +30,7 @@ from bootspec.engine.terms import (
     and_,
     ceil_to,
     floor_to,
+    ge,
     implies,
     is_true,
     le,
@@ -381,12 +382,23 @@ class ExprEncoder(MapEncoder):
         return self._select(cases)
 
     def rng(self, e: A.Expr, st: SymState) -> tuple[Term, Term]:
+        """The bounds of a region name (tainted unless it is well-formed) or a range
+        literal (as written: a placement's range or clause checks its own bounds)."""
         if isinstance(e, A.RangeLit):
             return self.ev(e.lo, st), self.ev(e.hi, st)
         assert isinstance(e, A.Name)
         r = st.regions[e.id]
         self._read(r.ok)
         return r.start, r.end
+
+    def arg(self, e: A.Expr, st: SymState) -> tuple[Term, Term]:
+        """A predicate's region argument: a range literal is a region like a named one,
+        malformed (what reads it tainted) unless ``0 <= lo <= hi <= 2^width``
+        (docs/language.md, "Predicates")."""
+        lo, hi = self.rng(e, st)
+        if isinstance(e, A.RangeLit):
+            self._read(and_(ge(lo, val(0)), le(lo, hi), le(hi, val(self.top))))
+        return lo, hi
 
     def call(self, e: A.Call, st: SymState) -> z3.ExprRef:
         fn, args = e.fn, e.args
@@ -408,24 +420,24 @@ class ExprEncoder(MapEncoder):
             v = self._align(self.ev(args[0], st), args[1], st, fn == "align_up")
             return self._wrap(v, e.span, fn, since) if fn == "align_up" else self._reduce(v)
         if fn in ("within", "outside", "disjoint") and isinstance(args[-1], A.MapTypes):
-            a0, a1 = self.rng(args[0], st)
+            a0, a1 = self.arg(args[0], st)
             assert isinstance(args[1], A.MapTypes)
             return self.map_pred(fn, a0, a1, args[1], st)
         if fn in ("within", "disjoint") and any(isinstance(a, A.RegionSet) for a in args):
             return self._set_pred(fn, args, st)
         if fn == "disjoint":
-            rs = [self.rng(a, st) for a in args]
+            rs = [self.arg(a, st) for a in args]
             return and_(*[not_(overlap(*rs[i], *rs[j]))
                           for i in range(len(rs)) for j in range(i + 1, len(rs))])
         if fn == "within":
-            (a0, a1), (b0, b1) = self.rng(args[0], st), self.rng(args[1], st)
+            (a0, a1), (b0, b1) = self.arg(args[0], st), self.arg(args[1], st)
             return z3.Or(a0 == a1, z3.And(b0 <= a0, a1 <= b1))
         if fn in ("below", "above"):
-            a0, a1 = self.rng(args[0], st)
+            a0, a1 = self.arg(args[0], st)
             v = self.ev(args[1], st)
             return z3.Or(a0 == a1, a1 <= v if fn == "below" else a0 >= v)
         if fn == "aligned":
-            a0, _ = self.rng(args[0], st)
+            a0, _ = self.arg(args[0], st)
             return z3.Or([z3.And(c, a0 % a == 0) if c is not None else a0 % a == 0
                           for c, a in self._cases(args[1], st)])
         if fn == "nowrap":  # tests well-formedness itself: never tainted by its argument
@@ -448,7 +460,7 @@ class ExprEncoder(MapEncoder):
     def _leaves(self, e: A.Expr, st: SymState) -> list[tuple[Term, Term]]:
         if isinstance(e, A.RegionSet):
             return self._leaves(e.left, st) + self._leaves(e.right, st)
-        return [self.rng(e, st)]
+        return [self.arg(e, st)]
 
     def _member(self, e: A.Expr, p: Term, leaves: dict[int, tuple[Term, Term]]) -> Cond:
         """Whether address p is in a region set (leaves already read, by node id)."""
@@ -468,7 +480,7 @@ class ExprEncoder(MapEncoder):
                 read(e.left)
                 read(e.right)
             else:
-                leaves[id(e)] = self.rng(e, st)
+                leaves[id(e)] = self.arg(e, st)
 
         for a in args:
             read(a)

@@ -6,7 +6,8 @@ parameters; fixed, derived, anywhere (also ones that may not fit, with or withou
 ``else none``), top-down, bottom-up (over a range or a symbolic map's typed
 entries, with a ``where`` on the segment), pool and ``else`` placements; free,
 move, copy, reserve (then allocation from what was reserved), set (with guarded
-subtractions), assume, assert; sizes that may wrap and regions that may invert;
+subtractions), assume (also one that wraps), assert; sizes that may wrap and
+regions that may invert, range literals whose bounds may invert or pass 2^8;
 guarded branches that rejoin; design changes (``extends`` with ``replace``,
 ``insert``, ``delete`` or a new parameter domain); expected finding sites; every
 predicate and every scope, conjunctions over regions with different lifetimes.
@@ -184,7 +185,10 @@ def generate(seed: int) -> str:
             elif c < 0.88:
                 add(f"  assume {rnd.choice(live)}.end <= {rnd.choice(['200', '256', 'a + 64'])}")
             elif c < 0.91:
-                add(f"  assume ok{len(out)}: cur >= 1 implies cur - 1 <= 200")
+                # guarded, or a wrap on the assume's own line (a finding whether the
+                # assume then holds or stops the run)
+                add(f"  assume ok{len(out)}: " + rnd.choice(
+                    ["cur >= 1 implies cur - 1 <= 200", "cur - 16 >= 0", "cur - 16 <= 100"]))
             else:
                 add(f"  set f = {rnd.choice(['not f', 'a > 32', 'cur > b and cur - b >= 16'])}")
         return lines
@@ -287,7 +291,11 @@ def _pred(rnd: random.Random, live: list[str], use_map: bool) -> str:
                f"equal({x}.start, {rnd.choice(['a', 'a + 64', 'cur'])})",
                f"{x}.end - {x}.start <= {rnd.choice(['32', 'b'])}",
                f"{x}.size >= 16 and {x}.size - 16 <= b",
-               f"disjoint({x}, g0)" if x != "g0" else "disjoint(g0, [200, 256))"]
+               f"disjoint({x}, g0)" if x != "g0" else "disjoint(g0, [200, 256))",
+               # range literals whose bounds may invert or leave the address space
+               f"disjoint([a, {rnd.choice(['64', 'b'])}), {x})",
+               f"within({x}, [b, a + 160))",
+               f"below([a, 96), {rnd.choice(['128', '256'])})"]
         if use_map:
             out += [f"within({x}, mm types {{usable}})", f"disjoint({x}, mm types {{reserved}})",
                     f"not within({x}, mm types {{reserved}})",
