@@ -1,7 +1,10 @@
 """A model's obligations decided together: one Z3 context and one encoding per path.
 
 :func:`decide_all` gives every obligation the verdict
-:meth:`~bootspec.engine.check.ModelChecker.decide` gives it alone. Per path, one query
+:meth:`~bootspec.engine.check.ModelChecker.decide` gives it alone, save that a query
+that gives up alone may be answered here (the shared solver has learnt from the
+other obligations' queries); what the batch cannot answer is decided alone, and a
+definite verdict never differs. Per path, one query
 asks whether *any* of the obligations can fail there. That query is unsatisfiable
 in the common case, and then every obligation in it holds on that path (each single
 query is one of its disjuncts). When it is satisfiable, the model names

@@ -28,7 +28,7 @@ from bootspec.engine import cex as cexmod
 from bootspec.engine import concrete
 from bootspec.engine.encode import PathEncoding, encode_path, objectives
 from bootspec.engine.encode_maps import concrete_uses, property_uses
-from bootspec.engine.enumerate import Runs, greedy_run, late_choices, search
+from bootspec.engine.enumerate import Runs, greedy_run, late_choices, lowest_failure, search
 from bootspec.engine.paths import Path, Target, conjunct_points, points, target_of
 from bootspec.engine.solver import (
     MINIMIZE_RLIMIT,
@@ -43,6 +43,7 @@ from bootspec.engine.solver import (
 )
 from bootspec.engine.terms import Labeled, Seen
 from bootspec.engine.verdicts import (
+    LOWEST,
     NOT_FIRST,
     NOT_SMALLEST,
     VACUOUS_UNREACHED,
@@ -448,8 +449,10 @@ class ModelChecker:
                         collect(out.core, labels, core)
                 if not plan.inclusive:  # a site or an assert: where the run gets to it
                     add(enc.constraints[i])
-        if unknown_reason:
-            return Verdict("unknown", unknown_reason, queries=queries)
+        if unknown_reason:  # unless the lowest configuration, run concretely, fails
+            found = lowest_failure(self.model, self.paths, plan.points, target)
+            return Verdict("unknown", unknown_reason, queries=queries) if found is None \
+                else self.violated(ob, *found, target, LOWEST)
         cores = tuple(sorted(core.values(), key=lambda x: (x[1], x[0])))
         # the lines it needs, not all Z3 used; not for 'wellformed' or one site, whose
         # obligation is made of the findings of the lines themselves

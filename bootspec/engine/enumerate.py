@@ -85,6 +85,46 @@ def greedy_run(model: Model, path: Path, i: int, target: Target, inputs: dict[st
     return trial if fails(model, path, i, target, trial) else None
 
 
+def lowest_failure(model: Model, paths: list[Path], at: Iterable[tuple[int, int]],
+                   target: Target) -> tuple[int, int, dict[str, int]] | None:
+    """The first of the events ``at`` (path index, event index; in that order) at which
+    the *lowest configuration* fails ``target``, concretely: every parameter at its
+    lowest value and every ``anywhere`` choice at its lowest valid start, in turn
+    (docs/language.md, "Verdicts", unknown). None when it fails none of them, or when
+    the model has a symbolic map (its contents have no lowest)."""
+    if any(m.symbolic for m in model.maps.values()):
+        return None
+    low: dict[str, int] = {}
+    for prm in model.params:
+        if prm.kind == "range":
+            first = -(-prm.lo // prm.align) * prm.align
+            if first > prm.hi:
+                return None
+            low[f"p:{prm.name}"] = first
+        elif prm.kind == "bool":
+            low[f"p:{prm.name}"] = 0
+        elif prm.values:
+            low[f"p:{prm.name}"] = min(prm.values)
+        else:
+            return None
+    if not concrete.inputs_valid(model, low):
+        return None
+    runs: dict[int, tuple[dict[str, int], concrete.Trace | None]] = {}
+    for pi, i in sorted(at):
+        if pi not in runs:
+            path = paths[pi]
+            inputs = dict.fromkeys(choice_keys(path), 0) | low
+            inputs |= concrete.greedy_choices(model, path, inputs)
+            try:
+                runs[pi] = inputs, concrete.run_path(model, path, inputs)
+            except (KeyError, ValueError, ZeroDivisionError):
+                runs[pi] = inputs, None
+        inputs, trace = runs[pi]
+        if trace is not None and failing(model, paths[pi], trace, i, target, inputs) is not None:
+            return pi, i, inputs
+    return None
+
+
 def assignments(model: Model, path: Path) -> Iterator[dict[str, int]]:
     """Every assignment of the inputs one path reads (parameters, maps, choices)."""
     spaces: list[list[dict[str, int]]] = []

@@ -52,6 +52,11 @@ NOT_SMALLEST = ("the search for the smallest counterexample ran out of its resou
 #: failure shown is real, but it may not be at the first failing step
 NOT_FIRST = ("the check of an earlier step gave up: this failure is real, an earlier "
              "one may exist")
+#: the reason a violation carries when the solver gave up and the lowest configuration,
+#: run concretely, fails (docs/language.md, "Verdicts", unknown)
+LOWEST = ("the solver gave up; the lowest configuration (every parameter at its lowest "
+          "value, every anywhere choice at its lowest valid start) fails here: this failure "
+          "is real, an earlier or smaller one may exist")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -23,7 +23,7 @@ from bootspec import __version__
 from bootspec.diagnostics import Span
 from bootspec.engine import concrete
 from bootspec.engine.check import Counterexample, Result, Verdict
-from bootspec.engine.verdicts import NOT_FIRST, NOT_SMALLEST
+from bootspec.engine.verdicts import LOWEST, NOT_FIRST, NOT_SMALLEST
 from bootspec.lang import ast as A
 from bootspec.lang.ir import Model, Obligation
 from bootspec.lang.sites import describe_site, model_sites
@@ -505,7 +505,7 @@ def item_of(ob: Obligation, verdict: Verdict, project: Project,
     # engine's strategy, which is no part of the result (and would churn reports)
     # (and a violation's counterexample that is not the smallest says so)
     reason = verdict.reason if verdict.status in ("unknown", "vacuous") or \
-        verdict.reason in (NOT_SMALLEST, NOT_FIRST) else ""
+        verdict.reason in (NOT_SMALLEST, NOT_FIRST, LOWEST) else ""
     # which lines an extension wrote: only worth finding for a proof that lists lines
     changed = _changed_by(project, model, src) if verdict.core else None
     return Item(ob.model, ob.name, ob.kind, ob.expected, verdict.status, reason,

@@ -152,3 +152,55 @@ stage s
 """):
         tally = soak.compare_all(text)
         assert tally.obligations > 0 and tally.disagreements == 0, tally.messages
+
+
+# 3. Before 'unknown', the lowest configuration is run ----------------------------------
+#
+# docs/language.md, "Verdicts", unknown: "Before saying so, the lowest configuration
+# (every parameter at its lowest value, every anywhere choice at its lowest valid start,
+# in order ...) is run by the concrete evaluator: when it fails the obligation at an
+# event in scope, the verdict is violated with that run". A budget of one resource
+# unit makes every query give up, so what is left is that rule alone.
+
+GIVES_UP = """model tiny
+  width 64
+param x in [0, 0xFFFF_FFFF_FFFF_FFFF]
+param n in [0x10, 0xFFFF] align 0x10
+stage s
+  place r size n anywhere within [0x1000, 0x100000) align 0x1000
+proof low
+  for tiny expect violated
+  always ((x + 1) & x) != 0
+proof first_start
+  for tiny expect violated
+  always r.start != 0x1000
+proof other
+  for tiny expect violated
+  always x != 5
+proof true
+  for tiny expect holds
+  always r.size >= 0x10
+"""
+
+
+def test_the_lowest_configuration_settles_what_the_solver_gives_up_on() -> None:
+    from bootspec.engine.solver import Limits
+    from bootspec.engine.verdicts import LOWEST
+    p = load_text(GIVES_UP)
+    out = {}
+    for ob in p.obligations():
+        checker = ModelChecker(p.models[ob.model], p.paths[ob.model],
+                               Limits(rlimit=1), fast=False)
+        out[ob.name] = checker.decide(ob, p.proof_of(ob))
+    # x = 0: (0 + 1) & 0 == 0; n = 0x10 and r at its lowest valid start, 0x1000
+    for name in ("low", "first_start"):
+        v = out[name]
+        assert v.status == "violated" and v.reason == LOWEST, (name, v)
+        assert v.counterexample is not None
+        assert dict(v.counterexample.params) == {"x": "0", "n": "16"}
+    cx = out["first_start"].counterexample
+    assert cx is not None and [(r.name, r.start) for r in cx.regions] == [("r", 0x1000)]
+    # x = 5 fails, but the lowest configuration (x = 0) does not: still unknown; and a
+    # property that holds is never made violated
+    assert out["other"].status == "unknown"
+    assert out["true"].status == "unknown"
