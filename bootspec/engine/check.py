@@ -43,6 +43,7 @@ from bootspec.engine.solver import (
 )
 from bootspec.engine.terms import Labeled, Seen
 from bootspec.engine.verdicts import (
+    INEXACT,
     LOWEST,
     NOT_FIRST,
     NOT_SMALLEST,
@@ -585,15 +586,14 @@ class ModelChecker:
 
     def smallest(self, enc: PathEncoding, solver: z3.Solver, assumptions: list[z3.BoolRef],
                  zmodel: z3.ModelRef, start: list[int] | None = None, found_cost: int = 0,
-                 upto: int | None = None, target: Target | None = None
-                 ) -> tuple[dict[str, int], bool]:
+                 upto: int | None = None, target: Target | None = None,
+                 budget: int | None = None) -> tuple[dict[str, int], bool]:
         """The inputs of the failing run that is smallest on :meth:`objectives`, found
         from ``zmodel`` (one failing run; ``start``: a known failing run's objective
-        values, to start from); and whether the minimisation finished (else they are
-        only the smallest found within the limits). ``upto``: the failing event (of
-        ``target``); a choice first made after it is not guessed (its smallest value is
-        most often its lowest, which the search tries first). Without ``start``, a
-        greedy run (:func:`greedy_run`) that fails is the start."""
+        values, to start from); and whether the minimisation finished (else the smallest
+        found within the limits, or ``budget``: see :func:`lexmin`). ``upto``: the failing
+        event (of ``target``); a choice first made after it is not guessed (most often
+        its lowest). Without ``start``, a greedy run that fails is the start."""
         names = self.objective_names(enc)
         greedy: dict[str, int] | None = None
         late = set() if upto is None else late_choices(enc.path, upto)
@@ -615,15 +615,19 @@ class ModelChecker:
             return greedy.get(names[j])
 
         zmodel, complete = lexmin(solver, assumptions, objectives(self.model, enc, names),
-                                  zmodel, self.limits, start, found_cost, guess)
+                                  zmodel, self.limits, start, found_cost, guess, budget)
         return run_inputs(enc, zmodel), complete
 
     def violated(self, ob: Obligation, pi: int, i: int, inputs: dict[str, int],
                  target: Target, reason: str = "") -> Verdict:
-        """The verdict of a violation at event i of path ``pi`` by ``inputs``: its
-        counterexample re-run concretely (:meth:`recheck`)."""
-        return Verdict("violated", reason,
-                       counterexample=self.recheck(ob, self.paths[pi], i, inputs, target))
+        """A violation at event i of path ``pi`` by ``inputs``, re-run (:meth:`recheck`)."""
+        try:
+            cx = self.recheck(ob, self.paths[pi], i, inputs, target)
+            return Verdict("violated", reason, counterexample=cx)
+        except InternalError:  # unknown where a bitwise result was left free (_bitwise)
+            if not self.encoding(pi).encoder.inexact:
+                raise
+            return Verdict("unknown", INEXACT)
 
     def objective_names(self, enc: PathEncoding) -> list[str]:
         """The inputs a counterexample minimises, in order: the parameters as declared,

@@ -216,6 +216,15 @@ def current_segments(base: list[Seg], st: State, mapname: str) -> list[Seg]:
     return got if got is not None else initial_segments(base)
 
 
+def entry_range(e: A.RangeLit, bound: Mapping[str, object]) -> bool:
+    """Whether ``e`` is ``[v.start, v.end)`` of a map entry variable ``v`` (in ``bound``):
+    a segment of a map's state, non-empty and inside the address space by
+    definition, so that reading it as a region needs no check of its own."""
+    lo, hi = e.lo, e.hi
+    return (isinstance(lo, A.Attr) and isinstance(hi, A.Attr) and lo.base == hi.base
+            and lo.base in bound and (lo.field, hi.field) == ("start", "end"))
+
+
 class ExprEvaluator:
     """Evaluates one path of one model on one input assignment.
 
@@ -362,7 +371,7 @@ class ExprEvaluator:
         """As :meth:`bootspec.engine.encode_expr.ExprEncoder.arg`: a range literal argument
         is malformed unless ``0 <= lo <= hi <= 2^width``."""
         lo, hi = self.rng(e, st)
-        if isinstance(e, A.RangeLit):
+        if isinstance(e, A.RangeLit) and not entry_range(e, self.bound):
             self._read(0 <= lo <= hi <= self.top)
         return lo, hi
 

@@ -20,6 +20,7 @@ from typing import assert_never
 import z3
 
 from bootspec.diagnostics import Span
+from bootspec.engine.concrete_expr import entry_range
 from bootspec.engine.encode_maps import Deferred, MapEncoder
 from bootspec.engine.terms import (
     BITS,
@@ -93,8 +94,10 @@ class ExprEncoder(MapEncoder):
         self.deferred: list[Deferred] = []
         self.deferred_at: dict[int, list[Deferred]] = {}
         self.defined_at: dict[int, list[Labeled]] = {}
-        # results of '&', '|', '^' on two symbolic operands -> (that term, its vector)
-        self._vectors: dict[int, tuple[Term, z3.BitVecRef]] = {}
+        # results of '&', '|', '^' on two symbolic operands -> (that term, its vector,
+        # whether the vector is exact: every leaf inside 66 bits' range)
+        self._vectors: dict[int, tuple[Term, z3.BitVecRef, Cond]] = {}
+        self.inexact = False  # some '&', '|', '^' result is free out of 66 bits' range
         self.abstract = abstract
         self.abs_entries: dict[str, list[tuple[Term, Term, Term, Term]]] = {
             m: [] for m in abstract}
@@ -337,17 +340,28 @@ class ExprEncoder(MapEncoder):
             return a + kb - 2 * _and_const(a, kb)
         # a chain (a & b & c) stays in vectors: an operand made here is used as the
         # vector it came from, not converted back and forth at every step
-        x, y = self._vector(a), self._vector(b)
+        (x, ix), (y, iy) = self._vector(a), self._vector(b)
         r = x & y if op == "&" else (x | y if op == "|" else x ^ y)
+        # a leaf outside [-2^65, 2^65) (a tainted value, after a wrap) is not cut to 66
+        # bits: the result is then any integer, so every real run is among the runs the
+        # solver weighs (a proof stays sound), and a failure found through it is re-run
+        # concretely before it is believed (ModelChecker.violated)
+        inside = and_(ix, iy)
         out = z3.BV2Int(r, is_signed=True)
-        self._vectors[out.get_id()] = (out, r)  # the term is kept: its id stays its own
+        if not is_true(inside):
+            self.inexact = True
+            out = z3.If(inside, out, z3.Int(f"bits:{next(self.witness_n)}"))
+        self._vectors[out.get_id()] = (out, r, inside)  # the term is kept: its id stays
         return out
 
-    def _vector(self, a: Term) -> z3.BitVecRef:
+    def _vector(self, a: Term) -> tuple[z3.BitVecRef, Cond]:
+        """``a`` as a 66-bit vector, and when that is exact: a result made here is its
+        vector when its leaves are inside ``[-2^65, 2^65)``; any other term when it is."""
         known = self._vectors.get(a.get_id())
         if known is not None and known[0].eq(a):
-            return known[1]
-        return z3.Int2BV(a, BITS)
+            return known[1], known[2]
+        half = 1 << (BITS - 1)
+        return z3.Int2BV(a, BITS), and_(ge(a, val(-half)), lt(a, val(half)))
 
     def _shift(self, e: A.BinOp, a: Term, st: SymState) -> tuple[Term, Cond | None]:
         """``a << k`` = a * 2^k, ``a >> k`` = floor(a / 2^k); k a constant or a parameter
@@ -394,10 +408,18 @@ class ExprEncoder(MapEncoder):
     def arg(self, e: A.Expr, st: SymState) -> tuple[Term, Term]:
         """A predicate's region argument: a range literal is a region like a named one,
         malformed (what reads it tainted) unless ``0 <= lo <= hi <= 2^width``
-        (docs/language.md, "Predicates")."""
+        (docs/language.md, "Predicates"); ``[e.start, e.end)`` of a map's segment always
+        is (its read is tainted where the map is: "A map's state: segments")."""
         lo, hi = self.rng(e, st)
-        if isinstance(e, A.RangeLit):
-            self._read(and_(ge(lo, val(0)), le(lo, hi), le(hi, val(self.top))))
+        if isinstance(e, A.RangeLit) and not entry_range(e, self.bound):
+            conds = []
+            for a, b in ((val(0), lo), (lo, hi), (hi, val(self.top))):
+                ka, kb = num(a), num(b)
+                if ka is None or kb is None:
+                    conds.append(le(a, b))
+                elif ka > kb:
+                    conds.append(z3.BoolVal(False))
+            self._read(and_(*conds))
         return lo, hi
 
     def call(self, e: A.Call, st: SymState) -> z3.ExprRef:

@@ -24,6 +24,7 @@ from bootspec.engine.limits import interrupt as interrupt
 from bootspec.engine.limits import interrupted as interrupted
 from bootspec.engine.limits import resume as resume
 from bootspec.engine.terms import conj, forget_literals
+from bootspec.errors import BootspecException
 from bootspec.lang.vocab import Answer
 
 # budget of each probe that makes a counterexample small; past it the best model so far is shown
@@ -181,10 +182,14 @@ class Objective:
         return max(0, -(-(v - self.lo) // self.step))
 
 
+class _OverBudget(BootspecException):
+    """:func:`lexmin`'s probes spent their ``budget``."""
+
+
 def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Objective],
            model: z3.ModelRef, limits: Limits, start: list[int] | None = None,
-           found_cost: int = 0, guess: Callable[[int, z3.ModelRef], int | None] | None = None
-           ) -> tuple[z3.ModelRef, bool]:
+           found_cost: int = 0, guess: Callable[[int, z3.ModelRef], int | None] | None = None,
+           budget: int | None = None) -> tuple[z3.ModelRef, bool]:
     """The model of ``solver``'s assertions and ``assumptions`` that is lexicographically
     smallest on ``objectives``, starting from ``model`` (one such model); and whether
     the search finished (else the best model found so far).
@@ -211,7 +216,20 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
     valid start from a greedy concrete run. Two probes test it (``term <= guess``
     sat, ``term < guess`` unsat); a wrong guess only costs them, as the search then
     goes on as without it: the answer never depends on a guess.
+
+    ``budget``: the units every probe together may spend, else none; past it the
+    search stops, unfinished (the caller decides the obligation another way).
     """
+    spent = 0
+
+    def probe(bound: z3.BoolRef) -> Outcome:
+        nonlocal spent
+        if budget is not None and spent > budget:
+            raise _OverBudget
+        out = check(solver, bound)
+        spent += out.used
+        return out
+
     solver.push()
     set_rlimit(solver, min(limits.rlimit, max(MINIMIZE_RLIMIT, 4 * found_cost)))
     complete = True
@@ -233,7 +251,7 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
             if g is not None and 0 < (kg := ob.index(g)) <= hi_k \
                     and ob.value(kg) == g:
                 if kg < hi_k:  # is there a run with term <= g?
-                    out = check(solver, ob.term <= g)
+                    out = probe(ob.term <= g)
                     if out.status == "sat" and out.model is not None:
                         model = out.model
                         cur = model_value(model, ob.term)
@@ -243,7 +261,7 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
                     else:
                         return model, False
                 if hi_k == kg and lo_k < kg:  # it is g: is there none with term < g?
-                    out = check(solver, ob.term <= ob.value(kg - 1))
+                    out = probe(ob.term <= ob.value(kg - 1))
                     if out.status == "unsat":
                         lo_k = kg
                     elif out.status == "sat" and out.model is not None:
@@ -257,7 +275,7 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
                 mid = min(lo_k + step - 1, (lo_k + hi_k) // 2) if step else (lo_k + hi_k) // 2
                 if start is not None:
                     mid = hi_k - 1  # a hint is most often the minimum already
-                out = check(solver, ob.term <= ob.value(mid))
+                out = probe(ob.term <= ob.value(mid))
                 if out.status == "sat" and out.model is not None:
                     model, start = out.model, None
                     cur = model_value(model, ob.term)
@@ -281,6 +299,8 @@ def lexmin(solver: z3.Solver, assumptions: list[z3.BoolRef], objectives: list[Ob
                 return model, False
             model = out.model
         return model, complete
+    except _OverBudget:
+        return model, False
     finally:
         solver.pop()
         set_rlimit(solver, getattr(solver, "bootspec_rlimit", limits.rlimit))

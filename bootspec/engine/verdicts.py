@@ -52,6 +52,10 @@ NOT_SMALLEST = ("the search for the smallest counterexample ran out of its resou
 #: failure shown is real, but it may not be at the first failing step
 NOT_FIRST = ("the check of an earlier step gave up: this failure is real, an earlier "
              "one may exist")
+#: the reason of an unknown whose failing run, found through a bitwise operation on a
+#: value outside 66 bits' range (docs/language.md, "C arithmetic"), does not re-run
+INEXACT = ("a failure found through '&', '|' or '^' of a value outside [-2^65, 2^65) "
+           "(a tainted value, after a wrap) did not re-run concretely; no exact one was found")
 #: the reason a violation carries when the solver gave up and the lowest configuration,
 #: run concretely, fails (docs/language.md, "Verdicts", unknown)
 LOWEST = ("the solver gave up; the lowest configuration (every parameter at its lowest "

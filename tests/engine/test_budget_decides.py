@@ -95,6 +95,22 @@ def test_a_probe_without_budget_leaves_the_search_incomplete() -> None:
     assert not complete and S.model_value(starved, x) >= 64
 
 
+def test_a_total_budget_stops_the_search_unfinished() -> None:
+    # the batch's minimisation: the probes together may spend so many units, then the
+    # obligation is decided alone (batch.MINIMIZE); the answer is never a wrong one
+    x, y = z3.Ints("x y")
+    s = S.make_solver(S.Limits())
+    s.add(x >= 0, x <= 1 << 20, y >= 0, y <= 1 << 20, x + y >= 1000)
+    out = S.check(s, x == 1 << 20, y == 1 << 20)
+    assert out.status == "sat" and out.model is not None
+    objs = [S.Objective(x, 0, 1), S.Objective(y, 0, 1)]
+    done, complete = S.lexmin(s, [], objs, out.model, S.Limits(), budget=10_000_000)
+    assert complete and (S.model_value(done, x), S.model_value(done, y)) == (0, 1000)
+    cut, complete = S.lexmin(s, [], objs, out.model, S.Limits(), budget=0)
+    assert not complete
+    assert S.model_value(cut, x) + S.model_value(cut, y) >= 1000  # still a model
+
+
 LOW_MANY = """model m
   width 32
 param a in [0, 0x100000]

@@ -204,3 +204,47 @@ def test_the_lowest_configuration_settles_what_the_solver_gives_up_on() -> None:
     # property that holds is never made violated
     assert out["other"].status == "unknown"
     assert out["true"].status == "unknown"
+
+
+# 4. '&' of two symbolic values outside 66 bits' range --------------------------------------
+#
+# docs/language.md, "C arithmetic": '&' is "the bitwise and of the operands in two's
+# complement of unbounded width"; tainted values are used as computed in guards
+# ("Wraps and taint"). x * y wraps at width 64 (a finding) and its value is kept: at
+# x = 2^40, y = 2^30 it is 2^70, and 2^70 & 2^70 == 2^70, so stage s2 is entered. The
+# checker computes '&' of two symbolic values on 66 bits and used to cut 2^70 there,
+# never entered s2 on such runs and proved 'big' (every failing run has x * y >= 2^70).
+
+HUGE = """model huge
+  width 64
+param x in [0, 0xFFFF_FFFF_FFFF_FFFF]
+param y in [0, 0xFFFF_FFFF_FFFF_FFFF]
+stage s1
+stage s2 after s1 when ((x * y) & (x * y)) {op} x * y
+proof big
+  for huge expect violated
+  after s2 x < 0x100_0000_0000 or y < 0x4000_0000
+"""
+
+
+def _alone(text: str, name: str) -> Verdict:
+    p = load_text(text)
+    ob = next(o for o in p.obligations() if o.name == name)
+    return ModelChecker(p.models[ob.model], p.paths[ob.model]).decide(ob, p.proof_of(ob))
+
+
+def test_a_bitwise_result_out_of_66_bits_is_not_cut() -> None:
+    v = _alone(HUGE.format(op="=="), "big")
+    # the smallest failing run: x = 2^40 (x < 2^40 passes), then y = 2^30
+    assert v.status == "violated" and v.counterexample is not None
+    assert dict(v.counterexample.params) == {"x": "0x10000000000", "y": "0x40000000"}
+
+
+def test_a_failure_only_the_free_result_allows_is_unknown_not_shown() -> None:
+    from bootspec.engine.verdicts import INEXACT
+    # a & a != a never holds: s2 is never entered and no run fails 'big' (the docs
+    # make it vacuous). The checker's free result for x * y >= 2^65 lets it enter s2;
+    # the concrete re-run refuses that failure, and the verdict is unknown, with the
+    # reason, never a counterexample that is not one
+    v = _alone(HUGE.format(op="!="), "big")
+    assert (v.status, v.reason) == ("unknown", INEXACT)
