@@ -50,7 +50,8 @@ Q5. The counterexample key has "the anywhere choices ordered by line, column and
     of the whole model (all stages), sorted by (line, column, policy index); a
     slot the run did not use *up to the failing event* is 0 (any value gives the
     same failure, and 0 is the smallest).
-Q6. ``avoid all`` "means every region live before this action": pools are
+Q6. (Settled by the doc since: a pool's whole range is avoided.) ``avoid all``
+    "means every region live before this action": pools are
     regions (``pool`` is "a global region [LO, HI)") so their whole ranges are
     avoided too; so are empty regions (which meet nothing anyway).
 Q7. The ``end`` event of a path that ends early evaluates the successors'
@@ -66,7 +67,8 @@ Q9. Which events are "action events": every line of a stage body (action,
     ``always`` checks the state after an ``assert`` or a true ``assume`` too,
     and ``during S`` / ``after S`` count them. ``enter S`` is never checked by
     ``always`` (its state is the one already checked before it).
-Q10. ``region NAME size X at Y`` and ``at EXPR``: the end ``Y + X`` is a bound,
+Q10. (Settled by the doc since, for the global form too.)
+    ``region NAME size X at Y`` and ``at EXPR``: the end ``Y + X`` is a bound,
     not an arithmetic operation: leaving the address space is a ``region@``
     finding, not a ``wrap@`` (the doc says so for ``at`` and pools; read the same
     for the global form).

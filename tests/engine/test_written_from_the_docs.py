@@ -248,3 +248,50 @@ def test_a_failure_only_the_free_result_allows_is_unknown_not_shown() -> None:
     # reason, never a counterexample that is not one
     v = _alone(HUGE.format(op="!="), "big")
     assert (v.status, v.reason) == ("unknown", INEXACT)
+
+
+# 5. What the docs now say where they were silent ----------------------------------------
+
+SETTLED = """model settled
+  width 8
+param x in [0, 3]
+pool p = [64, 128) down
+region g size 16 at 240
+stage s
+  place r size 16 anywhere within [0, 128) avoid all
+proof empty_forall
+  for settled expect holds
+  always forall i in [0, 0): false
+proof empty_exists
+  for settled expect violated
+  always exists i in [0, 0): true
+proof avoids_pool
+  for settled expect holds
+  always disjoint(r, [64, 128))
+"""
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_what_the_docs_settle(fast: bool) -> None:
+    v = decide(SETTLED, fast)
+    # "Over an empty range a forall is true and an exists is false", in scope in every
+    # state; "avoid all" avoids "a pool ... its whole range"
+    assert v["settled/empty_forall"].status == "holds"
+    assert smallest(v["settled/empty_exists"], "x") == 0
+    assert v["settled/avoids_pool"].status == "holds"
+    assert v["settled/wellformed"].status == "holds"  # [240, 256) ends at 2^8: legal
+    # "size X at Y is [Y, Y + X): its end is a bound ... a region@ finding"
+    past = decide(SETTLED.replace("size 16 at 240", "size 17 at 240"), fast)
+    wf = past["settled/wellformed"]
+    assert wf.status == "violated" and wf.counterexample is not None
+    assert wf.counterexample.findings[0].startswith("region@L5")
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_model_level_assume_that_wraps(fast: bool) -> None:
+    # "A wrap in it is a finding where it holds; where it is false there is no
+    # configuration, so no finding either"
+    text = "model m\n  width 8\nparam x in [0, 3]\nassume x - 1 {op}\nstage s\n"
+    assert decide(text.format(op=">= 0"), fast)["m/wellformed"].status == "holds"
+    wf = decide(text.format(op="<= 5"), fast)["m/wellformed"]
+    assert smallest(wf, "x") == 0
