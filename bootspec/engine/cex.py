@@ -197,12 +197,15 @@ def vacuous_cause(core: Iterable[tuple[str, Span]]) -> str:
     for stage, line in sorted(ends.items()):
         parts.append(f"the boot never ends before stage '{stage}' (its guard, line {line}, "
                      "always holds there)")
+    with_domains = f" (with the domains of {', '.join(sorted(domains))})" if domains else ""
+    if assumes and parts:  # the rest fails given the assumptions, not on its own
+        return ("; ".join(parts) + f", given the assumption{'s' if len(assumes) > 1 else ''}"
+                f" on {_lines(assumes)}{with_domains}")
     if assumes:
-        what = (f"the assumption on line {min(assumes)} is never true" if len(assumes) == 1
-                else f"the assumptions on {_lines(assumes)} contradict each other")
-        if domains:
-            what += f" (with the domains of {', '.join(sorted(domains))})"
-        parts.append(what)
+        parts.append((f"the assumption on line {min(assumes)} is never true"
+                      if len(assumes) == 1
+                      else f"the assumptions on {_lines(assumes)} contradict each other")
+                     + with_domains)
     elif domains and not parts:
         parts.append(f"the domains of {', '.join(sorted(domains))} admit no configuration")
     if not parts:

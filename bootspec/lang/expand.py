@@ -44,11 +44,15 @@ class Expander:
         self.uses = 0  # each use of a fragment is a repetition of its own
 
     # -- values
-    def const(self, e: A.Expr, env: Mapping[str, int], what: str) -> int | None:
-        v = self.fold(self.subst_expr(e, env, {}))
+    def const(self, e: A.Expr, env: Mapping[str, int], what: str,
+              args: Mapping[str, A.Expr] | None = None) -> int | None:
+        """``e`` folded to a number once the variables of the enclosing loops (``env``)
+        and the fragment's parameters (``args``) are replaced."""
+        v = self.fold(self.subst_expr(e, env, args or {}))
         if v is None:
             self.errors.error("BS108", f"{what} must be a constant expression", e.span,
-                              "use numbers, consts and the variables of enclosing 'for' loops")
+                              "use numbers, consts, the variables of enclosing 'for' loops "
+                              "and the parameters of a fragment")
         return v
 
     def bounds(self, rng: A.RangeLit, env: Mapping[str, int], span: Span) -> range | None:
@@ -85,7 +89,7 @@ class Expander:
         except ValueError:
             self.errors.error("BS100", f"cannot read the index of '{s}'", span)
             return s
-        v = self.const(index, env, f"the index of '{s}'")
+        v = self.const(index, env, f"the index of '{s}'", args)
         return f"{m.group(1)}[{v}]" if v is not None else s
 
     # -- substitution

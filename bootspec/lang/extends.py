@@ -128,9 +128,9 @@ def _merge(base: A.ModelAst, child: A.ModelAst, errors: Collector) -> A.ModelAst
                     body.insert(idx if b.before else idx + 1, b.action)
             else:
                 body.append(b)
-        after, guard = old.after, old.guard
-        if s.after or s.guard is not None:
-            after, guard = s.after, s.guard
+        # each part of the header B gives replaces A's; a part B leaves out is A's
+        after = s.after or old.after
+        guard = s.guard if s.guard is not None else old.guard
         cite = "; ".join(c for c in (old.cite, s.cite) if c) or None
         stages[s.name] = A.StageAst(s.name, old.span, after, guard, tuple(body), cite, True)
     def splice(after: tuple[str, ...], seen: frozenset[str] = frozenset()) -> tuple[str, ...]:

@@ -295,3 +295,90 @@ def test_a_model_level_assume_that_wraps(fast: bool) -> None:
     assert decide(text.format(op=">= 0"), fast)["m/wellformed"].status == "holds"
     wf = decide(text.format(op="<= 5"), fast)["m/wellformed"]
     assert smallest(wf, "x") == 0
+
+
+# 6. Design changes, fragments and loops ---------------------------------------------------
+
+EXTENDS = """model base
+  width 8
+param x in [0, 10]
+var v = 0
+stage a
+  set v = v + 1
+stage c after a when x < 5
+  set v = v + 10
+proof pf
+  for base expect violated
+  for guard_only expect violated
+  for after_only expect violated
+  at end v != 11
+
+model guard_only extends base
+stage c when x < 3
+
+model after_only extends base
+stage c after a
+"""
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_stage_header_in_b_replaces_only_the_parts_it_gives(fast: bool) -> None:
+    # docs/language.md, "Design changes": "an after given in B replaces A's after and a
+    # when given in B replaces A's when; a part B does not give stays A's". So c stays
+    # after a in guard_only (a then c at x = 0: v = 11), and keeps 'when x < 5' in
+    # after_only (x = 0 as well). Reading the header as a whole made c a root in the
+    # first and dropped the guard in the second: both were proved.
+    v = decide(EXTENDS, fast)
+    for model in ("base", "guard_only", "after_only"):
+        assert smallest(v[f"{model}/pf"], "x") == 0, model
+    runs = decide(EXTENDS.replace("at end v != 11", "at end v == 11 or (v == 1 and x >= 5)"),
+                  fast)
+    assert runs["after_only/pf"].status == "holds"  # the guard is still there
+    assert runs["guard_only/pf"].status == "violated"  # x in [3, 5) ends after a: v = 1
+
+
+def test_a_fragment_parameter_indexes_a_name_and_a_repeated_assert_has_its_expect() -> None:
+    # "use NAME(...) stands for those lines with each parameter replaced by its
+    # argument", and an index "must be a constant expression once NAME is replaced";
+    # "expect ok[1] violated states the verdict of one of them"
+    text = """model fr
+  width 8
+param x in [0, 3]
+expect ok[1] violated
+fragment f(n)
+  place stk[n] size 4 at n * 4
+end
+stage s
+  use f(2)
+  for i in [0, 2)
+    use f(i)
+    assert ok: x + i <= 3
+  end
+proof apart
+  for fr expect holds
+  always disjoint(stk[2], stk[0]) and disjoint(stk[1], stk[0])
+"""
+    v = decide(text, fast=False)
+    assert v["fr/apart"].status == "holds"
+    assert v["fr/ok[0]"].status == "holds"
+    assert smallest(v["fr/ok[1]"], "x") == 3
+    p = load_text(text)
+    assert {o.name: o.expected for o in p.obligations()}["ok[1]"] == "violated"
+
+
+def test_a_vacuous_cause_says_the_guard_fails_given_the_assumption() -> None:
+    # the assumption holds for x < 5; only with the guard x > 7 is there no run
+    text = """model vac
+  width 8
+param x in [0, 10]
+stage c
+  assume ac: x < 5
+stage d after c when x > 7
+proof v
+  for vac expect vacuous
+  during d x == 0
+"""
+    v = decide(text, fast=False)["vac/v"]
+    assert v.status == "vacuous"
+    assert v.reason.endswith("the guard of stage 'd' (line 6) is never true there, "
+                             "given the assumption on line 5"), v.reason
