@@ -18,8 +18,15 @@ if TYPE_CHECKING:
 Subparsers: TypeAlias = "argparse._SubParsersAction[Any]"
 
 
-def positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
-    """An argparse type accepting only finite numbers > 0 of ``kind``."""
+#: the largest ``--timeout`` (seconds: more than eleven days) and ``-j``/``--jobs``
+MAX_TIMEOUT = 1e6
+MAX_JOBS = 256
+
+
+def positive(kind: type[int] | type[float], at_most: float | None = None
+             ) -> Callable[[str], int | float]:
+    """An argparse type accepting only finite numbers > 0 of ``kind`` (and at most
+    ``at_most``, when given)."""
     def conv(s: str) -> int | float:
         try:
             v = kind(s)
@@ -27,8 +34,25 @@ def positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
             raise argparse.ArgumentTypeError(f"expected a positive number, not {s!r}") from None
         if not 0 < v < math.inf:  # nan and inf too: a limit is a finite number
             raise argparse.ArgumentTypeError(f"expected a positive number, not {s!r}")
+        if at_most is not None and v > at_most:
+            raise argparse.ArgumentTypeError(f"expected at most {at_most:g}, not {s!r}")
         return v
     return conv
+
+
+def count(s: str) -> int:
+    """An argparse type accepting a whole number >= 0 (how many models, maps...)."""
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {s!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, not {s!r}")
+    return v
+
+
+#: the argparse type of ``-j``/``--jobs``: a number of processes, 1 to :data:`MAX_JOBS`
+jobs_count = positive(int, at_most=MAX_JOBS)
 
 
 #: the help of the limit options, word for word the same on every command that solves
@@ -42,8 +66,8 @@ def add_limit_options(sp: argparse.ArgumentParser) -> None:
     runs the solver (a value that is not a positive number is a usage error, exit 2)."""
     from bootspec.engine.limits import DEFAULT_RLIMIT  # no Z3: only the numbers
     g = sp.add_argument_group("solver limits")
-    g.add_argument("--timeout", type=positive(float), default=60.0, metavar="SECONDS",
-                   help=TIMEOUT_HELP)
+    g.add_argument("--timeout", type=positive(float, at_most=MAX_TIMEOUT), default=60.0,
+                   metavar="SECONDS", help=TIMEOUT_HELP)
     g.add_argument("--rlimit", type=positive(int), default=DEFAULT_RLIMIT, metavar="N",
                    help=RLIMIT_HELP)
 

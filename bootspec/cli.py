@@ -31,8 +31,8 @@ from bootspec.argtypes import (
     add_path_options,
     add_paths_argument,
     finish,
+    jobs_count,
     options_of,
-    positive,
     scope_of,
 )
 from bootspec.diagnostics import (
@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "the models' symbolic maps of the same kind, and check that machine")
     c.add_argument("--bind", metavar="MAP", help="with --memmap: the model map to bind "
                    "(default: every symbolic map whose kind matches)")
-    c.add_argument("-j", "--jobs", type=positive(int), default=1, metavar="N",
+    c.add_argument("-j", "--jobs", type=jobs_count, default=1, metavar="N",
                    help="decide obligations in N processes (results keep their order)")
     c.add_argument("--executor", metavar="URL",
                    help="run on an executor instead: 'local' (a process pool of --jobs) or "
@@ -176,7 +176,8 @@ def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Proj
         from bootspec.memmap import bios
         models, inputs = bios.pin_models(project.models, binding.bound_models(),
                                          bios.machine_entries(binding.machine),
-                                         bios.options_of(args), binding.machine.path)
+                                         bios.options_of(args), binding.machine.path,
+                                         written.models)
         if inputs:
             project = dataclasses.replace(project, models=models)
             if getattr(args, "stderr", None) is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from bootspec.argtypes import Subparsers, positive
+from bootspec.argtypes import Subparsers, jobs_count
 
 
 def run_bench(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -33,7 +33,7 @@ def add_bench(subparsers: Subparsers) -> None:
         "bench", help="measure bootspec against the naive encodings (prints figures)")
     sp.add_argument("--quick", action="store_true", help="small sizes only (a smoke test)")
     sp.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
-    sp.add_argument("-j", "--jobs", type=positive(int), default=2,
+    sp.add_argument("-j", "--jobs", type=jobs_count, default=2,
                     help="processes for the corpus sweep figures (default 2)")
     sp.add_argument("--corpus", default="../shared/data/memmaps",
                     help="folder of real machine maps (default: ../shared/data/memmaps)")

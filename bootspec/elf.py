@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, TextIO
 
 from bootspec.errors import BootspecException
+from bootspec.safeio import Refused, open_regular
 
 #: XEN_ELFNOTE_* (xen/include/public/elfnote.h): type -> (name, how the value reads)
 XEN_NOTES: dict[int, tuple[str, str]] = {
@@ -142,10 +143,12 @@ def _name(v: Any) -> str:
 def read(path: str, symbols: Sequence[str] = (), all_symbols: bool = False) -> Image:
     """Read an ELF or PE image. ``symbols``: names whose symbol-table entries are
     wanted (each must exist, else ImageError); ``all_symbols``: every one."""
-    try:
-        size = os.path.getsize(path)
-        with open(path, "rb") as f:
+    try:  # a regular file only, opened without blocking: a FIFO is refused at once
+        with open_regular(path) as f:
+            size = os.fstat(f.fileno()).st_size
             magic = f.read(4)
+    except Refused as e:
+        raise ImageError(f"cannot read {path}: {e.reason}") from None
     except OSError as e:
         raise ImageError(f"cannot read {path}: {e.strerror}") from None
     if size > MAX_IMAGE_BYTES:

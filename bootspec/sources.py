@@ -5,6 +5,7 @@ anything needs parsing. :mod:`bootspec.pipeline` re-exports both names."""
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,14 +24,33 @@ def discover(args: Sequence[str]) -> list[Path]:
     roots = [Path(a) for a in args] if args else [Path("models"), Path("proofs")]
     files: set[Path] = set()
     for r in roots:
-        if r.is_dir():
-            files.update(p for p in r.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-        elif r.is_file():
-            if r.suffix not in SUFFIXES:
-                errors.extend([Diagnostic.about_file(
-                    "BS002", f"'{r}' is not a model (.boot) or proof (.proof) file", str(r))])
-            files.add(r)
-        elif args:
+        try:
+            if r.is_dir():
+                # a folder's files must be its own: a link in a checked-out merge
+                # request that leads to /etc/passwd is refused, never read or quoted
+                project = Path.cwd() if not args else r
+                for p in sorted(r.rglob("*")):
+                    if p.suffix in SUFFIXES and p.is_file():
+                        if _outside(p, project):
+                            errors.extend([_link_out(p, project)])
+                        else:
+                            files.add(p)
+                continue
+            if r.is_file():
+                if r.suffix not in SUFFIXES:
+                    errors.extend([Diagnostic.about_file(
+                        "BS002", f"'{r}' is not a model (.boot) or proof (.proof) file",
+                        str(r))])
+                elif r.is_symlink() and _outside(r, r.parent):
+                    errors.extend([_link_out(r, r.parent)])
+                else:
+                    files.add(r)
+                continue
+        except OSError as e:  # a folder it may not search, a link loop
+            errors.extend([Diagnostic.about_file(
+                "BS002", f"'{r}': cannot be read ({e.strerror or e})", str(r))])
+            continue
+        if args:
             what = "no such file or folder"
             with contextlib.suppress(OSError):
                 what = f"{safeio.kind_of(r.stat().st_mode)}, not a model file or folder"
@@ -42,3 +62,16 @@ def discover(args: Sequence[str]) -> list[Path]:
                      "run bootspec in a folder with models/ and proofs/, or name files")
     errors.raise_if_any()
     return sorted(files)
+
+
+def _outside(p: Path, project: Path) -> bool:
+    """Whether ``p``, its links followed, lies outside ``project``'s folder."""
+    real, home = os.path.realpath(p), os.path.realpath(project)
+    return os.path.commonpath([real, home]) != home
+
+
+def _link_out(p: Path, project: Path) -> Diagnostic:
+    return Diagnostic.about_file(
+        "BS002", f"'{p}' is a link to a file outside {project}; it is not read",
+        str(p), hint="a model or proof file must lie in the project it is checked in; "
+        "copy it there")

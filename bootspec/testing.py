@@ -36,7 +36,7 @@ def project_for(paths: Sequence[str], model: str, memmap: str | None = None,
                                 given.get("base_mem"))
         models, _ = b.pin_models(binding.project.models, binding.bound_models(),
                                  b.machine_entries(binding.machine), options,
-                                 binding.machine.path)
+                                 binding.machine.path, project.models)
         project = dataclasses.replace(binding.project, models=models)
     return project
 

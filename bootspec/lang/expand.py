@@ -21,6 +21,9 @@ from bootspec.diagnostics import Collector, Span, did_you_mean
 from bootspec.lang import ast as A
 
 MAX_REPEAT = 4096
+#: lines every loop and fragment of one model write out together (nested loops and
+#: fragments that use fragments multiply: 39 levels of two uses each are 2^39 lines)
+MAX_WRITTEN = 50_000
 _INDEXED = re.compile(r"\A([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]\Z")
 
 # fields that hold a name a fragment argument or an index can stand for
@@ -42,6 +45,7 @@ class Expander:
     def __init__(self, fold: Fold, fragments: Mapping[str, A.FragmentDecl], errors: Collector):
         self.fold, self.fragments, self.errors = fold, fragments, errors
         self.uses = 0  # each use of a fragment is a repetition of its own
+        self.written = 0  # lines written out so far (MAX_WRITTEN)
 
     # -- values
     def const(self, e: A.Expr, env: Mapping[str, int], what: str,
@@ -155,6 +159,8 @@ class Expander:
              ) -> list[A.Line]:
         out: list[A.Line] = []
         for ln in lines:
+            if self.written > MAX_WRITTEN:
+                return out  # said once, where the count went over (below)
             if isinstance(ln, A.ForBlock):
                 vals = self.bounds(ln.range, env, ln.span)
                 for v in vals or ():
@@ -170,6 +176,12 @@ class Expander:
                         new = dataclasses.replace(new, name=new.name + "".join(
                             f"[{v}]" for v in rep))
                 out.append(new)
+                self.written += 1
+                if self.written > MAX_WRITTEN:
+                    self.errors.error(
+                        "BS117", f"the loops and fragments write out more than {MAX_WRITTEN:,} "
+                        "lines", ln.span, "nested loops and fragments multiply: keep the "
+                        "repetitions small, or model a representative few")
         return out
 
     def use(self, u: A.Use, env: Mapping[str, int], args: Mapping[str, A.Expr],

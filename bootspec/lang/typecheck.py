@@ -12,7 +12,8 @@ Errors: BS102 (a name defined twice) and the type errors (see ``bootspec explain
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 
 from bootspec import memtypes
 from bootspec.diagnostics import Collector, Span, did_you_mean, show_int
@@ -26,6 +27,14 @@ FUNCTIONS = {"min", "max", "align_up", "align_down", "u8", "u16", "u32", "u64"}
 REGION_FIELDS = ("start", "end", "size")
 SEGMENT_FIELDS = ("start", "end", "size", "attrs")
 MODULAR = {"u8": 8, "u16": 16, "u32": 32, "u64": 64}
+#: the largest shift count accepted: 2^1024 is far beyond every address space
+MAX_SHIFT = 1024
+#: the binary operators constant folding computes besides the shifts (docs/language.md,
+#: "C arithmetic": Python's integers are two's complement of unbounded width)
+FOLDED: dict[str, Callable[[int, int], int]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.floordiv,
+    "%": operator.mod, "&": operator.and_, "|": operator.or_, "^": operator.xor,
+}
 
 
 class ExprChecker:
@@ -70,8 +79,17 @@ class ExprChecker:
                 return None
             if e.op in "/%" and b == 0:
                 return None
-            v = {"+": a + b, "-": a - b, "*": a * b, "/": a // b if b else 0,
-                 "%": a % b if b else 0}[e.op]
+            if e.op in ("<<", ">>"):
+                if b > MAX_SHIFT:  # 2^b would be absurd (and slow): refused, see _check_shift
+                    self._shift_too_large(e.right.span, b)
+                    return None
+                # a * 2^b; floor(a / 2^b); b < 0: docs/language.md, "C arithmetic": a wrap
+                # whose value is 0
+                v = 0 if b < 0 else a << b if e.op == "<<" else a >> b
+            elif e.op in FOLDED:
+                v = FOLDED[e.op](a, b)
+            else:
+                return None
             if check and not 0 <= v <= 1 << 64:
                 self.errors.error("BS107", f"{show_int(a)} {e.op} {show_int(b)} = {show_int(v)} "
                                   "lies outside [0, 2^64]", e.span, "a constant expression "
@@ -346,16 +364,31 @@ class ExprChecker:
         return "bool"
 
     def _check_shift(self, e: A.Expr) -> None:
-        """A shift count is a constant or a parameter with a small finite domain."""
-        if self.fold(e) is not None:
+        """A shift count is a constant or a parameter with a small finite domain, at
+        most :data:`MAX_SHIFT`."""
+        k = self.fold(e)
+        if k is not None:
+            if k > MAX_SHIFT:
+                self._shift_too_large(e.span, k)
             return
         if isinstance(e, A.Name):
             p = self.params.get(e.id)
             dom = p.domain() if p is not None else None
             if dom is not None and len(dom) <= 256:
+                if dom and max(dom) > MAX_SHIFT:
+                    self._shift_too_large(e.span, max(dom), e.id)
                 return
         self.errors.error("BS108", "a shift count must be a constant or a parameter with at "
                           "most 256 values", e.span, "'1 << order' with 'param order in [0, 11]'")
+
+    def _shift_too_large(self, span: Span, k: int, param: str | None = None) -> None:
+        """BS107: a shift count above :data:`MAX_SHIFT` (the same message wherever it is
+        seen, so that folding and type checking report it once)."""
+        what = (f"the shift count '{param}' may be {show_int(k)}" if param
+                else f"the shift count {show_int(k)}")
+        self.errors.error("BS107", f"{what}, larger than {MAX_SHIFT}", span,
+                          "'a << k' is a * 2^k: a count beyond 64 already leaves every "
+                          "address space")
 
     def _bind(self, var: str, span: Span, mapname: str, types: tuple[str, ...]) -> None:
         """Bind a quantifier's variable to a map's segments."""

@@ -157,17 +157,20 @@ def derive(entries: Entries, params: Sequence[str], options: BiosOptions) -> lis
 
 
 def pin_models(models: dict[str, Model], names: Sequence[str], entries: Entries | None,
-               options: BiosOptions, where: str) -> tuple[dict[str, Model], list[BiosInput]]:
+               options: BiosOptions, where: str, written: dict[str, Model] | None = None
+               ) -> tuple[dict[str, Model], list[BiosInput]]:
     """``models`` with each BIOS input of the ``names`` models pinned to one value.
 
     ``entries``: the machine's e820 map (None when it has none: nothing is pinned).
+    ``written``: the models as written, when ``models`` are already bound to the
+    machine (their e820 map concrete): which parameters are BIOS inputs is read there.
     Raises BootspecError (BS530) when a value lies outside the parameter's domain.
     Returns the new models and the inputs used (each once, in :data:`INPUTS` order).
     """
     if entries is None:
         return models, []
-    todo = {n: wanted(models[n]) for n in names}
-    params = [name for name in INPUTS if any(p.name == name for ps in todo.values() for p in ps)]
+    todo = {n: [p.name for p in wanted((written or models)[n])] for n in names}
+    params = [name for name in INPUTS if any(name in ps for ps in todo.values())]
     if not params:
         return models, []
     inputs = {b.param: b for b in derive(entries, params, options)}
@@ -179,7 +182,7 @@ def pin_models(models: dict[str, Model], names: Sequence[str], entries: Entries 
         new = []
         for p in models[n].params:
             b = inputs.get(p.name)
-            if b is None or p not in ps:
+            if b is None or p.name not in ps:
                 new.append(p)
             elif not p.takes(b.value):
                 diags.append(Diagnostic(

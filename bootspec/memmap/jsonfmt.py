@@ -134,6 +134,13 @@ def parse_json(text: str, path: str, limits: Limits) -> ParseResult:
         return ParseResult([], [Diagnostic("BS510", "malformed JSON: nested too deeply",
                                            Span(path, 1, 1), hint="this is not a map file")],
                            sources)
+    except ValueError:  # a bare integer of more digits than Python converts (4,300)
+        huge = re.search(r"\d{1000,}", text)
+        digits = f"a number of {len(huge.group())} digits" if huge else "a number"
+        return ParseResult([], [Diagnostic(
+            "BS502", f"{digits} does not fit in 64 bits",
+            _Spans(text, path).at(huge.start() if huge else None),
+            hint="physical addresses are 64-bit; write them as \"0x...\" strings")], sources)
     spans = _Spans(text, path)
     diags: list[Diagnostic] = []
     maps: list[ParsedMap] = []

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from bootspec.argtypes import Subparsers
+from bootspec.argtypes import Subparsers, count, jobs_count, positive
 from bootspec.oracle import FAMILIES
 
 
@@ -37,16 +37,16 @@ def add_parsers(subparsers: Subparsers) -> None:
     sp = subparsers.add_parser(
         "soak", help="generated models decided by bootspec, by enumeration and by the "
         "reference interpreter")
-    sp.add_argument("--models", type=int, default=1000)
+    sp.add_argument("--models", type=positive(int), default=1000)
     sp.add_argument("--start", type=int, default=0, help="first seed")
-    sp.add_argument("-j", "--jobs", type=int, default=2)
+    sp.add_argument("-j", "--jobs", type=jobs_count, default=2)
     sp.add_argument("--keep", metavar="DIR", help="write shrunk disagreements here")
     sp.set_defaults(func=run_soak)
     fz = subparsers.add_parser(
         "fuzz", help="mutated models, proofs and memory-map logs against the front ends")
-    fz.add_argument("--models", type=int, default=10000, help="model/proof files")
-    fz.add_argument("--maps", type=int, default=1000, help="memory-map logs")
-    fz.add_argument("-j", "--jobs", type=int, default=2)
+    fz.add_argument("--models", type=count, default=10000, help="model/proof files")
+    fz.add_argument("--maps", type=count, default=1000, help="memory-map logs")
+    fz.add_argument("-j", "--jobs", type=jobs_count, default=2)
     fz.add_argument("--corpus", default="../shared/data/memmaps")
     fz.add_argument("--project", default=".", metavar="DIR",
                     help="the project whose models are mutated and whose check is "
@@ -54,7 +54,7 @@ def add_parsers(subparsers: Subparsers) -> None:
     fz.add_argument("--hostile", type=int, default=None, metavar="N",
                     help="hostile cases: device files, path escapes, deep and long "
                     "expressions, huge literals, corrupted caches (default: models / 10)")
-    fz.add_argument("--signals", type=int, default=20, metavar="N",
+    fz.add_argument("--signals", type=count, default=20, metavar="N",
                     help="runs of bootspec signalled (SIGINT, SIGTERM) while it solves "
                     "(default 20)")
     fz.add_argument("--family", dest="families", action="append", choices=FAMILIES,

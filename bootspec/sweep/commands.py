@@ -14,7 +14,7 @@ from bootspec.argtypes import (
     add_limit_options,
     add_output_options,
     add_path_options,
-    positive,
+    jobs_count,
 )
 from bootspec.memmap.bios import add_flags as add_bios_flags
 from bootspec.report.registry import help_text
@@ -81,7 +81,7 @@ def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
                    help="a model/proof file or folder (default: models/ and proofs/); "
                    "repeat for several. An option here, not an argument as in check, "
                    "because this command's arguments are the machine maps")
-    c.add_argument("-j", "--jobs", type=positive(int), default=1, metavar="N",
+    c.add_argument("-j", "--jobs", type=jobs_count, default=1, metavar="N",
                    help="check N machines in parallel (processes; default 1)")
     add_output_options(c, format_help=help_text() + "; text and md: the summary, then "
                        "only what is not acceptable (--details for every machine)")
