@@ -46,7 +46,7 @@ from bootspec.diagnostics import (
 from bootspec.memmap.bios import add_flags as add_bios_flags
 from bootspec.oracle import commands as oracle_commands
 from bootspec.report import graph
-from bootspec.report.files import check_writable, emit, emit_summarised
+from bootspec.report.files import check_not_inputs, check_writable, emit, emit_summarised
 from bootspec.sweep import commands as memmap_commands
 from bootspec.units import counted
 
@@ -158,6 +158,9 @@ def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Proj
     """(the project to check, the binding of --memmap if given, the models as written)."""
     from bootspec.pipeline import discover, load
     files = discover(args.paths)
+    check_not_inputs({f: getattr(args, a, None) for f, a in (
+        ("--output", "output"), ("--emit-memmap", "emit_memmap"), ("--emit-test", "emit_test"))},
+        [str(f) for f in files])
     written = project = load(files, scope=scope_of(args, files))
     if project.warnings and getattr(args, "stderr", None) is not None:
         args.stderr.write(render_all(project.warnings, project.sources) + "\n")
@@ -320,7 +323,8 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     from bootspec.report.formats import render_explain
     args.stderr = stderr
     opts = options_of(args)
-    check_writable(opts.output, opts.force)
+    for path in (opts.output, args.emit_memmap, args.emit_test):  # before the work
+        check_writable(path, opts.force)
     project = _load(args)
     if args.model is not None and args.model not in project.models:
         raise BootspecError([Diagnostic(

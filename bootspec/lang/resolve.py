@@ -486,6 +486,10 @@ def resolve_proofs(files: list[A.FileAst], models: dict[str, Model], known_model
                              notes=[(seen[p.name], "first defined here")])
                 continue
             seen[p.name] = p.span
+            if p.name == "wellformed":
+                errors.error("BS102", "'wellformed' is the name of every model's built-in "
+                             "obligation; give this proof another name", p.span)
+                continue
             if p.property is None:
                 errors.error("BS118", f"proof '{p.name}' states no property", p.span,
                              "add a line such as 'always disjoint(a, b)'")
@@ -498,7 +502,13 @@ def resolve_proofs(files: list[A.FileAst], models: dict[str, Model], known_model
                              "add 'for MODEL expect holds' (or violated)")
             targets = []
             preds: dict[str, A.Expr] = {}
+            named: dict[str, Span] = {}
             for t in p.targets:
+                if t.model in named:
+                    errors.error("BS102", f"proof '{p.name}' names model '{t.model}' twice",
+                                 t.span, notes=[(named[t.model], "first named here")])
+                    continue
+                named[t.model] = t.span
                 if t.model not in known_models:
                     errors.error("BS106", f"unknown model '{t.model}'", t.span,
                                  did_you_mean(t.model, known_models))

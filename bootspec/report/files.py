@@ -14,6 +14,23 @@ def _error(path: str, message: str, hint: str | None = None) -> BootspecError:
     return BootspecError([Diagnostic.about_file("BS004", message, path, hint=hint)])
 
 
+def check_not_inputs(outputs: dict[str, str | None], inputs: list[str]) -> None:
+    """Refuse, even with --force, an output (by flag) that is one of the files the run
+    reads, or that another output flag names too: --force replaces a report, never
+    a model or a second report of the same run."""
+    seen: dict[str, str] = {}
+    for flag, path in outputs.items():
+        if not path:
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            raise _error(path, f"{flag} and {seen[real]} name the same file '{path}'")
+        seen[real] = flag
+        if any(os.path.realpath(f) == real for f in inputs):
+            raise _error(path, f"{flag} '{path}' is one of the files this run reads; "
+                         "bootspec does not write over its input, even with --force")
+
+
 def check_writable(path: str | None, force: bool) -> None:
     """Refuse an ``--output`` that :func:`write_atomic` would refuse, *before* any work:
     a report that took an hour is not thrown away because its file exists.

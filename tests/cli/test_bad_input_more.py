@@ -128,3 +128,29 @@ def test_every_count_flag_is_bounded(argv: list[str]) -> None:
     from helpers import cli
     status, _, err = cli(*argv)
     assert status == 2 and "error[BS001]" in err, err
+
+
+def test_an_output_is_never_an_input_and_explain_checks_its_files_first(
+        tmp_path: Path) -> None:
+    from helpers import cli
+    model = tmp_path / "m.boot"
+    model.write_text(HEAD + PLACE + "proof p\n  for fw expect holds\n  always r1.size == 4KiB\n")
+    before = model.read_text()
+    status, _, err = cli("check", "--no-cache", str(model), "-o", str(model), "--force")
+    assert status == 2 and "is one of the files this run reads" in err
+    assert model.read_text() == before
+    (tmp_path / "t.py").write_text("mine\n")
+    status, _, err = cli("explain", "p", str(model), "--emit-test", str(tmp_path / "t.py"))
+    assert status == 2 and "error[BS004]" in err and "p holds" not in err
+    assert (tmp_path / "t.py").read_text() == "mine\n"
+    status, _, err = cli("explain", "p", str(model), "--emit-test", str(tmp_path / "x"),
+                         "--emit-memmap", str(tmp_path / "x"))
+    assert status == 2 and "name the same file" in err
+
+
+def test_a_proof_cannot_take_a_builtin_name_or_name_a_model_twice(tmp_path: Path) -> None:
+    from helpers import errors_of
+    text = ("model m\n  width 8\nstage s\nproof wellformed\n  for m expect holds\n"
+            "  always true\nproof two\n  for m expect holds\n  for m expect violated\n"
+            "  always true\n")
+    assert errors_of(text) == [("BS102", 4, 1), ("BS102", 9, 3)]
