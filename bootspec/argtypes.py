@@ -171,24 +171,43 @@ def finish(args: argparse.Namespace) -> list[str]:
     return notes
 
 
+def folder(s: str) -> str:
+    """An argparse type accepting an existing folder (``--root``, ``--allow-path``)."""
+    import os
+    if not s or not os.path.isdir(s):
+        raise argparse.ArgumentTypeError(f"{s!r} is not a folder")
+    return s
+
+
+def cache_folder(s: str) -> str:
+    """An argparse type for ``--cache-dir``: a folder, or a path where one can be made
+    (not a file, not empty: a cache that cannot be written is a mistake, not silence)."""
+    import os
+    if not s:
+        raise argparse.ArgumentTypeError("an empty path; give a folder")
+    if os.path.exists(s) and not os.path.isdir(s):
+        raise argparse.ArgumentTypeError(f"{s!r} exists and is not a folder")
+    return s
+
+
 def add_cache_options(sp: argparse.ArgumentParser) -> None:
     """``--no-cache`` and ``--cache-dir``, the same on every command that caches."""
     sp.add_argument("--no-cache", action="store_true",
                     help="neither read nor write the cache: decide everything again")
     from bootspec.cache import DEFAULT_DIR_HELP, default_dir  # argtypes stays light
-    sp.add_argument("--cache-dir", default=str(default_dir()), metavar="DIR",
+    sp.add_argument("--cache-dir", type=cache_folder, default=str(default_dir()), metavar="DIR",
                     help=f"where verdicts are cached (default: {DEFAULT_DIR_HELP}; "
                     "entries are keyed by content, so one folder serves every project)")
 
 
 def add_path_options(sp: argparse.ArgumentParser) -> None:
     """``--root`` and ``--allow-path``: where the files a model names may lie."""
-    sp.add_argument("--root", metavar="DIR",
+    sp.add_argument("--root", type=folder, metavar="DIR",
                     help="the models' project folder: a file a model names (map ... from "
                     "\"FILE\") must lie inside it (default: the folder named on the "
                     "command line, the folder of a model file named directly, or the "
                     "working folder)")
-    sp.add_argument("--allow-path", metavar="DIR", action="append", default=[],
+    sp.add_argument("--allow-path", type=folder, metavar="DIR", action="append", default=[],
                     help="also let models read files inside DIR, by an absolute path or "
                     "one leading out of the project (repeatable); nothing else outside "
                     "the project is read")

@@ -154,3 +154,16 @@ def test_a_proof_cannot_take_a_builtin_name_or_name_a_model_twice(tmp_path: Path
             "  always true\nproof two\n  for m expect holds\n  for m expect violated\n"
             "  always true\n")
     assert errors_of(text) == [("BS102", 4, 1), ("BS102", 9, 3)]
+
+
+@pytest.mark.parametrize("flag", [["--cache-dir", "FILE"], ["--cache-dir="],
+                                  ["--root", "/nonexistent-folder"], ["--root", "FILE"],
+                                  ["--allow-path", "/nonexistent-folder"]])
+def test_a_folder_flag_names_a_folder(tmp_path: Path, flag: list[str]) -> None:
+    # these were accepted in silence: a cache never written, a scope never used
+    from helpers import cli
+    model = tmp_path / "m.boot"
+    model.write_text(HEAD + PLACE)
+    argv = [a.replace("FILE", str(model)) for a in flag]
+    status, _, err = cli("check", *argv, str(model))
+    assert status == 2 and "error[BS001]" in err and argv[0].split("=")[0] in err, err
