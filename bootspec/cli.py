@@ -177,7 +177,11 @@ def _load_bound(args: argparse.Namespace) -> tuple[Project, Binding | None, Proj
         project = dataclasses.replace(binding.project, inputs={
             **binding.project.inputs, binding.machine.path: digest(binding.machine.path)})
         from bootspec.memmap import bios
-        models, inputs = bios.pin_models(project.models, binding.bound_models(),
+        names = binding.bound_models()
+        if getattr(args, "property", None) is not None:  # explain: the model explained only
+            names = [n for n in names if args.model in (None, n) and any(
+                o.model == n and o.name == args.property for o in project.obligations())]
+        models, inputs = bios.pin_models(project.models, names,
                                          bios.machine_entries(binding.machine),
                                          bios.options_of(args), binding.machine.path,
                                          written.models)

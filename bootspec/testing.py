@@ -34,7 +34,8 @@ def project_for(paths: Sequence[str], model: str, memmap: str | None = None,
         given = dict(bios or {})
         options = b.BiosOptions(given.get("mem_lower"), given.get("ebda_seg"),
                                 given.get("base_mem"))
-        models, _ = b.pin_models(binding.project.models, binding.bound_models(),
+        models, _ = b.pin_models(binding.project.models,
+                                 [n for n in binding.bound_models() if n == model],
                                  b.machine_entries(binding.machine), options,
                                  binding.machine.path, project.models)
         project = dataclasses.replace(binding.project, models=models)
