@@ -114,8 +114,8 @@ def lowest_failure(model: Model, paths: list[Path], at: Iterable[tuple[int, int]
         if pi not in runs:
             path = paths[pi]
             inputs = dict.fromkeys(choice_keys(path), 0) | low
-            inputs |= concrete.greedy_choices(model, path, inputs)
-            try:
+            try:  # the greedy run is a run too: what stops one stops both
+                inputs |= concrete.greedy_choices(model, path, inputs)
                 runs[pi] = inputs, concrete.run_path(model, path, inputs)
             except (KeyError, ValueError, ZeroDivisionError):
                 runs[pi] = inputs, None
