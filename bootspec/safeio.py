@@ -119,7 +119,8 @@ def read_line(path: str | os.PathLike[str], line: int, max_bytes: int = 8 << 20,
 
 # -- which files a model may name ------------------------------------------------------
 
-def _inside(path: str, folder: str) -> bool:
+def inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies in it (both absolute paths)."""
     return path == folder or os.path.commonpath([path, folder]) == folder
 
 
@@ -155,7 +156,7 @@ class Scope:
             if not args:
                 roots[str(f)] = os.getcwd()
                 continue
-            holding = [d for d in folders if _inside(full, d)]
+            holding = [d for d in folders if inside(full, d)]
             roots[str(f)] = min(holding, key=len) if holding else os.path.dirname(full)
         return cls(root, roots, tuple(allow))
 
@@ -171,12 +172,12 @@ class Scope:
         base = os.path.dirname(model_file)
         full = written if os.path.isabs(written) else os.path.join(base, written)
         real = os.path.realpath(full)
-        if any(_inside(real, os.path.realpath(a)) for a in self.allow):
+        if any(inside(real, os.path.realpath(a)) for a in self.allow):
             return full
         if os.path.isabs(written):
             raise Refused("an absolute path; a model names files relative to itself, "
                           "inside its project")
         project = os.path.realpath(self.project_of(model_file))
-        if not _inside(real, project):
+        if not inside(real, project):
             raise Refused(f"it leads outside the model's project folder {project}")
         return full

@@ -29,9 +29,10 @@ def discover(args: Sequence[str]) -> list[Path]:
                 # a folder's files must be its own: a link in a checked-out merge
                 # request that leads to /etc/passwd is refused, never read or quoted
                 project = Path.cwd() if not args else r
+                home = os.path.realpath(project)
                 for p in sorted(r.rglob("*")):
                     if p.suffix in SUFFIXES and p.is_file():
-                        if _outside(p, project):
+                        if not safeio.inside(os.path.realpath(p), home):
                             errors.extend([_link_out(p, project)])
                         else:
                             files.add(p)
@@ -41,7 +42,8 @@ def discover(args: Sequence[str]) -> list[Path]:
                     errors.extend([Diagnostic.about_file(
                         "BS002", f"'{r}' is not a model (.boot) or proof (.proof) file",
                         str(r))])
-                elif r.is_symlink() and _outside(r, r.parent):
+                elif r.is_symlink() and not safeio.inside(os.path.realpath(r),
+                                                          os.path.realpath(r.parent)):
                     errors.extend([_link_out(r, r.parent)])
                 else:
                     files.add(r)
@@ -62,12 +64,6 @@ def discover(args: Sequence[str]) -> list[Path]:
                      "run bootspec in a folder with models/ and proofs/, or name files")
     errors.raise_if_any()
     return sorted(files)
-
-
-def _outside(p: Path, project: Path) -> bool:
-    """Whether ``p``, its links followed, lies outside ``project``'s folder."""
-    real, home = os.path.realpath(p), os.path.realpath(project)
-    return os.path.commonpath([real, home]) != home
 
 
 def _link_out(p: Path, project: Path) -> Diagnostic:

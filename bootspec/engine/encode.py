@@ -570,7 +570,7 @@ def objectives(model: Model, enc: PathEncoding, names: list[str]) -> list[Object
             dom = p.domain()
             small = tuple(sorted(dom)) if dom is not None and len(dom) <= MAX_TUPLES else ()
             if p.kind == "range":
-                out.append(Objective(v, -(-p.lo // p.align) * p.align, p.align, domain=small))
+                out.append(Objective(v, p.first, p.align, domain=small))
             else:
                 out.append(Objective(v, values=tuple(sorted(p.values)) or (0,), domain=small))
     return out

@@ -96,17 +96,10 @@ def lowest_failure(model: Model, paths: list[Path], at: Iterable[tuple[int, int]
         return None
     low: dict[str, int] = {}
     for prm in model.params:
-        if prm.kind == "range":
-            first = -(-prm.lo // prm.align) * prm.align
-            if first > prm.hi:
-                return None
-            low[f"p:{prm.name}"] = first
-        elif prm.kind == "bool":
-            low[f"p:{prm.name}"] = 0
-        elif prm.values:
-            low[f"p:{prm.name}"] = min(prm.values)
-        else:
+        v = prm.lowest()
+        if v is None:
             return None
+        low[f"p:{prm.name}"] = v
     if not concrete.inputs_valid(model, low):
         return None
     runs: dict[int, tuple[dict[str, int], concrete.Trace | None]] = {}

@@ -37,13 +37,26 @@ class ParamIR:
     enum: tuple[str, ...] = ()
     cite: str | None = None
 
+    @property
+    def first(self) -> int:
+        """A range's first candidate: the smallest multiple of its alignment from lo."""
+        return -(-self.lo // self.align) * self.align
+
+    def lowest(self) -> int | None:
+        """The smallest value the parameter takes (None when it takes none)."""
+        if self.kind == "range":
+            return self.first if self.first <= self.hi else None
+        if self.kind == "bool":
+            return 0
+        return min(self.values) if self.values else None
+
     def domain(self) -> tuple[int, ...] | None:
         """The finite list of values when it is small enough to enumerate, else None."""
         if self.kind in ("set", "enum"):
             return self.values
         if self.kind == "bool":
             return (0, 1)
-        first = -(-self.lo // self.align) * self.align
+        first = self.first
         if first > self.hi or (self.hi - first) // self.align > 4096:
             return None if first <= self.hi else ()
         return tuple(range(first, self.hi + 1, self.align))

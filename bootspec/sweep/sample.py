@@ -40,7 +40,7 @@ def _param_picks(model: Model, tries: int = 12) -> list[dict[str, int]]:
         if p.kind in ("set", "enum", "bool"):
             doms.append((p.name, tuple(p.domain() or (0,))))
             continue
-        first = -(-p.lo // p.align) * p.align
+        first = p.first
         last = p.hi // p.align * p.align
         if last < first:
             return []
